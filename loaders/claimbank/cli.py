@@ -1,0 +1,166 @@
+"""The ``claimbank`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from claimbank import __version__
+from claimbank.jsonio import DEFAULT_MAX_BYTES
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+DESCRIPTION = """\
+ClaimBank: news articles annotated for claims and their attribution (who says what, through which cue).
+
+Annotation files are JSON (one file per article, schema/document.schema.json) pointing into the exact article
+text by Unicode code point offsets. Run `claimbank COMMAND --help` for each command.
+"""
+
+VALIDATE_EPILOG = """\
+Checks, in this order, for every file: strict JSON (no duplicate keys, NaN or lone surrogates), the JSON Schema,
+then what a schema cannot say: offsets inside the text, span text equal to text[start:end] (with a diagnosis when
+offsets were counted in UTF-16, UTF-8 bytes or other line breaks), unique ids, references that resolve to the
+right label, no reference cycles, the text equal to its seeds/ file and its sha256.
+
+Each problem is one line:  FILE:JSON-POINTER: CODE message (hint: ...)
+The codes are stable and listed in docs/errors.md.
+
+exit status: 0 all valid, 1 a problem found, 2 a file could not be read or the command line is wrong
+
+examples:
+  claimbank validate                         # every *.json under annotations/
+  claimbank validate annotations/000_fb2fb690b74273a6.json
+  claimbank validate --format json annotations/ > report.json
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise argparse.ArgumentTypeError("must be a positive integer")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="claimbank", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"claimbank {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    validate = commands.add_parser(
+        "validate",
+        help="check annotation files against the schema and the text",
+        description="Check annotation files against the JSON Schema and against what a schema cannot say.",
+        epilog=VALIDATE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    validate.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help="annotation files or folders (default: annotations/)"
+    )
+    validate.add_argument(
+        "--seeds",
+        type=Path,
+        metavar="DIR",
+        help="the folder of seed texts (default: the nearest seeds/ above each file)",
+    )
+    validate.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    validate.add_argument(
+        "--max-bytes",
+        type=_positive,
+        default=DEFAULT_MAX_BYTES,
+        metavar="N",
+        help=f"refuse files larger than N bytes (default: {DEFAULT_MAX_BYTES})",
+    )
+    validate.add_argument("-q", "--quiet", action="store_true", help="print problems only, no summary")
+    validate.set_defaults(run=_validate)
+
+    schema = commands.add_parser(
+        "schema",
+        help="print, write or check the JSON Schema generated from the models",
+        description="The JSON Schema is generated from claimbank.model; this prints it, writes it to schema/, or "
+        "checks that the shipped file is current.",
+    )
+    action = schema.add_mutually_exclusive_group()
+    action.add_argument("--write", action="store_true", help="write schema/document.schema.json")
+    action.add_argument("--check", action="store_true", help="exit 1 if the shipped schema differs from the models")
+    schema.set_defaults(run=_schema)
+    return parser
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from claimbank.validate import validate_paths
+
+    paths = args.paths or [Path("annotations")]
+    if args.seeds is not None and not args.seeds.is_dir():
+        print(f"claimbank validate: error: --seeds {args.seeds} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    report = validate_paths(paths, seeds_dir=args.seeds, max_bytes=args.max_bytes)
+    if args.format == "json":
+        sys.stdout.write(report.format_json())
+    else:
+        sys.stdout.write(report.format_text())
+        if not args.quiet:
+            print(report.summary(), file=sys.stderr)
+    if not report.files:
+        print(f"claimbank validate: no *.json files under {', '.join(map(str, paths))}", file=sys.stderr)
+        return EXIT_USAGE
+    return report.exit_code
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from claimbank import schema
+    from claimbank.jsonio import write_atomic
+    from claimbank.paths import schema_dir
+
+    text = schema.render()
+    target = schema_dir() / schema.SCHEMA_FILE
+    if args.write:
+        write_atomic(target, text)
+        print(f"wrote {target}", file=sys.stderr)
+        return EXIT_OK
+    if args.check:
+        current = target.read_text(encoding="utf-8") if target.is_file() else ""
+        if current != text:
+            print(f"{target} is out of date: run `claimbank schema --write`", file=sys.stderr)
+            return EXIT_INVALID
+        return EXIT_OK
+    sys.stdout.write(text)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status instead of raising, whatever the input."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    run: Callable[[argparse.Namespace], int] | None = getattr(args, "run", None)
+    if run is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return run(args)
+    except KeyboardInterrupt:
+        print("claimbank: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (``| head``); point stdout at devnull so that the interpreter's flush is quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as error:  # the last resort: a user never sees a bare traceback
+        if args.debug:
+            raise
+        print(
+            f"claimbank: internal error: {type(error).__name__}: {error} "
+            "(this is a bug in claimbank; rerun with --debug and report the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL

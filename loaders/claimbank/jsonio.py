@@ -1,0 +1,175 @@
+"""Strict JSON reading and atomic JSON writing.
+
+Python's ``json`` silently keeps the last of duplicate keys, accepts ``NaN``/``Infinity`` and lone surrogates;
+each of those hides a corrupt annotation file, so here they are problems with a JSON Pointer. Nothing is read
+through ``eval`` or pickle.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from claimbank.model import MAX_SAFE_INT
+from claimbank.problems import ProblemSink, pointer
+
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_BOM = b"\xef\xbb\xbf"
+
+
+class _Marked(dict[str, Any]):
+    """A JSON object that had duplicate keys; remembers which, so the walk can point at them."""
+
+    duplicates: list[str]
+
+
+class _NonFinite(float):
+    """Stands in for NaN/Infinity so that the walk can point at each one."""
+
+    literal: str
+
+
+class _Decoder(json.JSONDecoder):
+    """A decoder whose hooks note what needs a second look, so that clean files skip the walk."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            object_pairs_hook=self._object_pairs, parse_constant=self._constant, parse_int=self._int
+        )
+        self.suspicious = False
+
+    def _object_pairs(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) == len(pairs):
+            return obj
+        self.suspicious = True
+        marked = _Marked(obj)
+        seen: set[str] = set()
+        marked.duplicates = []
+        for key, _ in pairs:
+            if key in seen:
+                marked.duplicates.append(key)
+            seen.add(key)
+        return marked
+
+    def _constant(self, literal: str) -> float:
+        self.suspicious = True
+        value = _NonFinite(float(literal))
+        value.literal = literal
+        return value
+
+    def _int(self, digits: str) -> int:
+        if len(digits) > 15:
+            self.suspicious = True
+        return int(digits)
+
+
+def _walk(value: Any) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    """Every value with its path, depth first; iterative, so that deep nesting cannot overflow the stack."""
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), value)]
+    while stack:
+        path, item = stack.pop()
+        yield path, item
+        if isinstance(item, dict):
+            stack.extend(((*path, key), child) for key, child in reversed(item.items()))
+        elif isinstance(item, list):
+            stack.extend(((*path, index), child) for index, child in reversed(list(enumerate(item))))
+
+
+def _line_column(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def parse_json(data: bytes, sink: ProblemSink) -> Any | None:
+    """Decode and parse ``data`` strictly; report every problem to ``sink``; return the value or ``None``."""
+    if not data.strip():
+        sink.add("file-empty", "", "the file holds no JSON")
+        return None
+    if data.startswith(_BOM):
+        sink.add("utf8-bom", "", "the file starts with the bytes EF BB BF")
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, column = _line_column(data[: error.start].decode("utf-8", "replace"), error.start)
+        sink.add(
+            "not-utf8",
+            "",
+            f"byte 0x{data[error.start]:02X} at byte offset {error.start} is not UTF-8 "
+            "(Latin-1 or Windows-1252 text?)",
+            line=line,
+            column=column,
+        )
+        return None
+    decoder = _Decoder()
+    try:
+        value = decoder.decode(text)
+    except json.JSONDecodeError as error:
+        sink.add("json-syntax", "", error.msg, line=error.lineno, column=error.colno)
+        return None
+    except RecursionError:
+        sink.add("json-too-deep", "", "nesting exceeds what the JSON reader can follow")
+        return None
+    if decoder.suspicious or _SURROGATE_ESCAPE.search(text):
+        _check_values(value, sink)
+    return value
+
+
+def _check_values(value: Any, sink: ProblemSink) -> None:
+    for path, item in _walk(value):
+        if isinstance(item, _Marked):
+            for key in item.duplicates:
+                sink.add("json-duplicate-key", pointer(*path, key), f"key {key!r} appears more than once")
+        elif isinstance(item, _NonFinite):
+            sink.add("json-nonfinite-number", pointer(*path), f"{item.literal} is not a JSON number")
+        elif isinstance(item, int) and not isinstance(item, bool) and abs(item) > MAX_SAFE_INT:
+            sink.add("json-number-too-large", pointer(*path), f"{item} is beyond 2^53")
+        elif isinstance(item, str) and _SURROGATE.search(item):
+            sink.add("json-lone-surrogate", pointer(*path), "the string holds an unpaired surrogate escape")
+        if isinstance(item, dict):
+            for key in item:
+                if _SURROGATE.search(key):
+                    sink.add("json-lone-surrogate", pointer(*path), f"the key {key!r} holds an unpaired surrogate")
+
+
+def read_json(path: Path, sink: ProblemSink, max_bytes: int = DEFAULT_MAX_BYTES) -> Any | None:
+    """Read ``path`` and :func:`parse_json` it; a file that cannot be read is a problem, not an exception."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            sink.add("file-too-large", "", f"{size} bytes is more than the limit of {max_bytes}")
+            return None
+        data = path.read_bytes()
+    except OSError as error:
+        sink.add("file-unreadable", "", error.strerror or str(error))
+        return None
+    return parse_json(data, sink)
+
+
+def dumps(value: Any) -> str:
+    """The canonical text of an annotation file: UTF-8 JSON, two-space indent, a final newline."""
+    return json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

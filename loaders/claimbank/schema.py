@@ -1,0 +1,83 @@
+"""The JSON Schema: generated from the pydantic models, written to ``schema/``, and loaded with no network access.
+
+``generate()`` is the only way the schema file is made (``claimbank schema --write``); a test fails when the
+committed file and the models drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import core_schema
+from referencing import Registry, Resource
+from referencing.exceptions import NoSuchResource
+
+from claimbank import vocab
+from claimbank.model import SCHEMA_VERSION, Document
+from claimbank.paths import schema_dir
+
+SCHEMA_FILE = "document.schema.json"
+SCHEMA_ID = f"urn:claimbank:schema:{SCHEMA_VERSION}:document"
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+class _Generator(GenerateJsonSchema):
+    """pydantic's generator, with a description for every allowed value of an enum (``oneOf`` of ``const``s)."""
+
+    def enum_schema(self, schema: core_schema.EnumSchema) -> JsonSchemaValue:
+        generated = super().enum_schema(schema)
+        enum = schema["cls"]
+        if issubclass(enum, vocab.Vocabulary):
+            generated.pop("enum", None)
+            generated["oneOf"] = [{"const": member.value, "description": member.description} for member in enum]
+        return generated
+
+
+def generate() -> dict[str, Any]:
+    """The JSON Schema of an annotation file, generated from :class:`claimbank.model.Document`."""
+    body = Document.model_json_schema(schema_generator=_Generator)
+    return {
+        "$schema": DIALECT,
+        "$id": SCHEMA_ID,
+        "title": "ClaimBank annotation file",
+        **body,
+    }
+
+
+def render() -> str:
+    """The schema file's exact text."""
+    return json.dumps(generate(), ensure_ascii=False, indent=2) + "\n"
+
+
+@cache
+def load() -> dict[str, Any]:
+    """The schema as shipped (from the wheel or the checkout), not regenerated."""
+    with (schema_dir() / SCHEMA_FILE).open(encoding="utf-8") as handle:
+        schema: dict[str, Any] = json.load(handle)
+    return schema
+
+
+def _refuse(uri: str) -> Resource[Any]:
+    raise NoSuchResource(ref=uri)
+
+
+@cache
+def registry() -> Registry[Any]:
+    """Every schema in ``schema/`` by its ``$id``; any other ``$ref`` fails instead of being fetched."""
+    resources = []
+    for path in sorted(schema_dir().glob("*.json")):
+        with path.open(encoding="utf-8") as handle:
+            contents = json.load(handle)
+        resources.append((contents["$id"], Resource.from_contents(contents)))
+    registry: Registry[Any] = Registry(retrieve=_refuse)
+    return registry.with_resources(resources)
+
+
+@cache
+def validator() -> Draft202012Validator:
+    """A Draft 2020-12 validator of annotation files, resolving ``$ref``s only from :func:`registry`."""
+    return Draft202012Validator(load(), registry=registry())

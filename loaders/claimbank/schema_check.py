@@ -1,0 +1,136 @@
+"""JSON Schema validation, reported as problems with stable codes.
+
+jsonschema reports a failed union (``oneOf``) as one opaque error; like check-jsonschema we report the most
+relevant error inside it instead: the branch the discriminator (``label``, ``kind``, ``claimer``) selects, or for
+a union of constants the list of allowed values.
+"""
+
+from __future__ import annotations
+
+import reprlib
+from collections.abc import Iterable
+from typing import Any
+
+from jsonschema import ValidationError
+from jsonschema.exceptions import best_match
+
+from claimbank import schema
+from claimbank.problems import ProblemSink, pointer
+
+_short = reprlib.Repr()
+_short.maxstring = 60
+_short.maxother = 60
+_short.maxlist = 4
+_short.maxdict = 4
+_short.maxlevel = 2
+
+_RANGE_KEYWORDS = {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength"}
+_RANGE_KEYWORDS |= {"minItems", "maxItems", "minProperties", "maxProperties"}
+
+
+def check(document: Any, sink: ProblemSink) -> None:
+    """Validate ``document`` against the annotation file schema; report every error to ``sink``."""
+    for error in schema.validator().iter_errors(document):
+        for leaf in _relevant(error):
+            _report(leaf, sink)
+
+
+def _branch_errors(error: ValidationError, index: int) -> list[ValidationError]:
+    return [e for e in error.context or () if e.relative_schema_path and e.relative_schema_path[0] == index]
+
+
+def _relevant(error: ValidationError) -> Iterable[ValidationError]:
+    """The errors worth showing for ``error``: itself, or for a union the errors of the branch that applies."""
+    if error.validator not in ("oneOf", "anyOf"):
+        yield error
+        return
+    branches: list[dict[str, Any]] = error.validator_value
+    chosen = _chosen_branch(error, branches)
+    if chosen is None:
+        yield error
+        return
+    for inner in _branch_errors(error, chosen):
+        yield from _relevant(inner)
+
+
+def _chosen_branch(error: ValidationError, branches: list[dict[str, Any]]) -> int | None:
+    """Which branch of a failed union the instance was meant for, or ``None`` to report the union itself."""
+    if all("const" in branch for branch in branches):
+        return None
+    discriminator = error.schema.get("discriminator") if isinstance(error.schema, dict) else None
+    if discriminator and isinstance(error.instance, dict):
+        tag = error.instance.get(discriminator["propertyName"])
+        target = discriminator["mapping"].get(tag) if isinstance(tag, str) else None
+        if target is None:
+            return None
+        return next(i for i, branch in enumerate(branches) if branch.get("$ref") == target)
+    # A nullable value (``anyOf: [X, null]``): a non-null instance was meant to be X.
+    non_null = [i for i, branch in enumerate(branches) if branch.get("type") != "null"]
+    if len(non_null) == 1 and error.instance is not None:
+        return non_null[0]
+    best = best_match(error.context or ())
+    return best.relative_schema_path[0] if best is not None and best.relative_schema_path else None  # type: ignore[return-value]
+
+
+def _allowed(branches: Iterable[dict[str, Any]]) -> str:
+    return ", ".join(repr(branch["const"]) for branch in branches if "const" in branch)
+
+
+def _report(error: ValidationError, sink: ProblemSink) -> None:
+    path = list(error.absolute_path)
+    where = pointer(*path)
+    keyword = error.validator
+    value = error.validator_value
+    instance = _short.repr(error.instance)
+    if keyword == "required":
+        missing = [name for name in value if isinstance(error.instance, dict) and name not in error.instance]
+        for name in missing:
+            sink.add("schema-required", pointer(*path, name), f"the required field {name!r} is missing")
+    elif keyword == "additionalProperties":
+        allowed = set(error.schema.get("properties", {}))
+        for name in error.instance:
+            if name not in allowed:
+                sink.add(
+                    "schema-unknown-field",
+                    pointer(*path, name),
+                    f"unknown field {name!r}; allowed here: {', '.join(sorted(allowed))}",
+                )
+    elif keyword in ("const", "enum", "oneOf", "anyOf") and path == ["schema_version"]:
+        sink.add("schema-version", where, f"unknown schema version {instance}; this ClaimBank reads {schema.SCHEMA_VERSION!r}")
+    elif keyword == "const":
+        sink.add("schema-unknown-value", where, f"{instance} is not allowed here; expected {value!r}")
+    elif keyword == "enum":
+        sink.add("schema-unknown-value", where, f"{instance} is not one of {', '.join(map(repr, value))}")
+    elif keyword in ("oneOf", "anyOf"):
+        _report_union(error, sink, path)
+    elif keyword == "type":
+        sink.add("schema-type", where, f"{instance} is not of type {value!r}")
+    elif keyword == "pattern":
+        sink.add("schema-pattern", where, f"{instance} does not match {value}")
+    elif keyword in _RANGE_KEYWORDS:
+        sink.add("schema-range", where, f"{instance} breaks {keyword} {value}")
+    else:
+        sink.add("schema-invalid", where, f"{instance}: {keyword} {_short.repr(value)} fails")
+
+
+def _report_union(error: ValidationError, sink: ProblemSink, path: list[str | int]) -> None:
+    branches: list[dict[str, Any]] = error.validator_value
+    discriminator = error.schema.get("discriminator") if isinstance(error.schema, dict) else None
+    if all("const" in branch for branch in branches):
+        sink.add(
+            "schema-unknown-value",
+            pointer(*path),
+            f"{_short.repr(error.instance)} is not one of {_allowed(branches)}",
+        )
+    elif discriminator and isinstance(error.instance, dict):
+        name = discriminator["propertyName"]
+        tags = ", ".join(map(repr, discriminator["mapping"]))
+        if name not in error.instance:
+            sink.add("schema-required", pointer(*path, name), f"the required field {name!r} is missing ({tags})")
+        else:
+            tag = _short.repr(error.instance[name])
+            sink.add("schema-unknown-value", pointer(*path, name), f"{tag} is not one of {tags}")
+    elif discriminator:
+        sink.add("schema-type", pointer(*path), f"{_short.repr(error.instance)} is not of type 'object'")
+    else:
+        sink.add("schema-invalid", pointer(*path), f"{_short.repr(error.instance)} matches none of the allowed forms")

@@ -1,0 +1,102 @@
+"""Validation of annotation files: read strictly, check against the schema, then check what the schema cannot say.
+
+This is the one validator behind every entry point: ``claimbank validate``, :func:`validate_paths`,
+:func:`load_document`, and (later) the dataset builder and the importers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from claimbank import checks, schema_check
+from claimbank.jsonio import DEFAULT_MAX_BYTES, read_json
+from claimbank.model import Document
+from claimbank.paths import find_seeds_dir
+from claimbank.problems import Problem, ProblemSink, Report
+
+
+class ValidationFailed(Exception):
+    """Raised by :func:`load_document` for an invalid file; ``problems`` says everything that is wrong."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(p.format() for p in problems))
+
+
+@dataclass
+class FileResult:
+    """The outcome for one file: its problems, and the parsed JSON when it could be parsed."""
+
+    path: Path
+    problems: list[Problem]
+    data: Any | None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """The annotation files named by ``paths``: files as given, folders searched for ``*.json``, sorted."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*.json") if p.is_file())
+        else:
+            yield path
+
+
+def check_data(
+    data: Any, *, name: str, path: Path | None = None, seeds_dir: Path | None = None
+) -> list[Problem]:
+    """Every problem of already-parsed annotation data (schema first, then the checks beyond it)."""
+    sink = ProblemSink(name)
+    schema_check.check(data, sink)
+    checks.check_document(data, sink, path=path, seeds_dir=seeds_dir)
+    return sink.problems
+
+
+def validate_file(
+    path: Path, *, seeds_dir: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES, name: str | None = None
+) -> FileResult:
+    """Validate one annotation file. ``seeds_dir`` defaults to the nearest ``seeds/`` above the file."""
+    sink = ProblemSink(name or str(path))
+    data = read_json(path, sink, max_bytes)
+    if sink.problems:
+        return FileResult(path, sink.problems, data)
+    seeds = seeds_dir if seeds_dir is not None else find_seeds_dir(path.parent)
+    return FileResult(path, check_data(data, name=sink.file, path=path, seeds_dir=seeds), data)
+
+
+def validate_paths(
+    paths: Iterable[Path], *, seeds_dir: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Report:
+    """Validate every annotation file under ``paths``, including checks across files (duplicate ids)."""
+    report = Report()
+    seen: dict[str, str] = {}
+    for path in iter_files(paths):
+        result = validate_file(path, seeds_dir=seeds_dir, max_bytes=max_bytes)
+        problems = list(result.problems)
+        doc_id = result.data.get("id") if isinstance(result.data, dict) else None
+        if isinstance(doc_id, str):
+            if doc_id in seen:
+                problems.append(
+                    Problem("duplicate-document", str(path), "/id", f"document {doc_id!r} is also in {seen[doc_id]}")
+                )
+            else:
+                seen[doc_id] = str(path)
+        report.extend(str(path), problems)
+    return report
+
+
+def load_document(path: Path, *, seeds_dir: Path | None = None) -> Document:
+    """Read, validate and return one annotation file as a :class:`~claimbank.model.Document`.
+
+    Raises :class:`ValidationFailed` with every problem when the file is not valid.
+    """
+    result = validate_file(path, seeds_dir=seeds_dir)
+    if result.problems:
+        raise ValidationFailed(result.problems)
+    return Document.model_validate(result.data)
