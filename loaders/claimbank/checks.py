@@ -8,6 +8,7 @@ reads (``_str``, ``_int``) and reports; nothing here raises on any input.
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from claimbank.problems import ProblemSink, pointer
+from claimbank.vocab import SpanLabel
 
 # What each reference may point at: (layer, allowed labels or kinds). One table, read by every reference check.
 SPAN_REFERENCES: dict[tuple[str, str], frozenset[str]] = {
@@ -25,6 +27,9 @@ SPAN_REFERENCES: dict[tuple[str, str], frozenset[str]] = {
     ("attributions", "content"): frozenset({"CONTENT"}),
     ("claims", "span"): frozenset({"CLAIM"}),
 }
+KNOWN_LABELS = frozenset(label.value for label in SpanLabel)
+_DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 CLAIMER_KIND = {"source": "attribution", "unclaimed": "non_attribution"}
 LAYERS = ("spans", "attributions", "claims")
 
@@ -50,7 +55,7 @@ def check_document(document: Any, sink: ProblemSink, *, path: Path | None, seeds
         return
     text = _str(document.get("text"))
     doc_id = _str(document.get("id"))
-    if path is not None and doc_id is not None and path.stem != doc_id:
+    if path is not None and doc_id is not None and _DOC_ID.fullmatch(doc_id) and path.stem != doc_id:
         sink.add("file-name-mismatch", "/id", f"document id {doc_id!r} but the file is named {path.name!r}")
     if text is not None:
         _check_hash(document, text, sink)
@@ -60,8 +65,10 @@ def check_document(document: Any, sink: ProblemSink, *, path: Path | None, seeds
 
 def _check_hash(document: dict[str, Any], text: str, sink: ProblemSink) -> None:
     declared = _str(document.get("sha256"))
+    if declared is None or not _SHA256.fullmatch(declared):
+        return  # the schema reports it
     actual = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    if declared is not None and declared != actual:
+    if declared != actual:
         sink.add("sha256-mismatch", "/sha256", f"declared {declared} but the text hashes to {actual}")
 
 
@@ -219,6 +226,7 @@ class _SetChecker:
         self.sink = sink
         # id -> (layer, index, the item) for every span, attribution and claim of the set.
         self.ids: dict[str, tuple[str, int, dict[str, Any]]] = {}
+        self.cyclic: set[int] = set()
 
     def where(self, *parts: str | int) -> str:
         return pointer(*self.at, *parts)
@@ -231,10 +239,10 @@ class _SetChecker:
         for (layer, field), labels in SPAN_REFERENCES.items():
             for index, item in _dicts(self.item.get(layer)):
                 self._check_reference(layer, index, field, item.get(field), labels)
+        self._check_chains("spans", "refers_to")
+        self.cyclic = self._check_chains("attributions", "nested_in")
         self._check_attributions()
         self._check_claims()
-        self._check_chains("spans", "refers_to")
-        self._check_chains("attributions", "nested_in")
 
     def _index(self) -> None:
         for layer in LAYERS:
@@ -264,6 +272,10 @@ class _SetChecker:
             self.sink.add("offset-empty", self.where("spans", index, "end"), f"start and end are both {start}")
             return
         if end > length:
+            code, message = text.diagnose(start, end, span_text) if span_text else ("", "")
+            if code in ("span-offsets-utf16", "span-offsets-utf8", "span-offsets-crlf"):
+                self.sink.add(code, self.where("spans", index, "text"), message)
+                return
             self.sink.add(
                 "offset-out-of-range",
                 self.where("spans", index, "end"),
@@ -296,6 +308,8 @@ class _SetChecker:
             self.sink.add("reference-self", where, f"{field} names the item's own id {target!r}")
             return None
         found = self.ids.get(target)
+        if found is None and not isinstance(self.item.get(expected_layer), list):
+            return None  # the schema reports the broken layer; every reference into it would only echo that
         if found is None:
             self.sink.add("reference-missing", where, f"no {expected_layer[:-1]} has id {target!r}")
             return None
@@ -310,7 +324,7 @@ class _SetChecker:
 
     def _check_reference(self, layer: str, index: int, field: str, target: Any, labels: frozenset[str]) -> None:
         span = self._resolve(layer, index, field, target, "spans")
-        if span is not None and span.get("label") not in labels:
+        if span is not None and span.get("label") in KNOWN_LABELS and span.get("label") not in labels:
             self.sink.add(
                 "reference-wrong-label",
                 self.where(layer, index, field),
@@ -336,7 +350,7 @@ class _SetChecker:
                         f"{source.get('source_type')!r}",
                     )
             parent = self._resolve("attributions", index, "nested_in", attribution.get("nested_in"), "attributions")
-            if parent is not None:
+            if parent is not None and index not in self.cyclic:
                 self._check_nesting(index, attribution, parent)
 
     def _check_nesting(self, index: int, attribution: dict[str, Any], parent: dict[str, Any]) -> None:
@@ -371,15 +385,16 @@ class _SetChecker:
             modality = claim.get("modality")
             for position, target in enumerate(modality if isinstance(modality, list) else ()):
                 span = self._resolve("claims", index, "modality", target, "spans", position)
-                if span is not None and span.get("label") != "MODALITY":
+                if span is not None and span.get("label") in KNOWN_LABELS and span.get("label") != "MODALITY":
                     self.sink.add(
                         "reference-wrong-label",
                         self.where("claims", index, "modality", position),
                         f"{target!r} is a {span.get('label')} span, but modality must name MODALITY spans",
                     )
 
-    def _check_chains(self, layer: str, field: str) -> None:
-        """Report each cycle of ``field`` references (``refers_to``, ``nested_in``) once."""
+    def _check_chains(self, layer: str, field: str) -> set[int]:
+        """Report each cycle of ``field`` references (``refers_to``, ``nested_in``) once; return its members."""
+        cyclic: set[int] = set()
         items = dict(_dicts(self.item.get(layer)))
         by_id = {item.get("id"): index for index, item in items.items()}
         done: set[int] = set()
@@ -394,4 +409,6 @@ class _SetChecker:
                 cycle = trail[trail.index(current) :]
                 names = " -> ".join(repr(items[i].get("id")) for i in [*cycle, cycle[0]])
                 self.sink.add("reference-cycle", self.where(layer, min(cycle), field), f"{field} cycle: {names}")
+                cyclic.update(cycle)
             done.update(trail)
+        return cyclic

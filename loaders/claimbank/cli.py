@@ -94,6 +94,18 @@ def build_parser() -> argparse.ArgumentParser:
     action.add_argument("--write", action="store_true", help="write schema/document.schema.json")
     action.add_argument("--check", action="store_true", help="exit 1 if the shipped schema differs from the models")
     schema.set_defaults(run=_schema)
+
+    docs = commands.add_parser(
+        "docs",
+        help="regenerate or check the generated parts of docs/ (label tables, problem codes)",
+        description="The label tables in docs/guidelines.md and the code table in docs/errors.md are generated "
+        "from claimbank.vocab and claimbank.codes. Run from the project root.",
+    )
+    docs_action = docs.add_mutually_exclusive_group(required=True)
+    docs_action.add_argument("--write", action="store_true", help="rewrite the generated parts")
+    docs_action.add_argument("--check", action="store_true", help="exit 1 if a generated part is out of date")
+    docs.add_argument("--root", type=Path, default=Path(), help="the project root (default: .)")
+    docs.set_defaults(run=_docs)
     return parser
 
 
@@ -136,6 +148,19 @@ def _schema(args: argparse.Namespace) -> int:
         return EXIT_OK
     sys.stdout.write(text)
     return EXIT_OK
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from claimbank import docgen
+
+    if args.write:
+        for name in docgen.write(args.root):
+            print(f"wrote {name}", file=sys.stderr)
+        return EXIT_OK
+    stale = docgen.stale(args.root)
+    for name in stale:
+        print(f"{name} is out of date: run `claimbank docs --write`", file=sys.stderr)
+    return EXIT_INVALID if stale else EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,7 +10,7 @@ import json
 from functools import cache
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 from referencing import Registry, Resource
@@ -77,7 +77,20 @@ def registry() -> Registry[Any]:
     return registry.with_resources(resources)
 
 
+def _is_integer(checker: object, instance: object) -> bool:
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+# JSON Schema counts 38.0 as an integer; an offset written as a float is a tool's bug, so here it is an error
+# (as it is for the pydantic models). Generic schema tools that validate schema/ alone will accept 38.0.
+StrictValidator = validators.extend(
+    Draft202012Validator,
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer),
+)
+
+
 @cache
 def validator() -> Draft202012Validator:
     """A Draft 2020-12 validator of annotation files, resolving ``$ref``s only from :func:`registry`."""
-    return Draft202012Validator(load(), registry=registry())
+    validator: Draft202012Validator = StrictValidator(load(), registry=registry())
+    return validator
