@@ -42,7 +42,13 @@ def test_every_code_has_a_case() -> None:
     folders = {p.name for p in (CASES / "invalid").iterdir() if p.is_dir()}
     # Codes that need a missing path, a size limit, a renamed file or two files: tested in test_validate.py.
     # schema-invalid is the fallback for schema keywords the reporter does not name yet; no schema rule uses one.
-    elsewhere = {"file-unreadable", "file-too-large", "file-name-mismatch", "duplicate-document", "schema-invalid"}
+    elsewhere = {
+        "file-unreadable",
+        "file-too-large",
+        "file-name-mismatch",
+        "duplicate-document",
+        "schema-invalid",
+    }
     untested = set(CODES) - folders - elsewhere
     assert untested == set(), f"codes without a case folder: {sorted(untested)}"
     assert folders <= set(CODES), f"case folders naming unknown codes: {sorted(folders - set(CODES))}"

@@ -9,8 +9,16 @@ The Python API::
 
 __version__ = "0.1.0"
 
-from claimbank.model import Document  # noqa: E402
-from claimbank.problems import Problem, Report  # noqa: E402
-from claimbank.validate import ValidationFailed, load_document, validate_paths  # noqa: E402
+from claimbank.model import Document
+from claimbank.problems import Problem, Report
+from claimbank.validate import ValidationFailed, load_document, validate_paths
 
-__all__ = ["Document", "Problem", "Report", "ValidationFailed", "__version__", "load_document", "validate_paths"]
+__all__ = [
+    "Document",
+    "Problem",
+    "Report",
+    "ValidationFailed",
+    "__version__",
+    "load_document",
+    "validate_paths",
+]

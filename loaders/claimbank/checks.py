@@ -77,7 +77,9 @@ def _check_seed(document: dict[str, Any], text: str, sink: ProblemSink, seeds_di
     if seed is None or "/" in seed or "\\" in seed or seed.startswith("."):
         return  # the schema's pattern reports it
     if seeds_dir is None:
-        sink.add("seed-missing", "/seed", f"no seeds/ folder found to look up {seed!r}", hint="pass --seeds DIR")
+        sink.add(
+            "seed-missing", "/seed", f"no seeds/ folder found to look up {seed!r}", hint="pass --seeds DIR"
+        )
         return
     seed_path = seeds_dir / seed
     try:
@@ -219,7 +221,9 @@ def _regional(char: str) -> bool:
 class _SetChecker:
     """The checks of one annotation set: spans against the text, then every reference."""
 
-    def __init__(self, item: dict[str, Any], at: tuple[str | int, ...], text: _Text | None, sink: ProblemSink):
+    def __init__(
+        self, item: dict[str, Any], at: tuple[str | int, ...], text: _Text | None, sink: ProblemSink
+    ):
         self.item = item
         self.at = at
         self.text = text
@@ -266,10 +270,14 @@ class _SetChecker:
             return  # the schema reports it
         length = len(text.text)
         if start > end:
-            self.sink.add("offset-reversed", self.where("spans", index, "start"), f"start {start} > end {end}")
+            self.sink.add(
+                "offset-reversed", self.where("spans", index, "start"), f"start {start} > end {end}"
+            )
             return
         if start == end:
-            self.sink.add("offset-empty", self.where("spans", index, "end"), f"start and end are both {start}")
+            self.sink.add(
+                "offset-empty", self.where("spans", index, "end"), f"start and end are both {start}"
+            )
             return
         if end > length:
             code, message = text.diagnose(start, end, span_text) if span_text else ("", "")
@@ -322,7 +330,9 @@ class _SetChecker:
             return None
         return found[2]
 
-    def _check_reference(self, layer: str, index: int, field: str, target: Any, labels: frozenset[str]) -> None:
+    def _check_reference(
+        self, layer: str, index: int, field: str, target: Any, labels: frozenset[str]
+    ) -> None:
         span = self._resolve(layer, index, field, target, "spans")
         if span is not None and span.get("label") in KNOWN_LABELS and span.get("label") not in labels:
             self.sink.add(
@@ -349,7 +359,9 @@ class _SetChecker:
                         f"a {kind} whose source {source.get('text')!r} has source_type "
                         f"{source.get('source_type')!r}",
                     )
-            parent = self._resolve("attributions", index, "nested_in", attribution.get("nested_in"), "attributions")
+            parent = self._resolve(
+                "attributions", index, "nested_in", attribution.get("nested_in"), "attributions"
+            )
             if parent is not None and index not in self.cyclic:
                 self._check_nesting(index, attribution, parent)
 
@@ -373,7 +385,9 @@ class _SetChecker:
         for index, claim in _dicts(self.item.get("claims")):
             claimer = claim.get("claimer")
             if claimer in CLAIMER_KIND:
-                attribution = self._resolve("claims", index, "attribution", claim.get("attribution"), "attributions")
+                attribution = self._resolve(
+                    "claims", index, "attribution", claim.get("attribution"), "attributions"
+                )
                 expected = CLAIMER_KIND[claimer]
                 if attribution is not None and attribution.get("kind") != expected:
                     self.sink.add(
@@ -408,7 +422,9 @@ class _SetChecker:
             if current is not None and current in trail and len(trail[trail.index(current) :]) > 1:
                 cycle = trail[trail.index(current) :]
                 names = " -> ".join(repr(items[i].get("id")) for i in [*cycle, cycle[0]])
-                self.sink.add("reference-cycle", self.where(layer, min(cycle), field), f"{field} cycle: {names}")
+                self.sink.add(
+                    "reference-cycle", self.where(layer, min(cycle), field), f"{field} cycle: {names}"
+                )
                 cyclic.update(cycle)
             done.update(trail)
         return cyclic

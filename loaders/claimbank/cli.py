@@ -52,7 +52,9 @@ def _positive(value: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="claimbank", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = _Parser(
+        prog="claimbank", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--version", action="version", version=f"claimbank {__version__}")
     parser.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -65,7 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     validate.add_argument(
-        "paths", nargs="*", type=Path, metavar="PATH", help="annotation files or folders (default: annotations/)"
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="annotation files or folders (default: annotations/)",
     )
     validate.add_argument(
         "--seeds",
@@ -73,7 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="the folder of seed texts (default: the nearest seeds/ above each file)",
     )
-    validate.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    validate.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
     validate.add_argument(
         "--max-bytes",
         type=_positive,
@@ -92,7 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     action = schema.add_mutually_exclusive_group()
     action.add_argument("--write", action="store_true", help="write schema/document.schema.json")
-    action.add_argument("--check", action="store_true", help="exit 1 if the shipped schema differs from the models")
+    action.add_argument(
+        "--check", action="store_true", help="exit 1 if the shipped schema differs from the models"
+    )
     schema.set_defaults(run=_schema)
 
     docs = commands.add_parser(

@@ -83,9 +83,15 @@ _CODES = (
         "Two files hold the same document id",
         "keep one file per document; annotation sets of both go into it",
     ),
-    Code("timestamp-invalid", "A timestamp is not a real date and time", "use RFC 3339, e.g. 2026-11-24T12:00:00Z"),
+    Code(
+        "timestamp-invalid",
+        "A timestamp is not a real date and time",
+        "use RFC 3339, e.g. 2026-11-24T12:00:00Z",
+    ),
     # Checks beyond the schema: spans.
-    Code("offset-out-of-range", "A span ends beyond the end of the text", "offsets count code points into text"),
+    Code(
+        "offset-out-of-range", "A span ends beyond the end of the text", "offsets count code points into text"
+    ),
     Code("offset-reversed", "A span starts after it ends", "swap start and end, or fix them"),
     Code("offset-empty", "A span is empty (start equals end)", "a span covers at least one character"),
     Code(
@@ -119,7 +125,11 @@ _CODES = (
         "move the boundary to the edge of the whole character",
     ),
     # Checks beyond the schema: identifiers and references.
-    Code("duplicate-id", "An id is used twice", "ids are unique within an annotation set (spans, attributions, claims)"),
+    Code(
+        "duplicate-id",
+        "An id is used twice",
+        "ids are unique within an annotation set (spans, attributions, claims)",
+    ),
     Code("reference-missing", "A reference names an id that does not exist", "point it at an existing id"),
     Code(
         "reference-wrong-label",

@@ -28,7 +28,9 @@ def vocabulary_tables() -> str:
 
 
 def error_table() -> str:
-    rows = "".join(f"| `{code.name}` | {_cell(code.title)} | {_cell(code.hint)} |\n" for code in CODES.values())
+    rows = "".join(
+        f"| `{code.name}` | {_cell(code.title)} | {_cell(code.hint)} |\n" for code in CODES.values()
+    )
     return "| code | meaning | hint |\n|---|---|---|\n" + rows.rstrip("\n")
 
 
@@ -46,9 +48,10 @@ def render(text: str, blocks: dict[str, Callable[[], str]]) -> str:
             rf"(<!-- BEGIN GENERATED: {re.escape(name)}\b[^>]*-->\n).*?(<!-- END GENERATED: {re.escape(name)} -->)",
             re.DOTALL,
         )
-        if not pattern.search(text):
+        match = pattern.search(text)
+        if match is None:
             raise ValueError(f"no generated block {name!r}")
-        text = pattern.sub(lambda m, body=generate(): m.group(1) + body + "\n" + m.group(2), text)
+        text = f"{text[: match.start()]}{match.group(1)}{generate()}\n{match.group(2)}{text[match.end() :]}"
     return text
 
 
@@ -57,7 +60,8 @@ def stale(root: Path) -> list[str]:
     return [
         name
         for name, blocks in BLOCKS.items()
-        if (root / name).read_text(encoding="utf-8") != render((root / name).read_text(encoding="utf-8"), blocks)
+        if (root / name).read_text(encoding="utf-8")
+        != render((root / name).read_text(encoding="utf-8"), blocks)
     ]
 
 

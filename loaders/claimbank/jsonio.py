@@ -138,7 +138,9 @@ def _check_values(value: Any, sink: ProblemSink) -> None:
         if isinstance(item, dict):
             for key in item:
                 if _SURROGATE.search(key):
-                    sink.add("json-lone-surrogate", pointer(*path), f"the key {key!r} holds an unpaired surrogate")
+                    sink.add(
+                        "json-lone-surrogate", pointer(*path), f"the key {key!r} holds an unpaired surrogate"
+                    )
 
 
 def read_json(path: Path, sink: ProblemSink, max_bytes: int = DEFAULT_MAX_BYTES) -> Any | None:

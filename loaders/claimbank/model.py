@@ -8,7 +8,7 @@ resolve, ...) is checked by ``claimbank.checks``.
 
 from __future__ import annotations
 
-from typing import Annotated, Final, Literal
+from typing import Annotated, Final, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -23,7 +23,9 @@ from claimbank.vocab import (
     SpanLabel,
 )
 
-SCHEMA_VERSION: Final = "1.0"
+# The one place the schema version is written; a file declaring any other version is refused.
+SchemaVersion = Literal["1.0"]
+SCHEMA_VERSION: Final[str] = get_args(SchemaVersion)[0]
 
 # JSON numbers beyond 2**53 lose precision in most JSON readers (JavaScript, orjson), so offsets stay below it.
 MAX_SAFE_INT = 2**53 - 1
@@ -58,7 +60,9 @@ class Strict(BaseModel):
 
 class SpanBase(Strict):
     id: Id
-    start: Offset = Field(description="Start offset, in Unicode code points into the document text, inclusive.")
+    start: Offset = Field(
+        description="Start offset, in Unicode code points into the document text, inclusive."
+    )
     end: Offset = Field(description="End offset, in Unicode code points into the document text, exclusive.")
     text: str = Field(description="The spanned text; must equal the document text from start to end.")
 
@@ -144,7 +148,9 @@ AnyAttribution = Annotated[Attribution | NonAttribution, Field(discriminator="ki
 class ClaimBase(Strict):
     id: Id
     span: Id = Field(description="The id of the CLAIM span.")
-    factuality: Annotated[Factuality, Field(strict=False)] = Field(description=Factuality.__doc__ + " Relative to the claimer, not the reader.")
+    factuality: Annotated[Factuality, Field(strict=False)] = Field(
+        description=f"{Factuality.__doc__} Relative to the claimer, not the reader."
+    )
     modality: list[Id] = Field(
         default_factory=list,
         description="The ids of MODALITY spans (hedges, boosters) that modify this claim.",
@@ -159,7 +165,9 @@ class AuthorClaim(ClaimBase):
 class SourceClaim(ClaimBase):
     __doc__ = Claimer.SOURCE.description
     claimer: Literal[Claimer.SOURCE] = Field(description="Who stands behind the claim.")
-    attribution: Id = Field(description="The id of the attribution (kind 'attribution') whose content holds it.")
+    attribution: Id = Field(
+        description="The id of the attribution (kind 'attribution') whose content holds it."
+    )
 
 
 class UnclaimedClaim(ClaimBase):
@@ -212,13 +220,15 @@ class Metadata(Strict):
     url: str | None = Field(default=None, description="Where the article was published.")
     publisher: str | None = Field(default=None, description="The outlet that published it.")
     published: str | None = Field(default=None, description="Publication date, ISO 8601, as far as known.")
-    license: str | None = Field(default=None, description="The licence or terms under which the text is held.")
+    license: str | None = Field(
+        default=None, description="The licence or terms under which the text is held."
+    )
 
 
 class Document(Strict):
     """A ClaimBank annotation file: one article's exact text and every annotation set made on it."""
 
-    schema_version: Literal[SCHEMA_VERSION] = Field(description="The ClaimBank schema version this file follows.")
+    schema_version: SchemaVersion = Field(description="The ClaimBank schema version this file follows.")
     id: DocumentId
     seed: str = Field(
         pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.txt$",

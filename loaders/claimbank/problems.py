@@ -91,10 +91,7 @@ class Report:
 
     def summary(self) -> str:
         invalid = sum(1 for problems in self.by_file().values() if problems)
-        return (
-            f"{len(self.files)} file(s) checked, {invalid} invalid, "
-            f"{len(self.problems)} problem(s)"
-        )
+        return f"{len(self.files)} file(s) checked, {invalid} invalid, {len(self.problems)} problem(s)"
 
     def format_text(self) -> str:
         return "".join(p.format() + "\n" for problems in self.by_file().values() for p in problems)

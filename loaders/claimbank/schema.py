@@ -33,7 +33,9 @@ class _Generator(GenerateJsonSchema):
         enum = schema["cls"]
         if issubclass(enum, vocab.Vocabulary):
             generated.pop("enum", None)
-            generated["oneOf"] = [{"const": member.value, "description": member.description} for member in enum]
+            generated["oneOf"] = [
+                {"const": member.value, "description": member.description} for member in enum
+            ]
         return generated
 
 
@@ -62,7 +64,7 @@ def load() -> dict[str, Any]:
 
 
 def _refuse(uri: str) -> Resource[Any]:
-    raise NoSuchResource(ref=uri)
+    raise NoSuchResource(ref=uri)  # type: ignore[call-arg]  # an attrs class; its stubs omit the field
 
 
 @cache
@@ -73,7 +75,7 @@ def registry() -> Registry[Any]:
         with path.open(encoding="utf-8") as handle:
             contents = json.load(handle)
         resources.append((contents["$id"], Resource.from_contents(contents)))
-    registry: Registry[Any] = Registry(retrieve=_refuse)
+    registry: Registry[Any] = Registry(retrieve=_refuse)  # type: ignore[call-arg]  # attrs field, see above
     return registry.with_resources(resources)
 
 
@@ -83,7 +85,7 @@ def _is_integer(checker: object, instance: object) -> bool:
 
 # JSON Schema counts 38.0 as an integer; an offset written as a float is a tool's bug, so here it is an error
 # (as it is for the pydantic models). Generic schema tools that validate schema/ alone will accept 38.0.
-StrictValidator = validators.extend(
+StrictValidator = validators.extend(  # type: ignore[no-untyped-call]
     Draft202012Validator,
     type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer),
 )

@@ -15,6 +15,7 @@ from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 
 from claimbank import schema
+from claimbank.model import SCHEMA_VERSION
 from claimbank.problems import ProblemSink, pointer
 
 _short = reprlib.Repr()
@@ -35,6 +36,15 @@ def check(document: Any, sink: ProblemSink) -> None:
             _report(leaf, sink)
 
 
+def _schema_of(error: ValidationError) -> dict[str, Any]:
+    return error.schema if isinstance(error.schema, dict) else {}
+
+
+def _branches(error: ValidationError) -> list[dict[str, Any]]:
+    value: Any = error.validator_value
+    return [branch for branch in value if isinstance(branch, dict)] if isinstance(value, list) else []
+
+
 def _branch_errors(error: ValidationError, index: int) -> list[ValidationError]:
     return [e for e in error.context or () if e.relative_schema_path and e.relative_schema_path[0] == index]
 
@@ -44,8 +54,7 @@ def _relevant(error: ValidationError) -> Iterable[ValidationError]:
     if error.validator not in ("oneOf", "anyOf"):
         yield error
         return
-    branches: list[dict[str, Any]] = error.validator_value
-    chosen = _chosen_branch(error, branches)
+    chosen = _chosen_branch(error, _branches(error))
     if chosen is None:
         yield error
         return
@@ -57,7 +66,7 @@ def _chosen_branch(error: ValidationError, branches: list[dict[str, Any]]) -> in
     """Which branch of a failed union the instance was meant for, or ``None`` to report the union itself."""
     if all("const" in branch for branch in branches):
         return None
-    discriminator = error.schema.get("discriminator") if isinstance(error.schema, dict) else None
+    discriminator = _schema_of(error).get("discriminator")
     if discriminator and isinstance(error.instance, dict):
         tag = error.instance.get(discriminator["propertyName"])
         target = discriminator["mapping"].get(tag) if isinstance(tag, str) else None
@@ -69,7 +78,8 @@ def _chosen_branch(error: ValidationError, branches: list[dict[str, Any]]) -> in
     if len(non_null) == 1 and error.instance is not None:
         return non_null[0]
     best = best_match(error.context or ())
-    return best.relative_schema_path[0] if best is not None and best.relative_schema_path else None  # type: ignore[return-value]
+    index = best.relative_schema_path[0] if best is not None and best.relative_schema_path else None
+    return index if isinstance(index, int) else None
 
 
 def _allowed(branches: Iterable[dict[str, Any]]) -> str:
@@ -80,15 +90,16 @@ def _report(error: ValidationError, sink: ProblemSink) -> None:
     path = list(error.absolute_path)
     where = pointer(*path)
     keyword = error.validator
-    value = error.validator_value
+    value: Any = error.validator_value
     instance = _short.repr(error.instance)
     if keyword == "required":
         missing = [name for name in value if isinstance(error.instance, dict) and name not in error.instance]
         for name in missing:
             sink.add("schema-required", pointer(*path, name), f"the required field {name!r} is missing")
     elif keyword == "additionalProperties":
-        allowed = set(error.schema.get("properties", {}))
-        for name in error.instance:
+        allowed = set(_schema_of(error).get("properties", {}))
+        fields: dict[str, Any] = error.instance if isinstance(error.instance, dict) else {}
+        for name in fields:
             if name not in allowed:
                 sink.add(
                     "schema-unknown-field",
@@ -96,7 +107,11 @@ def _report(error: ValidationError, sink: ProblemSink) -> None:
                     f"unknown field {name!r}; allowed here: {', '.join(sorted(allowed))}",
                 )
     elif keyword in ("const", "enum", "oneOf", "anyOf") and path == ["schema_version"]:
-        sink.add("schema-version", where, f"unknown schema version {instance}; this ClaimBank reads {schema.SCHEMA_VERSION!r}")
+        sink.add(
+            "schema-version",
+            where,
+            f"unknown schema version {instance}; this ClaimBank reads {SCHEMA_VERSION!r}",
+        )
     elif keyword == "const":
         sink.add("schema-unknown-value", where, f"{instance} is not allowed here; expected {value!r}")
     elif keyword == "enum":
@@ -114,8 +129,8 @@ def _report(error: ValidationError, sink: ProblemSink) -> None:
 
 
 def _report_union(error: ValidationError, sink: ProblemSink, path: list[str | int]) -> None:
-    branches: list[dict[str, Any]] = error.validator_value
-    discriminator = error.schema.get("discriminator") if isinstance(error.schema, dict) else None
+    branches = _branches(error)
+    discriminator = _schema_of(error).get("discriminator")
     if all("const" in branch for branch in branches):
         sink.add(
             "schema-unknown-value",
@@ -126,11 +141,17 @@ def _report_union(error: ValidationError, sink: ProblemSink, path: list[str | in
         name = discriminator["propertyName"]
         tags = ", ".join(map(repr, discriminator["mapping"]))
         if name not in error.instance:
-            sink.add("schema-required", pointer(*path, name), f"the required field {name!r} is missing ({tags})")
+            sink.add(
+                "schema-required", pointer(*path, name), f"the required field {name!r} is missing ({tags})"
+            )
         else:
             tag = _short.repr(error.instance[name])
             sink.add("schema-unknown-value", pointer(*path, name), f"{tag} is not one of {tags}")
     elif discriminator:
         sink.add("schema-type", pointer(*path), f"{_short.repr(error.instance)} is not of type 'object'")
     else:
-        sink.add("schema-invalid", pointer(*path), f"{_short.repr(error.instance)} matches none of the allowed forms")
+        sink.add(
+            "schema-invalid",
+            pointer(*path),
+            f"{_short.repr(error.instance)} matches none of the allowed forms",
+        )

@@ -83,7 +83,12 @@ def validate_paths(
         if isinstance(doc_id, str):
             if doc_id in seen:
                 problems.append(
-                    Problem("duplicate-document", str(path), "/id", f"document {doc_id!r} is also in {seen[doc_id]}")
+                    Problem(
+                        "duplicate-document",
+                        str(path),
+                        "/id",
+                        f"document {doc_id!r} is also in {seen[doc_id]}",
+                    )
                 )
             else:
                 seen[doc_id] = str(path)

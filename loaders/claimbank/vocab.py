@@ -188,7 +188,10 @@ class Factuality(Vocabulary):
     CT_NEG = ("CT-", "Certain that it is not the case ('No group has claimed responsibility').")
     PR_NEG = ("PR-", "Probably not the case ('is unlikely to').")
     PS_NEG = ("PS-", "Possibly not the case ('may not').")
-    CT_U = ("CTu", "The claimer knows whether it is the case but the text does not say which ('knows whether').")
+    CT_U = (
+        "CTu",
+        "The claimer knows whether it is the case but the text does not say which ('knows whether').",
+    )
     UU = ("Uu", "Uncommitted or unknown: the claimer takes no stance, or the text gives no way to tell.")
 
 
@@ -203,8 +206,14 @@ class Origin(Vocabulary):
     """Where an annotation set comes from."""
 
     MANUAL = ("manual", "Made by a person, in ClaimBank files or by adjudication.")
-    PREDICTION = ("prediction", "Proposed by a program (a pre-annotator or a model); record its model_version.")
-    IMPORTED = ("imported", "Converted from another tool or corpus (Label Studio, brat); record where in imported_from.")
+    PREDICTION = (
+        "prediction",
+        "Proposed by a program (a pre-annotator or a model); record its model_version.",
+    )
+    IMPORTED = (
+        "imported",
+        "Converted from another tool or corpus (Label Studio, brat); record where in imported_from.",
+    )
 
 
 VOCABULARIES: tuple[type[Vocabulary], ...] = (

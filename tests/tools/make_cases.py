@@ -62,14 +62,28 @@ def valid_document(doc_id: str = "mini") -> dict[str, Any]:
         {"id": "a1", "kind": "attribution", "source": "s1", "cue": "s2", "content": "s3"},
         {"id": "a2", "kind": "attribution", "source": "s4", "cue": "s5", "content": "s6"},
         {"id": "a3", "kind": "attribution", "source": "s8", "cue": "s7", "content": "s9"},
-        {"id": "a4", "kind": "attribution", "source": "s10", "cue": "s11", "content": "s12", "nested_in": "a3"},
+        {
+            "id": "a4",
+            "kind": "attribution",
+            "source": "s10",
+            "cue": "s11",
+            "content": "s12",
+            "nested_in": "a3",
+        },
         {"id": "a5", "kind": "non_attribution", "source": "s13", "cue": "s14", "content": "s15"},
         {"id": "a6", "kind": "attribution", "source": "s16", "cue": "s17", "content": "s18"},
         {"id": "a7", "kind": "attribution", "source": "s19", "cue": "s20", "content": "s21"},
     ]
     claims = [
         {"id": "c1", "span": "s22", "claimer": "source", "attribution": "a2", "factuality": "CT+"},
-        {"id": "c2", "span": "s23", "claimer": "source", "attribution": "a4", "factuality": "PR+", "modality": ["s24"]},
+        {
+            "id": "c2",
+            "span": "s23",
+            "claimer": "source",
+            "attribution": "a4",
+            "factuality": "PR+",
+            "modality": ["s24"],
+        },
         {"id": "c3", "span": "s25", "claimer": "unclaimed", "attribution": "a5", "factuality": "Uu"},
         {"id": "c4", "span": "s26", "claimer": "author", "factuality": "PR+", "modality": ["s27"]},
     ]
@@ -179,7 +193,11 @@ INVALID: dict[str, list[tuple[str, Mutation, list[str]]]] = {
     ],
     "schema-unknown-value": [
         ("unknown-label", lambda d: _spans(d)[0].update(label="SPEAKER"), [f"{SET}/spans/0/label"]),
-        ("unknown-source-type", lambda d: _spans(d)[0].update(source_type="agency"), [f"{SET}/spans/0/source_type"]),
+        (
+            "unknown-source-type",
+            lambda d: _spans(d)[0].update(source_type="agency"),
+            [f"{SET}/spans/0/source_type"],
+        ),
         (
             "unknown-factuality",
             lambda d: _by_id(d, "claims", "c1").update(factuality="CT"),
@@ -190,7 +208,11 @@ INVALID: dict[str, list[tuple[str, Mutation, list[str]]]] = {
     "schema-pattern": [
         ("document-id-traversal", lambda d: d.update(id="../etc"), ["/id"]),
         ("bad-sha256", lambda d: d.update(sha256="ABC"), ["/sha256"]),
-        ("timestamp-without-zone", lambda d: d["annotation_sets"][0].update(created_at="2026-11-24 12:00"), [f"{SET}/created_at"]),
+        (
+            "timestamp-without-zone",
+            lambda d: d["annotation_sets"][0].update(created_at="2026-11-24 12:00"),
+            [f"{SET}/created_at"],
+        ),
     ],
     "schema-range": [
         ("negative-offset", lambda d: _spans(d)[0].update(start=-1), [f"{SET}/spans/0/start"]),
@@ -201,16 +223,28 @@ INVALID: dict[str, list[tuple[str, Mutation, list[str]]]] = {
     "seed-text-mismatch": [("edited-text", _edit_text, ["/text"])],
     "seed-missing": [("no-such-seed", lambda d: d.update(seed="nowhere.txt"), ["/seed"])],
     "timestamp-invalid": [
-        ("month-13", lambda d: d["annotation_sets"][0].update(created_at="2026-13-01T00:00:00Z"), [f"{SET}/created_at"])
+        (
+            "month-13",
+            lambda d: d["annotation_sets"][0].update(created_at="2026-13-01T00:00:00Z"),
+            [f"{SET}/created_at"],
+        )
     ],
     "offset-out-of-range": [
         ("end-past-text", lambda d: _spans(d)[0].update(end=len(TEXT) + 5), [f"{SET}/spans/0/end"])
     ],
-    "offset-reversed": [("start-after-end", lambda d: _spans(d)[0].update(start=50, end=40), [f"{SET}/spans/0/start"])],
-    "offset-empty": [("zero-width", lambda d: _spans(d)[0].update(end=_spans(d)[0]["start"]), [f"{SET}/spans/0/end"])],
+    "offset-reversed": [
+        ("start-after-end", lambda d: _spans(d)[0].update(start=50, end=40), [f"{SET}/spans/0/start"])
+    ],
+    "offset-empty": [
+        ("zero-width", lambda d: _spans(d)[0].update(end=_spans(d)[0]["start"]), [f"{SET}/spans/0/end"])
+    ],
     "span-text-mismatch": [
         ("wrong-text", lambda d: _spans(d)[0].update(text="APF"), [f"{SET}/spans/0/text"]),
-        ("off-by-one", lambda d: _spans(d)[3].update(start=_spans(d)[3]["start"] + 1), [f"{SET}/spans/3/text"]),
+        (
+            "off-by-one",
+            lambda d: _spans(d)[3].update(start=_spans(d)[3]["start"] + 1),
+            [f"{SET}/spans/3/text"],
+        ),
     ],
     "span-offsets-utf16": [("utf16-offsets", _utf16_offsets, [f"{SET}/spans/5/text"])],
     "span-offsets-utf8": [("utf8-offsets", _utf8_offsets, [f"{SET}/spans/7/text"])],
@@ -242,12 +276,19 @@ INVALID: dict[str, list[tuple[str, Mutation, list[str]]]] = {
         ("claim-reuses-span-id", lambda d: _by_id(d, "claims", "c4").update(id="s1"), [f"{SET}/claims/3/id"]),
         (
             "duplicate-set-id",
-            lambda d: (d["annotation_sets"][1].update(id="gold"), d["annotation_sets"][0].update(adjudicated_from=[])),
+            lambda d: (
+                d["annotation_sets"][1].update(id="gold"),
+                d["annotation_sets"][0].update(adjudicated_from=[]),
+            ),
             ["/annotation_sets/1/id"],
         ),
     ],
     "reference-missing": [
-        ("dangling-cue", lambda d: _by_id(d, "attributions", "a1").update(cue="s99"), [f"{SET}/attributions/0/cue"]),
+        (
+            "dangling-cue",
+            lambda d: _by_id(d, "attributions", "a1").update(cue="s99"),
+            [f"{SET}/attributions/0/cue"],
+        ),
         (
             "dangling-adjudicated-from",
             lambda d: d["annotation_sets"][0].update(adjudicated_from=["pass-z"]),
@@ -260,9 +301,21 @@ INVALID: dict[str, list[tuple[str, Mutation, list[str]]]] = {
         ),
     ],
     "reference-wrong-label": [
-        ("cue-is-source", lambda d: _by_id(d, "attributions", "a1").update(cue="s1"), [f"{SET}/attributions/0/cue"]),
-        ("claim-span-is-content", lambda d: _by_id(d, "claims", "c1").update(span="s6"), [f"{SET}/claims/0/span"]),
-        ("refers-to-cue", lambda d: _by_id(d, "spans", "s19").update(refers_to="s20"), [f"{SET}/spans/18/refers_to"]),
+        (
+            "cue-is-source",
+            lambda d: _by_id(d, "attributions", "a1").update(cue="s1"),
+            [f"{SET}/attributions/0/cue"],
+        ),
+        (
+            "claim-span-is-content",
+            lambda d: _by_id(d, "claims", "c1").update(span="s6"),
+            [f"{SET}/claims/0/span"],
+        ),
+        (
+            "refers-to-cue",
+            lambda d: _by_id(d, "spans", "s19").update(refers_to="s20"),
+            [f"{SET}/spans/18/refers_to"],
+        ),
         (
             "claim-attribution-is-span",
             lambda d: _by_id(d, "claims", "c1").update(attribution="s6"),
@@ -270,8 +323,16 @@ INVALID: dict[str, list[tuple[str, Mutation, list[str]]]] = {
         ),
     ],
     "reference-self": [
-        ("refers-to-itself", lambda d: _by_id(d, "spans", "s19").update(refers_to="s19"), [f"{SET}/spans/18/refers_to"]),
-        ("nested-in-itself", lambda d: _by_id(d, "attributions", "a4").update(nested_in="a4"), [f"{SET}/attributions/3/nested_in"]),
+        (
+            "refers-to-itself",
+            lambda d: _by_id(d, "spans", "s19").update(refers_to="s19"),
+            [f"{SET}/spans/18/refers_to"],
+        ),
+        (
+            "nested-in-itself",
+            lambda d: _by_id(d, "attributions", "a4").update(nested_in="a4"),
+            [f"{SET}/attributions/3/nested_in"],
+        ),
     ],
     "reference-cycle": [
         (
@@ -316,7 +377,9 @@ INVALID: dict[str, list[tuple[str, Mutation, list[str]]]] = {
             [f"{SET}/attributions/4/source"],
         ),
     ],
-    "gold-multiple": [("two-gold-sets", lambda d: d["annotation_sets"][1].update(gold=True), ["/annotation_sets/1/gold"])],
+    "gold-multiple": [
+        ("two-gold-sets", lambda d: d["annotation_sets"][1].update(gold=True), ["/annotation_sets/1/gold"])
+    ],
 }
 
 # Cases whose bytes are not a JSON document the mutations above could produce.
@@ -342,13 +405,21 @@ def _json_mutations() -> dict[str, list[tuple[str, str, list[str]]]]:
     first = f'"start": {valid_document()["annotation_sets"][0]["spans"][0]["start"]}'
     return {
         "json-duplicate-key": [
-            ("dup", base.replace('"language": "en"', '"language": "en",\n  "language": "fr"', 1), ["/language"])
+            (
+                "dup",
+                base.replace('"language": "en"', '"language": "en",\n  "language": "fr"', 1),
+                ["/language"],
+            )
         ],
         "json-nonfinite-number": [
             ("nan", nan.replace(first, '"start": NaN', 1), [f"{SET}/spans/0/start"]),
         ],
         "json-lone-surrogate": [
-            ("surrogate", sur.replace('"A made-up report"', '"A made-up \\ud800 report"', 1), ["/metadata/title"]),
+            (
+                "surrogate",
+                sur.replace('"A made-up report"', '"A made-up \\ud800 report"', 1),
+                ["/metadata/title"],
+            ),
         ],
         "json-number-too-large": [
             ("huge-int", big.replace(first, '"start": 90071992547409930', 1), [f"{SET}/spans/0/start"]),
@@ -367,7 +438,9 @@ def _write(folder: Path, name: str, data: bytes, expected: list[str], code: str)
 def main() -> None:
     valid = CASES / "valid"
     valid.mkdir(parents=True, exist_ok=True)
-    (valid / "mini.json").write_text(json.dumps(valid_document(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (valid / "mini.json").write_text(
+        json.dumps(valid_document(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     for code, cases in INVALID.items():
         for name, mutate, expected in cases:
             doc = valid_document(name)

@@ -1,0 +1,133 @@
+"""The command line, run as users run it: exit codes, output formats, and no traceback for any input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from claimbank.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = Path(__file__).parent / "cases"
+INVALID = sorted((CASES / "invalid").glob("*/*.json"))
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "claimbank", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_valid_files_exit_0_with_a_summary() -> None:
+    result = run("validate", str(CASES / "valid"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert "1 file(s) checked, 0 invalid, 0 problem(s)" in result.stderr
+
+
+def test_default_path_is_annotations(tmp_path: Path) -> None:
+    (tmp_path / "annotations").mkdir()
+    (tmp_path / "seeds").mkdir()
+    shutil.copy(CASES / "valid" / "mini.json", tmp_path / "annotations" / "mini.json")
+    shutil.copy(CASES / "seeds" / "mini.txt", tmp_path / "seeds" / "mini.txt")
+    result = run("validate", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_problems_are_one_line_each_grouped_by_file_and_exit_1() -> None:
+    files = [CASES / "invalid" / "offset-reversed" / "start-after-end.json", CASES / "valid" / "mini.json"]
+    files.append(CASES / "invalid" / "reference-missing" / "dangling-cue.json")
+    result = run("validate", *map(str, files))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"{files[0]}:/annotation_sets/0/spans/0/start: offset-reversed ")
+    assert lines[1].startswith(f"{files[2]}:/annotation_sets/0/attributions/0/cue: reference-missing ")
+    assert all("(hint: " in line for line in lines)
+    assert "3 file(s) checked, 2 invalid, 2 problem(s)" in result.stderr
+
+
+def test_json_format_is_data() -> None:
+    case = CASES / "invalid" / "span-offsets-utf16" / "utf16-offsets.json"
+    result = run("validate", "--format", "json", str(case), str(CASES / "valid"))
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["valid"] is False
+    first, second = report["files"]
+    assert first["valid"] is False
+    assert second["valid"] is True
+    (problem,) = first["problems"]
+    assert problem["code"] == "span-offsets-utf16"
+    assert problem["pointer"] == "/annotation_sets/0/spans/5/text"
+    assert problem["file"] == str(case)
+    assert problem["hint"]
+
+
+def test_json_syntax_reports_line_and_column() -> None:
+    result = run("validate", str(CASES / "invalid" / "json-syntax" / "trailing-comma.json"))
+    assert result.returncode == 1
+    assert "json-syntax" in result.stdout
+    assert "at line 2, column 1" in result.stdout
+
+
+def test_missing_path_exits_2() -> None:
+    result = run("validate", "no/such/file.json")
+    assert result.returncode == 2
+    assert "no/such/file.json:: file-unreadable" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("validate", "--format", "yaml"), ("validate", "--max-bytes", "0"), ("frobnicate",), ()],
+    ids=["bad-format", "bad-max-bytes", "unknown-command", "no-command"],
+)
+def test_usage_errors_exit_2_without_traceback(args: tuple[str, ...]) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_help_explains_codes_and_exit_status() -> None:
+    result = run("validate", "--help")
+    assert result.returncode == 0
+    assert "exit status" in result.stdout
+    assert "JSON-POINTER" in result.stdout
+
+
+def test_console_script_is_installed() -> None:
+    exe = shutil.which("claimbank")
+    assert exe is not None, "pip install -e . installs the claimbank command"
+    result = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0
+    assert result.stdout.startswith("claimbank ")
+
+
+def test_no_input_produces_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    # In-process over every invalid case (fast), plus a directory of all of them at once.
+    for case in INVALID:
+        code = main(["validate", str(case)])
+        captured = capsys.readouterr()
+        assert code == 1, case
+        assert "Traceback" not in captured.out + captured.err
+        assert "internal error" not in captured.err
+    assert main(["validate", str(CASES / "invalid")]) == 1
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_schema_check_passes_on_the_checkout() -> None:
+    assert run("schema", "--check").returncode == 0
+
+
+def test_docs_are_generated_from_the_vocabulary_and_codes() -> None:
+    result = run("docs", "--check")
+    assert result.returncode == 0, result.stderr

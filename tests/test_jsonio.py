@@ -1,0 +1,31 @@
+"""Atomic writes: a reader sees the old file or the new one, and a failed write leaves no debris."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from claimbank.jsonio import dumps, write_atomic
+
+
+def test_write_atomic_replaces_and_leaves_no_temp_files(tmp_path: Path) -> None:
+    target = tmp_path / "doc.json"
+    write_atomic(target, "old\n")
+    write_atomic(target, dumps({"text": "née 👩‍👧"}))
+    assert target.read_text(encoding="utf-8") == '{\n  "text": "née 👩‍👧"\n}\n'
+    assert [p.name for p in tmp_path.iterdir()] == ["doc.json"]
+
+
+def test_failed_write_keeps_the_old_file(tmp_path: Path) -> None:
+    target = tmp_path / "doc.json"
+    write_atomic(target, "old\n")
+    with pytest.raises(UnicodeEncodeError):
+        write_atomic(target, "lone \ud800 surrogate")
+    assert target.read_text(encoding="utf-8") == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["doc.json"]
+
+
+def test_dumps_refuses_nan() -> None:
+    with pytest.raises(ValueError, match="JSON compliant"):
+        dumps({"x": float("nan")})

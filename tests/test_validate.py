@@ -1,0 +1,94 @@
+"""The Python API and the checks that need more than one case file."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from claimbank import Document, ValidationFailed, load_document, validate_paths
+from claimbank.problems import codes_at
+from claimbank.validate import validate_file
+
+CASES = Path(__file__).parent / "cases"
+MINI = CASES / "valid" / "mini.json"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "annotations").mkdir()
+    shutil.copytree(CASES / "seeds", tmp_path / "seeds")
+    shutil.copy(MINI, tmp_path / "annotations" / "mini.json")
+    return tmp_path
+
+
+def test_load_document_returns_the_typed_model() -> None:
+    document = load_document(MINI)
+    assert isinstance(document, Document)
+    gold = next(s for s in document.annotation_sets if s.gold)
+    assert {a.kind.value for a in gold.attributions} == {"attribution", "non_attribution"}
+    span = gold.spans[0]
+    assert document.text[span.start : span.end] == span.text
+
+
+def test_load_document_raises_with_every_problem() -> None:
+    with pytest.raises(ValidationFailed) as failure:
+        load_document(CASES / "invalid" / "reference-cycle" / "nested-cycle.json")
+    assert codes_at(failure.value.problems) == {
+        ("reference-cycle", "/annotation_sets/0/attributions/2/nested_in")
+    }
+
+
+def test_file_name_must_match_the_document_id(project: Path) -> None:
+    renamed = project / "annotations" / "other.json"
+    (project / "annotations" / "mini.json").rename(renamed)
+    assert codes_at(validate_file(renamed).problems) == {("file-name-mismatch", "/id")}
+
+
+def test_duplicate_documents_across_files(project: Path) -> None:
+    nested = project / "annotations" / "more"
+    nested.mkdir()
+    shutil.copy(MINI, nested / "mini.json")
+    report = validate_paths([project / "annotations"])
+    assert [(p.code, p.file) for p in report.problems] == [("duplicate-document", str(nested / "mini.json"))]
+    assert report.exit_code == 1
+
+
+def test_size_limit(project: Path) -> None:
+    result = validate_file(project / "annotations" / "mini.json", max_bytes=100)
+    assert codes_at(result.problems) == {("file-too-large", "")}
+
+
+def test_unreadable_file_exits_2(project: Path) -> None:
+    report = validate_paths([project / "annotations" / "missing.json"])
+    assert [p.code for p in report.problems] == ["file-unreadable"]
+    assert report.exit_code == 2
+
+
+def test_seeds_dir_is_found_above_the_file_or_given(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    elsewhere = tmp_path_factory.mktemp("loose") / "mini.json"
+    shutil.copy(MINI, elsewhere)
+    assert codes_at(validate_file(elsewhere).problems) == {("seed-missing", "/seed")}
+    assert validate_file(elsewhere, seeds_dir=project / "seeds").ok
+
+
+def test_every_problem_of_every_file_is_collected(project: Path) -> None:
+    data = json.loads(MINI.read_text(encoding="utf-8"))
+    data["annotation_sets"][0]["spans"][0]["text"] = "XXX"
+    data["annotation_sets"][0]["claims"][0]["factuality"] = "maybe"
+    data["sha256"] = "0" * 64
+    (project / "annotations" / "mini.json").write_text(json.dumps(data), encoding="utf-8")
+    (project / "annotations" / "broken.json").write_text("{", encoding="utf-8")
+    report = validate_paths([project / "annotations"])
+    assert {(p.code, os.path.basename(p.file)) for p in report.problems} == {
+        ("json-syntax", "broken.json"),
+        ("span-text-mismatch", "mini.json"),
+        ("schema-unknown-value", "mini.json"),
+        ("sha256-mismatch", "mini.json"),
+    }
+    assert list(report.by_file()) == [str(project / "annotations" / n) for n in ("broken.json", "mini.json")]
