@@ -105,6 +105,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     schema.set_defaults(run=_schema)
 
+    agree = commands.add_parser(
+        "agree",
+        help="agreement between annotation sets of a document (spans, attributions, claims)",
+        description="Compare annotation sets of one document: span F1 per label (exact offsets and overlap), "
+        "attribution F1 (kind, source, cue and content all matching), claim F1, and how often claimer, "
+        "factuality and span attributes agree on matched items. By default every pair of non-gold sets.",
+    )
+    agree.add_argument("file", type=Path, metavar="FILE", help="an annotation file")
+    agree.add_argument("--sets", nargs=2, metavar=("A", "B"), help="the ids of the two sets to compare")
+    agree.set_defaults(run=_agree)
+
     docs = commands.add_parser(
         "docs",
         help="regenerate or check the generated parts of docs/ (label tables, problem codes)",
@@ -157,6 +168,37 @@ def _schema(args: argparse.Namespace) -> int:
             return EXIT_INVALID
         return EXIT_OK
     sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _agree(args: argparse.Namespace) -> int:
+    from itertools import combinations
+
+    from claimbank.agreement import report
+    from claimbank.validate import ValidationFailed, load_document
+
+    try:
+        document = load_document(args.file)
+    except ValidationFailed as failure:
+        sys.stdout.write("".join(p.format() + "\n" for p in failure.problems))
+        return EXIT_USAGE if any(p.code == "file-unreadable" for p in failure.problems) else EXIT_INVALID
+    sets = {s.id: s for s in document.annotation_sets}
+    if args.sets:
+        unknown = [name for name in args.sets if name not in sets]
+        if unknown:
+            print(
+                f"claimbank agree: no annotation set {unknown[0]!r}; sets: {', '.join(sets)}", file=sys.stderr
+            )
+            return EXIT_USAGE
+        pairs = [tuple(args.sets)]
+    else:
+        pairs = list(combinations([s for s in sets if not sets[s].gold], 2))
+    if not pairs:
+        print("claimbank agree: fewer than two non-gold annotation sets to compare", file=sys.stderr)
+        return EXIT_USAGE
+    for a, b in pairs:
+        print(f"{args.file}: {a} (A) vs {b} (B)")
+        sys.stdout.write(report(sets[a], sets[b]))
     return EXIT_OK
 
 

@@ -1,0 +1,55 @@
+"""Agreement between annotation sets, on sets whose expected scores can be worked out by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from claimbank import load_document
+from claimbank.agreement import attribution_score, claim_agreement, span_scores
+from claimbank.cli import main
+from claimbank.model import AnnotationSet
+
+MINI = Path(__file__).parent / "cases" / "valid" / "mini.json"
+
+
+@pytest.fixture(scope="module")
+def sets() -> dict[str, AnnotationSet]:
+    return {s.id: s for s in load_document(MINI).annotation_sets}
+
+
+def test_identical_sets_agree_fully(sets: dict[str, AnnotationSet]) -> None:
+    gold = sets["gold"]
+    assert all(score.f1 == 1.0 for score in span_scores(gold, gold, exact=True).values())
+    assert attribution_score(gold, gold, exact=True).f1 == 1.0
+    claims = claim_agreement(gold, gold, exact=True)
+    assert (claims.matched, claims.claimer_agrees, claims.factuality_agrees) == (4, 4, 4)
+
+
+def test_subset_scores(sets: dict[str, AnnotationSet]) -> None:
+    # pass-a holds the first 6 gold spans (2 SOURCE, 2 CUE, 2 CONTENT) and the first 2 attributions.
+    scores = span_scores(sets["gold"], sets["pass-a"], exact=True)
+    assert (scores["SOURCE"].matched, scores["SOURCE"].a, scores["SOURCE"].b) == (2, 7, 2)
+    assert scores["SOURCE"].f1 == pytest.approx(4 / 9)
+    assert scores["CLAIM"].f1 == 0.0
+    assert attribution_score(sets["gold"], sets["pass-a"], exact=True).f1 == pytest.approx(4 / 9)
+
+
+def test_overlap_matches_what_exact_does_not(sets: dict[str, AnnotationSet]) -> None:
+    gold = sets["gold"]
+    shifted = gold.model_copy(
+        update={"spans": [s.model_copy(update={"end": s.end - 1}) if s.id == "s6" else s for s in gold.spans]}
+    )
+    assert span_scores(gold, shifted, exact=True)["CONTENT"].matched == 6
+    assert span_scores(gold, shifted, exact=False)["CONTENT"].matched == 7
+    assert attribution_score(gold, shifted, exact=True).matched == 6
+    assert attribution_score(gold, shifted, exact=False).matched == 7
+
+
+def test_agree_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["agree", str(MINI), "--sets", "gold", "pass-a"]) == 0
+    out = capsys.readouterr().out
+    assert "span SOURCE" in out
+    assert "attribution" in out
+    assert main(["agree", str(MINI), "--sets", "gold", "nope"]) == 2
