@@ -2,16 +2,25 @@
 
 The Python API::
 
-    from claimbank import load_document, validate_paths
+    from claimbank import load, load_document, validate_paths
     report = validate_paths([Path("annotations")])   # every problem, as data
     document = load_document(Path("annotations/000_fb2fb690b74273a6.json"))   # a typed, validated Document
+    claims = load("claims")   # the built dataset (claimbank build), a datasets.DatasetDict
 """
 
+from __future__ import annotations
+
 __version__ = "0.1.0"
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from claimbank.model import Document
 from claimbank.problems import Problem, Report
 from claimbank.validate import ValidationFailed, load_document, validate_paths
+
+if TYPE_CHECKING:
+    from datasets import DatasetDict, IterableDatasetDict
 
 __all__ = [
     "Document",
@@ -19,6 +28,30 @@ __all__ = [
     "Report",
     "ValidationFailed",
     "__version__",
+    "load",
     "load_document",
     "validate_paths",
 ]
+
+
+def load(
+    config: str = "documents", path: str | Path | None = None, **kwargs: Any
+) -> DatasetDict | IterableDatasetDict:
+    """A built ClaimBank config as a ``DatasetDict``: ``datasets.load_dataset(path, config, **kwargs)``.
+
+    ``path`` defaults to ``build/dataset`` (where ``claimbank build`` writes); pass ``streaming=True`` or any other
+    ``load_dataset`` argument through ``kwargs``. Training code that does not want this package can call
+    ``datasets.load_dataset`` directly: the built folder needs nothing else.
+    """
+    import datasets
+
+    from claimbank.features import CONFIGS
+    from claimbank.paths import DEFAULT_OUT
+
+    if config not in CONFIGS:
+        raise ValueError(f"unknown config {config!r}; ClaimBank has {', '.join(CONFIGS)}")
+    folder = Path(path) if path is not None else DEFAULT_OUT
+    if not (folder / "README.md").is_file():
+        raise FileNotFoundError(f"no built dataset at {folder}: run `claimbank build --out {folder}` first")
+    result: DatasetDict | IterableDatasetDict = datasets.load_dataset(str(folder), config, **kwargs)
+    return result

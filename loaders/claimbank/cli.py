@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from claimbank import __version__
 from claimbank.jsonio import DEFAULT_MAX_BYTES
+from claimbank.paths import DEFAULT_OUT
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -35,6 +36,17 @@ examples:
   claimbank validate                         # every *.json under annotations/
   claimbank validate annotations/000_fb2fb690b74273a6.json
   claimbank validate --format json annotations/ > report.json
+"""
+
+
+BUILD_EPILOG = """\
+configs: documents (one row per article, every annotation set), claims, attributions, tokens (BIO tags);
+the last three from each document's gold set. Splits are fixed by document id (see the card).
+
+examples:
+  claimbank build                          # annotations/ -> build/dataset
+  claimbank build --out /data/claimbank annotations/
+  python -c 'import datasets; print(datasets.load_dataset("build/dataset", "claims"))'
 """
 
 
@@ -105,6 +117,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     schema.set_defaults(run=_schema)
 
+    build = commands.add_parser(
+        "build",
+        help="validate, then write the Hugging Face dataset folder",
+        description="Validate every annotation file, then write a dataset folder that "
+        "datasets.load_dataset(DIR, CONFIG) reads with no loading script: Parquet shards per config and split, and "
+        "a README.md card whose YAML declares the configs and their features. Nothing is written when any file "
+        "is invalid; the output folder is replaced only when the whole build succeeded.",
+        epilog=BUILD_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    build.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="annotation files or folders (default: annotations/)",
+    )
+    build.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT})"
+    )
+    build.add_argument(
+        "--seeds", type=Path, metavar="DIR", help="the folder of seed texts (default: nearest seeds/)"
+    )
+    build.add_argument("--no-progress", action="store_true", help="no progress bar")
+    build.set_defaults(run=_build)
+
     agree = commands.add_parser(
         "agree",
         help="agreement between annotation sets of a document (spans, attributions, claims)",
@@ -169,6 +207,35 @@ def _schema(args: argparse.Namespace) -> int:
         return EXIT_OK
     sys.stdout.write(text)
     return EXIT_OK
+
+
+def _build(args: argparse.Namespace) -> int:
+    from claimbank.build import build
+
+    paths = args.paths or [Path("annotations")]
+    if args.seeds is not None and not args.seeds.is_dir():
+        print(f"claimbank build: error: --seeds {args.seeds} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    result = build(paths, args.out, seeds_dir=args.seeds, progress=None if args.no_progress else _progress)
+    if not result.report.files:
+        print(f"claimbank build: no *.json files under {', '.join(map(str, paths))}", file=sys.stderr)
+        return EXIT_USAGE
+    if not result.ok:
+        sys.stdout.write(result.report.format_text())
+        print(f"{result.report.summary()}; nothing written", file=sys.stderr)
+        return result.report.exit_code
+    assert result.stats is not None
+    rows = ", ".join(f"{config} {sum(c.values())}" for config, c in result.stats.rows.items())
+    print(f"wrote {result.out} ({rows} rows)", file=sys.stderr)
+    return EXIT_OK
+
+
+def _progress(files: Iterable[Path]) -> Iterable[Path]:
+    from tqdm import tqdm
+
+    # Shown only on a terminal and only when the build takes more than a second.
+    bar: Iterable[Path] = tqdm(files, desc="building", unit="doc", delay=1.0, disable=None, file=sys.stderr)
+    return bar
 
 
 def _agree(args: argparse.Namespace) -> int:

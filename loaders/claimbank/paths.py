@@ -6,6 +6,9 @@ from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
 
+# Where `claimbank build` writes and `claimbank.load` reads by default, relative to the working directory.
+DEFAULT_OUT = Path("build/dataset")
+
 
 def schema_dir() -> Path:
     """The folder holding the JSON Schema files, for an installed wheel and for an editable checkout alike.

@@ -91,6 +91,21 @@ StrictValidator = validators.extend(  # type: ignore[no-untyped-call]
 )
 
 
+def _refuse_rs(uri: str) -> Any:
+    raise ValueError(f"ClaimBank never fetches schemas: {uri}")
+
+
+@cache
+def fast_validator() -> Any:
+    """A compiled (jsonschema-rs) validator of the same schema: answers only valid or not, about 50x faster.
+
+    Its retriever refuses every URI: like :func:`registry`, it never fetches a ``$ref``.
+    """
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(load(), retriever=_refuse_rs)
+
+
 @cache
 def validator() -> Draft202012Validator:
     """A Draft 2020-12 validator of annotation files, resolving ``$ref``s only from :func:`registry`."""

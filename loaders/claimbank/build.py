@@ -1,0 +1,249 @@
+"""``claimbank build``: validated annotation files → a dataset folder that ``datasets.load_dataset`` reads.
+
+The build streams: each file is read, validated, converted to rows and appended to Parquet shards, so memory
+stays flat in corpus size. Everything is written into a temporary folder beside the output, which replaces the
+output only when the whole build succeeded; on any problem nothing is replaced and the problems are returned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from claimbank import card, features
+from claimbank.jsonio import DEFAULT_MAX_BYTES
+from claimbank.model import Document
+from claimbank.paths import DEFAULT_OUT
+from claimbank.problems import Problem, Report
+from claimbank.rows import gold_set, view_rows
+from claimbank.validate import iter_files, validate_file
+
+SPLITS = ("train", "validation", "test")
+ROW_GROUP_ROWS = 1_000  # small row groups: streaming reads one group at a time
+SHARD_ROWS = {"documents": 20_000, "claims": 200_000, "attributions": 200_000, "tokens": 20_000}
+
+
+def split_of(document_id: str) -> str:
+    """The split of a document, fixed by its id: SHA-256 of the id, first 4 bytes, modulo 100:
+    0–79 train, 80–89 validation, 90–99 test. Adding documents never moves existing ones."""
+    bucket = int.from_bytes(hashlib.sha256(document_id.encode("utf-8")).digest()[:4], "big") % 100
+    return "train" if bucket < 80 else "validation" if bucket < 90 else "test"
+
+
+class _ShardWriter:
+    """Appends rows of one config and split to numbered Parquet shards, a row group at a time."""
+
+    def __init__(self, folder: Path, config: str, split: str) -> None:
+        self.folder, self.config, self.split = folder, config, split
+        self.schema = features.FEATURES[config].arrow_schema
+        self.buffer: list[dict[str, Any]] = []
+        self.shards: list[Path] = []
+        self.writer: pq.ParquetWriter | None = None
+        self.in_shard = 0
+        self.rows = 0
+
+    def add(self, rows: list[dict[str, Any]]) -> None:
+        self.buffer.extend(rows)
+        self.rows += len(rows)
+        if len(self.buffer) >= ROW_GROUP_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self.buffer:
+            return
+        if self.writer is None or self.in_shard >= SHARD_ROWS[self.config]:
+            self._close_shard()
+            path = self.folder / f"{self.split}-{len(self.shards):05d}.parquet"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.writer = pq.ParquetWriter(path, self.schema, compression="zstd", write_statistics=True)
+            self.shards.append(path)
+            self.in_shard = 0
+        self.writer.write_table(
+            pa.Table.from_pylist(self.buffer, schema=self.schema), row_group_size=ROW_GROUP_ROWS
+        )
+        self.in_shard += len(self.buffer)
+        self.buffer = []
+
+    def _close_shard(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+    def close(self) -> list[str]:
+        """Finish the last shard; name every shard ``<split>-NNNNN-of-MMMMM.parquet``; return their paths."""
+        self._flush()
+        self._close_shard()
+        names = []
+        for index, path in enumerate(self.shards):
+            final = path.with_name(f"{self.split}-{index:05d}-of-{len(self.shards):05d}.parquet")
+            path.rename(final)
+            names.append(final.name)
+        return names
+
+
+@dataclass
+class BuildStats:
+    """What a build wrote: rows per config and split, label counts of the gold sets, and each document's origin."""
+
+    rows: dict[str, Counter[str]] = field(default_factory=lambda: {c: Counter() for c in features.CONFIGS})
+    parquet_bytes: dict[str, Counter[str]] = field(
+        default_factory=lambda: {c: Counter() for c in features.CONFIGS}
+    )
+    labels: dict[str, Counter[str]] = field(default_factory=dict)
+    provenance: list[dict[str, Any]] = field(default_factory=list)
+    languages: set[str] = field(default_factory=set)
+
+    def count(self, document: Document, split: str, rows: dict[str, list[dict[str, Any]]]) -> None:
+        for config, config_rows in rows.items():
+            self.rows[config][split] += len(config_rows)
+        gold = gold_set(document)
+        self.languages.add(document.language)
+        self.provenance.append(
+            {
+                "id": document.id,
+                "seed": document.seed,
+                "sha256": document.sha256,
+                "split": split,
+                "gold": gold is not None,
+                **document.metadata.model_dump(exclude_none=True),
+            }
+        )
+        if gold is None:
+            return
+        tally = self.labels.setdefault
+        tally("span label", Counter()).update(s.label.value for s in gold.spans)
+        tally("source_type", Counter()).update(
+            s.source_type.value for s in gold.spans if hasattr(s, "source_type")
+        )
+        tally("cue_type", Counter()).update(
+            s.cue_type.value for s in gold.spans if hasattr(s, "cue_type")
+        )
+        tally("attribution kind", Counter()).update(a.kind.value for a in gold.attributions)
+        tally("claimer", Counter()).update(c.claimer.value for c in gold.claims)
+        tally("factuality", Counter()).update(c.factuality.value for c in gold.claims)
+
+
+@dataclass
+class BuildResult:
+    """The outcome: ``report`` holds the validation problems (the build wrote nothing when there are any)."""
+
+    out: Path
+    report: Report
+    stats: BuildStats | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok and self.stats is not None
+
+
+def build(
+    paths: Iterable[Path],
+    out: Path = DEFAULT_OUT,
+    *,
+    seeds_dir: Path | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
+) -> BuildResult:
+    """Validate every annotation file under ``paths`` and write the dataset folder ``out``.
+
+    ``out`` is replaced only when every file is valid and everything was written; otherwise it is left as it was.
+    """
+    files = list(iter_files(paths))
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _sweep(out)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-{os.getpid()}-", dir=out.parent))
+    report = Report()
+    try:
+        writers = {
+            (config, split): _ShardWriter(staging / "data" / config, config, split)
+            for config in features.CONFIGS
+            for split in SPLITS
+        }
+        stats = BuildStats()
+        seen: dict[str, str] = {}
+        for path in progress(files) if progress else files:
+            result = validate_file(path, seeds_dir=seeds_dir, max_bytes=max_bytes)
+            problems = list(result.problems)
+            document = None
+            if not problems:
+                document = Document.model_validate(result.data)
+                if document.id in seen:
+                    problems.append(
+                        Problem(
+                            "duplicate-document",
+                            str(path),
+                            "/id",
+                            f"document {document.id!r} is also in {seen[document.id]}",
+                        )
+                    )
+                seen[document.id] = str(path)
+            report.extend(str(path), problems)
+            if report.problems or document is None:
+                continue  # keep validating, to report every problem, but write nothing more
+            split = split_of(document.id)
+            rows = view_rows(document)
+            for config, config_rows in rows.items():
+                writers[config, split].add(config_rows)
+            stats.count(document, split, rows)
+        if not report.ok:
+            return BuildResult(out, report)
+        data_files = {
+            config: {split: writers[config, split].close() for split in SPLITS if writers[config, split].rows}
+            for config in features.CONFIGS
+        }
+        for (config, split), writer in writers.items():
+            if not writer.rows:
+                writer.close()
+            for name in data_files[config].get(split, []):
+                stats.parquet_bytes[config][split] += (staging / "data" / config / name).stat().st_size
+        (staging / "README.md").write_text(card.render(data_files, stats), encoding="utf-8")
+        _replace(staging, out)
+        return BuildResult(out, report, stats)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _sweep(out: Path) -> None:
+    """Clean up after builds that were killed: restore an output caught between its two renames, and remove the
+    staging folders of builds whose process is gone (a build still running keeps its own)."""
+    for retired in out.parent.glob(f".{out.name}.old-*"):
+        if not out.exists() and (retired / out.name).is_dir():
+            os.replace(retired / out.name, out)
+        shutil.rmtree(retired, ignore_errors=True)
+    for staging in out.parent.glob(f".{out.name}.building-*"):
+        pid = staging.name.removeprefix(f".{out.name}.building-").split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _replace(staging: Path, out: Path) -> None:
+    """Put ``staging`` at ``out``. Each step is a rename within one folder; the old output is removed last."""
+    os.chmod(staging, 0o755)
+    if not out.exists():
+        os.replace(staging, out)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    os.replace(out, retired / out.name)
+    os.replace(staging, out)
+    shutil.rmtree(retired, ignore_errors=True)
