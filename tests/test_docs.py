@@ -24,8 +24,37 @@ def test_format_example_is_a_valid_file() -> None:
     assert [p.format() for p in problems] == []
 
 
-def test_readme_python_example_runs() -> None:
-    (example,) = _blocks(ROOT / "README.md", "python")
+def test_readme_python_examples_run(tmp_path: Path) -> None:
+    # The dataset example reads build/dataset: build it first (into a scratch folder), as the README's first
+    # command does in the checkout.
+    build = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "claimbank",
+            "build",
+            "--no-progress",
+            "--out",
+            str(tmp_path / "build" / "dataset"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert build.returncode == 0, build.stdout + build.stderr
+    validate_example, dataset_example = _blocks(ROOT / "README.md", "python")
+    result = subprocess.run(
+        [sys.executable, "-c", dataset_example],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 3
+    example = validate_example
     result = subprocess.run(
         [sys.executable, "-c", example], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
     )
@@ -38,6 +67,30 @@ def test_readme_commands_are_the_ci_commands() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     (commands,) = re.findall(r"## The two commands.*?```bash\n(.*?)```", readme, flags=re.DOTALL)
     lines = [line for line in commands.splitlines() if line and not line.startswith("#")]
-    assert lines == ["python3 -m pip install -e . && claimbank validate", "bash scripts/test"]
+    assert lines == [
+        "python3 -m pip install -e . && claimbank validate && claimbank build",
+        "bash scripts/test",
+    ]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "exec bash scripts/test\n" in ci
+
+
+def test_dataset_doc_example_runs(tmp_path: Path) -> None:
+    (example,) = _blocks(ROOT / "docs" / "dataset.md", "python")
+    out = tmp_path / "build" / "dataset"
+    subprocess.run(
+        [sys.executable, "-m", "claimbank", "build", "--no-progress", "--out", str(out), "tests/cases/valid"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", example],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["No group | has claimed | responsibility for the attack"]

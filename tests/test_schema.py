@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 import pytest
 from jsonschema import Draft202012Validator
 from pydantic import ValidationError
@@ -97,6 +98,9 @@ def test_remote_refs_are_never_fetched() -> None:
         validator = schema.StrictValidator(hostile, registry=schema.registry())
         with pytest.raises(Unresolvable):
             validator.validate("anything")
+        # The compiled fast path refuses too, when the validator is built.
+        with pytest.raises(jsonschema_rs.ValidationError, match="never fetches"):
+            jsonschema_rs.validator_for(hostile, retriever=schema._refuse_rs)
     finally:
         server.shutdown()
     assert _Counter.hits == 0

@@ -125,9 +125,7 @@ class BuildStats:
         tally("source_type", Counter()).update(
             s.source_type.value for s in gold.spans if hasattr(s, "source_type")
         )
-        tally("cue_type", Counter()).update(
-            s.cue_type.value for s in gold.spans if hasattr(s, "cue_type")
-        )
+        tally("cue_type", Counter()).update(s.cue_type.value for s in gold.spans if hasattr(s, "cue_type"))
         tally("attribution kind", Counter()).update(a.kind.value for a in gold.attributions)
         tally("claimer", Counter()).update(c.claimer.value for c in gold.claims)
         tally("factuality", Counter()).update(c.factuality.value for c in gold.claims)
