@@ -7,7 +7,7 @@ hold ``ClassLabel`` integers (see ``claimbank.features``).
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from typing import Any
 
@@ -189,19 +189,23 @@ def _tags(
 
     BIO holds one span per token, so spans are placed outermost first (by start, then longest): a span nested in
     or overlapping an already tagged one (the roles of a nested attribution inside its outer CONTENT) is left
-    out of the tags and counted. Every placed span's first token starts at its start and its last token ends at
-    its end, which the tokenizer guarantees by cutting at every span boundary; this is checked, not assumed.
+    out of the tags and counted. No token may cross a span edge, which the tokenizer guarantees by cutting at every
+    span boundary; this is checked, not assumed. (A span's first and last token are its edges, except for white
+    space the span holds at its edges.)
     """
     index = {name: i for i, name in enumerate(names)}
     starts = [start for start, _ in tokens]
+    ends = [end for _, end in tokens]
     tags = [0] * len(tokens)
     skipped = 0
     for start, end, label in sorted(spans, key=lambda s: (s[0], -(s[1] - s[0]))):
-        first, last = bisect_left(starts, start), bisect_left(starts, end)
-        if first >= len(tokens) or tokens[first][0] != start or tokens[last - 1][1] != end:
-            raise TagMisaligned(f"span [{start}, {end}) does not start and end on token boundaries")
-        if any(tags[first:last]):
-            skipped += 1
+        first, last = bisect_left(starts, start), bisect_right(ends, end)
+        for edge in (start, end):
+            inside = bisect_right(starts, edge) - 1
+            if 0 <= inside < len(tokens) and starts[inside] < edge < ends[inside]:
+                raise TagMisaligned(f"span [{start}, {end}) edge {edge} falls inside token {tokens[inside]}")
+        if first >= last or any(tags[first:last]):
+            skipped += 1  # white space only, or nested in a span already tagged
             continue
         tags[first] = index[f"B-{label}"]
         tags[first + 1 : last] = [index[f"I-{label}"]] * (last - first - 1)

@@ -1,0 +1,135 @@
+"""hypothesis strategies for ClaimBank documents over hostile text: emoji and ZWJ sequences, combining marks,
+CRLF, right-to-left scripts and NFD forms. Every generated document is valid by construction."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from hypothesis import strategies as st
+
+from claimbank.checks import splits_character
+from claimbank.vocab import CueType, Factuality, ModalityType, Origin, SourceType
+
+PIECES = [
+    "The minister said",
+    " ",
+    "\r\n",
+    "\n",
+    "café",
+    "cafe\u0301",  # NFD
+    "👩\u200d👩\u200d👧",
+    "🇮🇶",
+    "👍🏽",
+    "مرحبا بالعالم",
+    "שלום",
+    "李伟说",
+    "’",
+    "—",
+    "Zoë",
+    ".",
+    ",",
+    "\u00a0",
+    "x",
+]
+
+texts = st.lists(st.sampled_from(PIECES), min_size=1, max_size=40).map("".join)
+ids = st.from_regex(r"[a-z][a-z0-9_]{0,5}", fullmatch=True)
+
+
+def _boundaries(text: str) -> list[int]:
+    return [i for i in range(len(text) + 1) if not splits_character(text, i)]
+
+
+@st.composite
+def spans_for(draw: st.DrawFn, text: str) -> list[dict[str, Any]]:
+    cuts = _boundaries(text)
+    spans: list[dict[str, Any]] = []
+    for index in range(draw(st.integers(0, 8))):
+        start, end = sorted(draw(st.lists(st.sampled_from(cuts), min_size=2, max_size=2, unique=True)))
+        label = draw(st.sampled_from(["SOURCE", "CUE", "CONTENT", "CLAIM", "ENTITY", "MODALITY"]))
+        span: dict[str, Any] = {
+            "id": f"s{index}",
+            "label": label,
+            "start": start,
+            "end": end,
+            "text": text[start:end],
+        }
+        if label == "SOURCE":
+            span["source_type"] = draw(
+                st.sampled_from([t.value for t in SourceType if t != SourceType.NOBODY])
+            )
+        elif label == "CUE":
+            span["cue_type"] = draw(st.sampled_from([t.value for t in CueType]))
+        elif label == "MODALITY":
+            span["modality_type"] = draw(st.sampled_from([t.value for t in ModalityType]))
+        spans.append(span)
+    return spans
+
+
+@st.composite
+def annotation_sets(draw: st.DrawFn, text: str, index: int, gold: bool) -> dict[str, Any]:
+    spans = draw(spans_for(text))
+    by_label: dict[str, list[str]] = {}
+    for span in spans:
+        by_label.setdefault(span["label"], []).append(span["id"])
+    attributions = []
+    if by_label.get("CUE") and by_label.get("CONTENT"):
+        attribution = {
+            "id": "a0",
+            "kind": "attribution",
+            "cue": by_label["CUE"][0],
+            "content": by_label["CONTENT"][0],
+        }
+        if by_label.get("SOURCE") and draw(st.booleans()):
+            attribution["source"] = by_label["SOURCE"][0]
+        attributions.append(attribution)
+    claims = []
+    for position, span_id in enumerate(by_label.get("CLAIM", [])):
+        claim: dict[str, Any] = {
+            "id": f"c{position}",
+            "span": span_id,
+            "factuality": draw(st.sampled_from([f.value for f in Factuality])),
+        }
+        if attributions and draw(st.booleans()):
+            claim |= {"claimer": "source", "attribution": "a0"}
+        else:
+            claim["claimer"] = "author"
+        if by_label.get("MODALITY") and draw(st.booleans()):
+            claim["modality"] = by_label["MODALITY"][:1]
+        claims.append(claim)
+    item: dict[str, Any] = {
+        "id": f"set{index}",
+        "annotator": draw(st.sampled_from(["ann-1", "Zoë", "李", "annotator with spaces"])),
+        "origin": draw(st.sampled_from([o.value for o in Origin])),
+        "created_at": "2026-11-24T12:00:00Z",
+        "spans": spans,
+        "attributions": attributions,
+        "claims": claims,
+    }
+    if gold:
+        item["gold"] = True
+    if draw(st.booleans()):
+        item["note"] = draw(texts)
+    return item
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> dict[str, Any]:
+    text = draw(texts)
+    count = draw(st.integers(0, 3))
+    sets = [
+        draw(annotation_sets(text, index, gold=index == 0 and draw(st.booleans()))) for index in range(count)
+    ]
+    return {
+        "schema_version": "1.0",
+        "id": draw(st.from_regex(r"[a-z0-9][a-z0-9_-]{0,10}", fullmatch=True)),
+        "seed": "seed.txt",
+        "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "language": "en",
+        "text": text,
+        "metadata": draw(
+            st.fixed_dictionaries({}, optional={"title": texts, "url": st.just("https://example.org/a")})
+        ),
+        "annotation_sets": sets,
+    }
