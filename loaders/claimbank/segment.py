@@ -21,22 +21,24 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(\w])|\n\s*\n|
 
 def tokenize(text: str, boundaries: Iterable[int] = ()) -> list[tuple[int, int]]:
     """Token ``(start, end)`` offsets in ``text``, cut at every offset in ``boundaries`` as well."""
-    tokens: list[list[int]] = []
-    for match in _TOKEN.finditer(text):
-        start, end = match.span()
-        if tokens and tokens[-1][1] == start and splits_character(text, start):
-            tokens[-1][1] = end
-        else:
-            tokens.append([start, end])
-    cuts = sorted(set(boundaries))
-    result: list[tuple[int, int]] = []
-    for start, end in tokens:
-        inner = cuts[bisect_right(cuts, start) : bisect_right(cuts, end - 1)]
-        for cut in inner:
-            result.append((start, cut))
-            start = cut
-        result.append((start, end))
-    return result
+    tokens = [match.span() for match in _TOKEN.finditer(text)]
+    if not text.isascii():
+        # Only a non-ASCII character can continue the character before it (a combining mark, a ZWJ, ...).
+        merged: list[tuple[int, int]] = []
+        for token in tokens:
+            start = token[0]
+            if merged and merged[-1][1] == start and text[start] > "\x7f" and splits_character(text, start):
+                merged[-1] = (merged[-1][0], token[1])
+            else:
+                merged.append(token)
+        tokens = merged
+    for cut in sorted(set(boundaries), reverse=True):
+        position = bisect_right(tokens, (cut, len(text) + 1)) - 1
+        if position >= 0:
+            start, end = tokens[position]
+            if start < cut < end:
+                tokens[position : position + 1] = [(start, cut), (cut, end)]
+    return tokens
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -58,7 +60,10 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 def covering_sentence(bounds: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
-    """The stretch from the sentence holding ``start`` to the sentence holding ``end - 1``."""
+    """The stretch from the sentence holding ``start`` to the sentence holding ``end - 1`` (the span itself when
+    the text has no sentence, being white space only)."""
+    if not bounds:
+        return start, end
     starts = [s for s, _ in bounds]
     first = max(bisect_right(starts, start) - 1, 0)
     last = max(bisect_right(starts, max(end - 1, start)) - 1, first)
