@@ -5,6 +5,7 @@
 Phases, each in its own process so that its peak RSS is its own:
   generate   write a synthetic project (claimbank.synth): not timed against anything, only reported
   build      claimbank.build.build: read + validate + convert + write Parquet, the real thing
+  build-jobs2  the same with two worker processes (--jobs 2)
   convert    the same rows without validation: parse, model, view_rows, write (what validation costs)
   raw-write  baseline: parse each file and write the `documents` rows with pyarrow, no validation, no views
   load-cold  datasets.load_dataset for every config with an empty cache
@@ -27,7 +28,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-PHASES = ("generate", "build", "convert", "raw-write", "load-cold", "load-warm", "stream", "raw-read")
+PHASES = (
+    "generate",
+    "build",
+    "build-jobs2",
+    "convert",
+    "raw-write",
+    "load-cold",
+    "load-warm",
+    "stream",
+    "raw-read",
+)
 
 
 def _files(work: Path) -> list[Path]:
@@ -88,8 +99,11 @@ def phase(name: str, work: Path, docs: int) -> dict[str, Any]:
     if name == "generate":
         shutil.rmtree(work / "project", ignore_errors=True)
         write_project(work / "project", docs)
-    elif name == "build":
-        result = build([work / "project" / "annotations"], out, seeds_dir=work / "project" / "seeds")
+    elif name in ("build", "build-jobs2"):
+        jobs = 2 if name == "build-jobs2" else 1
+        result = build(
+            [work / "project" / "annotations"], out, seeds_dir=work / "project" / "seeds", jobs=jobs
+        )
         assert result.ok, result.report.summary()
     elif name == "convert":
         schemas = {c: features.FEATURES[c].arrow_schema for c in features.CONFIGS}
@@ -157,15 +171,10 @@ def main() -> None:
     if args.phase:
         print(json.dumps(phase(args.phase, work, args.docs)))
         return
-    import datasets
-    import jsonschema
-    import jsonschema_rs
-    import pyarrow
+    from importlib.metadata import version
 
-    print(
-        f"python {sys.version.split()[0]}, datasets {datasets.__version__}, pyarrow {pyarrow.__version__}, "
-        f"jsonschema {jsonschema.__version__}, jsonschema-rs {jsonschema_rs.__version__ if hasattr(jsonschema_rs, '__version__') else '?'}"
-    )
+    packages = ("datasets", "pyarrow", "jsonschema", "jsonschema-rs", "pydantic")
+    print(f"python {sys.version.split()[0]}, " + ", ".join(f"{name} {version(name)}" for name in packages))
     results = {}
     try:
         for name in args.phases:
@@ -182,7 +191,13 @@ def main() -> None:
                 f"{r['peak_mib']:8.0f} MiB peak",
                 flush=True,
             )
-        for mine, base in (("build", "raw-write"), ("convert", "raw-write"), ("load-cold", "raw-read")):
+        pairs = (
+            ("build", "raw-write"),
+            ("build-jobs2", "raw-write"),
+            ("convert", "raw-write"),
+            ("load-cold", "raw-read"),
+        )
+        for mine, base in pairs:
             if mine in results and base in results:
                 ratio = results[base]["seconds"] / results[mine]["seconds"]
                 print(f"{mine} speed / {base} speed = {ratio:.2f}")

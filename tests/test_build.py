@@ -176,6 +176,27 @@ def test_same_input_gives_byte_identical_output(project: Path, built: Path, tmp_
     assert _tree(again.out) == _tree(built)
 
 
+def test_worker_processes_give_the_same_bytes(project: Path, built: Path, tmp_path: Path) -> None:
+    parallel = build([project / "annotations"], tmp_path / "parallel", jobs=2)
+    assert parallel.ok
+    assert _tree(parallel.out) == _tree(built)
+
+
+def test_worker_processes_report_every_problem(project: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "p"
+    shutil.copytree(project / "annotations", folder / "annotations")
+    shutil.copytree(project / "seeds", folder / "seeds")
+    (folder / "annotations" / "broken.json").write_text("[", encoding="utf-8")
+    (folder / "annotations" / "mini.json").write_text("{}", encoding="utf-8")
+    result = build([folder / "annotations"], tmp_path / "out", jobs=2)
+    assert not result.ok
+    assert {(Path(p.file).name, p.code) for p in result.report.problems} >= {
+        ("broken.json", "json-syntax"),
+        ("mini.json", "schema-required"),
+    }
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_one_article_corpus_loads(tmp_path: Path) -> None:
     (tmp_path / "annotations").mkdir()
     shutil.copytree(CASES / "seeds", tmp_path / "seeds")

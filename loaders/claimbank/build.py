@@ -8,11 +8,13 @@ output only when the whole build succeeded; on any problem nothing is replaced a
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,7 @@ import pyarrow.parquet as pq
 
 from claimbank import card, features
 from claimbank.jsonio import DEFAULT_MAX_BYTES
-from claimbank.model import Document
+from claimbank.model import CueSpan, Document, SourceSpan
 from claimbank.paths import DEFAULT_OUT
 from claimbank.problems import Problem, Report
 from claimbank.rows import gold_set, view_rows
@@ -103,32 +105,62 @@ class BuildStats:
     provenance: list[dict[str, Any]] = field(default_factory=list)
     languages: set[str] = field(default_factory=set)
 
-    def count(self, document: Document, split: str, rows: dict[str, list[dict[str, Any]]]) -> None:
-        for config, config_rows in rows.items():
-            self.rows[config][split] += len(config_rows)
-        gold = gold_set(document)
-        self.languages.add(document.language)
-        self.provenance.append(
-            {
-                "id": document.id,
-                "seed": document.seed,
-                "sha256": document.sha256,
-                "split": split,
-                "gold": gold is not None,
-                **document.metadata.model_dump(exclude_none=True),
-            }
-        )
-        if gold is None:
-            return
-        tally = self.labels.setdefault
-        tally("span label", Counter()).update(s.label.value for s in gold.spans)
-        tally("source_type", Counter()).update(
-            s.source_type.value for s in gold.spans if hasattr(s, "source_type")
-        )
-        tally("cue_type", Counter()).update(s.cue_type.value for s in gold.spans if hasattr(s, "cue_type"))
-        tally("attribution kind", Counter()).update(a.kind.value for a in gold.attributions)
-        tally("claimer", Counter()).update(c.claimer.value for c in gold.claims)
-        tally("factuality", Counter()).update(c.factuality.value for c in gold.claims)
+    def count(self, item: _Processed) -> None:
+        for config, config_rows in item.rows.items():
+            self.rows[config][item.split] += len(config_rows)
+        self.languages.add(item.language)
+        self.provenance.append(item.provenance)
+        for name, values in item.labels.items():
+            self.labels.setdefault(name, Counter()).update(values)
+
+
+@dataclass
+class _Processed:
+    """What one file contributes: its problems, or its rows and what the card counts of it."""
+
+    path: str
+    problems: list[Problem]
+    document_id: str = ""
+    split: str = ""
+    language: str = ""
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    provenance: dict[str, Any] = field(default_factory=dict)
+    labels: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _process(path: Path, seeds_dir: Path | None, max_bytes: int) -> _Processed:
+    """Validate one file and, if it is valid, convert it: the per-file work, free of shared state."""
+    result = validate_file(path, seeds_dir=seeds_dir, max_bytes=max_bytes)
+    if result.problems:
+        return _Processed(str(path), result.problems)
+    document = Document.model_validate(result.data)
+    split = split_of(document.id)
+    gold = gold_set(document)
+    labels: dict[str, list[str]] = {}
+    if gold is not None:
+        labels = {
+            "span label": [str(s.label) for s in gold.spans],
+            "source_type": [str(s.source_type) for s in gold.spans if isinstance(s, SourceSpan)],
+            "cue_type": [str(s.cue_type) for s in gold.spans if isinstance(s, CueSpan)],
+            "attribution kind": [str(a.kind) for a in gold.attributions],
+            "claimer": [str(c.claimer) for c in gold.claims],
+            "factuality": [str(c.factuality) for c in gold.claims],
+        }
+    provenance = {
+        "id": document.id,
+        "seed": document.seed,
+        "sha256": document.sha256,
+        "split": split,
+        "gold": gold is not None,
+        **document.metadata.model_dump(exclude_none=True),
+    }
+    return _Processed(
+        str(path), [], document.id, split, document.language, view_rows(document), provenance, labels
+    )
+
+
+def _process_star(args: tuple[Path, Path | None, int]) -> _Processed:
+    return _process(*args)
 
 
 @dataclass
@@ -150,11 +182,14 @@ def build(
     *,
     seeds_dir: Path | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
-    progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
+    progress: Callable[[Iterable[_Processed]], Iterable[_Processed]] | None = None,
+    jobs: int = 1,
 ) -> BuildResult:
     """Validate every annotation file under ``paths`` and write the dataset folder ``out``.
 
     ``out`` is replaced only when every file is valid and everything was written; otherwise it is left as it was.
+    ``jobs`` > 1 validates and converts files in that many worker processes; the output is the same, byte for
+    byte, whatever ``jobs`` is, because rows are written in file order by this process alone.
     """
     files = list(iter_files(paths))
     out = out.resolve()
@@ -170,30 +205,19 @@ def build(
         }
         stats = BuildStats()
         seen: dict[str, str] = {}
-        for path in progress(files) if progress else files:
-            result = validate_file(path, seeds_dir=seeds_dir, max_bytes=max_bytes)
-            problems = list(result.problems)
-            document = None
-            if not problems:
-                document = Document.model_validate(result.data)
-                if document.id in seen:
-                    problems.append(
-                        Problem(
-                            "duplicate-document",
-                            str(path),
-                            "/id",
-                            f"document {document.id!r} is also in {seen[document.id]}",
-                        )
-                    )
-                seen[document.id] = str(path)
-            report.extend(str(path), problems)
-            if report.problems or document is None:
+        for item in _processed(files, seeds_dir, max_bytes, jobs, progress):
+            problems = item.problems
+            if not problems and item.document_id in seen:
+                message = f"document {item.document_id!r} is also in {seen[item.document_id]}"
+                problems = [Problem("duplicate-document", item.path, "/id", message)]
+            if not item.problems:
+                seen.setdefault(item.document_id, item.path)
+            report.extend(item.path, problems)
+            if report.problems:
                 continue  # keep validating, to report every problem, but write nothing more
-            split = split_of(document.id)
-            rows = view_rows(document)
-            for config, config_rows in rows.items():
-                writers[config, split].add(config_rows)
-            stats.count(document, split, rows)
+            for config, config_rows in item.rows.items():
+                writers[config, item.split].add(config_rows)
+            stats.count(item)
         if not report.ok:
             return BuildResult(out, report)
         data_files = {
@@ -210,6 +234,49 @@ def build(
         return BuildResult(out, report, stats)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+BATCH = 512  # files handed to the workers at a time: bounds the rows waiting in memory
+
+
+def _processed(
+    files: list[Path],
+    seeds_dir: Path | None,
+    max_bytes: int,
+    jobs: int,
+    progress: Callable[[Iterable[_Processed]], Iterable[_Processed]] | None,
+) -> Iterator[_Processed]:
+    """Every file's :class:`_Processed`, in file order, from this process or from ``jobs`` workers."""
+
+    def produce() -> Iterator[_Processed]:
+        if jobs <= 1:
+            for path in files:
+                yield _process(path, seeds_dir, max_bytes)
+            return
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            for first in range(0, len(files), BATCH):
+                batch = [(path, seeds_dir, max_bytes) for path in files[first : first + BATCH]]
+                yield from pool.map(_process_star, batch, chunksize=max(1, len(batch) // (4 * jobs)))
+
+    items = produce()
+    yield from progress(_Sized(items, len(files))) if progress else items
+
+
+class _Sized(Iterator[_Processed]):
+    """An iterator that knows its length, so that a progress bar can show a total."""
+
+    def __init__(self, items: Iterator[_Processed], length: int) -> None:
+        self.items, self.length = items, length
+
+    def __iter__(self) -> _Sized:
+        return self
+
+    def __next__(self) -> _Processed:
+        return next(self.items)
+
+    def __len__(self) -> int:
+        return self.length
 
 
 def _alive(pid: int) -> bool:

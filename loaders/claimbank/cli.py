@@ -7,11 +7,13 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from claimbank import __version__
 from claimbank.jsonio import DEFAULT_MAX_BYTES
 from claimbank.paths import DEFAULT_OUT
 
+T = TypeVar("T")
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 DESCRIPTION = """\
@@ -141,6 +143,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--seeds", type=Path, metavar="DIR", help="the folder of seed texts (default: nearest seeds/)"
     )
     build.add_argument("--no-progress", action="store_true", help="no progress bar")
+    build.add_argument(
+        "--jobs",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="validate and convert in N worker processes (default: 1); the output is the same for any N",
+    )
     build.set_defaults(run=_build)
 
     agree = commands.add_parser(
@@ -216,7 +225,13 @@ def _build(args: argparse.Namespace) -> int:
     if args.seeds is not None and not args.seeds.is_dir():
         print(f"claimbank build: error: --seeds {args.seeds} is not a folder", file=sys.stderr)
         return EXIT_USAGE
-    result = build(paths, args.out, seeds_dir=args.seeds, progress=None if args.no_progress else _progress)
+    result = build(
+        paths,
+        args.out,
+        seeds_dir=args.seeds,
+        progress=None if args.no_progress else _progress,
+        jobs=args.jobs,
+    )
     if not result.report.files:
         print(f"claimbank build: no *.json files under {', '.join(map(str, paths))}", file=sys.stderr)
         return EXIT_USAGE
@@ -230,11 +245,11 @@ def _build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _progress(files: Iterable[Path]) -> Iterable[Path]:
+def _progress(items: Iterable[T]) -> Iterable[T]:
     from tqdm import tqdm
 
     # Shown only on a terminal and only when the build takes more than a second.
-    bar: Iterable[Path] = tqdm(files, desc="building", unit="doc", delay=1.0, disable=None, file=sys.stderr)
+    bar: Iterable[T] = tqdm(items, desc="building", unit="doc", delay=1.0, disable=None, file=sys.stderr)
     return bar
 
 

@@ -1,0 +1,80 @@
+"""Benchmark validation throughput on one core: claimbank's full check against the parse bound and naive jsonschema.
+
+    python benchmarks/bench_validate.py --docs 20000
+
+All documents are synthetic (claimbank.synth) and held in memory as JSON bytes, so disk speed is out of the
+numbers. Rows:
+  parse-only   orjson.loads (json.loads if orjson is missing): the bound no validator can beat
+  naive        python-jsonschema Draft 2020-12 iter_errors per document (on a sample; it is slow)
+  claimbank    strict parse + schema (jsonschema-rs fast path) + every check beyond the schema, seeds included
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from importlib.metadata import version
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+
+from claimbank import schema
+from claimbank.jsonio import parse_json
+from claimbank.problems import ProblemSink
+from claimbank.synth import corpus
+from claimbank.validate import check_data
+
+
+def _rate(label: str, payloads: list[bytes], run: Callable[[bytes], object]) -> float:
+    started = time.perf_counter()
+    for payload in payloads:
+        run(payload)
+    rate = len(payloads) / (time.perf_counter() - started)
+    print(f"{label:12} {len(payloads):>8} docs {rate:10.0f} docs/s", flush=True)
+    return rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--docs", type=int, default=20_000, help="synthetic articles (default 20000)")
+    parser.add_argument("--naive-sample", type=int, default=500, help="documents for the naive validator")
+    args = parser.parse_args()
+    packages = ("jsonschema", "jsonschema-rs", "pydantic")
+    print(f"python {sys.version.split()[0]}, " + ", ".join(f"{name} {version(name)}" for name in packages))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        seeds = Path(tmp)
+        payloads = []
+        for text, annotation in corpus(args.docs):
+            (seeds / annotation["seed"]).write_text(text, encoding="utf-8", newline="")
+            payloads.append(json.dumps(annotation, ensure_ascii=False).encode("utf-8"))
+        try:
+            import orjson
+
+            bound = _rate("parse-only", payloads, orjson.loads)
+        except ImportError:
+            bound = _rate("parse-only", payloads, json.loads)
+        naive_validator = Draft202012Validator(schema.load())
+        naive = _rate(
+            "naive", payloads[: args.naive_sample], lambda p: list(naive_validator.iter_errors(json.loads(p)))
+        )
+
+        def full(payload: bytes) -> None:
+            sink = ProblemSink("bench")
+            data = parse_json(payload, sink)
+            problems = check_data(data, name="bench", seeds_dir=seeds)
+            if problems or sink.problems:
+                raise SystemExit(f"a synthetic document is invalid: {(problems or sink.problems)[0].format()}")
+
+        ours = _rate("claimbank", payloads, full)
+    print(f"claimbank / naive = {ours / naive:.1f}x; claimbank / parse-only = {ours / bound:.2f}")
+
+
+if __name__ == "__main__":
+    main()
