@@ -23,7 +23,7 @@ from pathlib import Path
 from jsonschema import Draft202012Validator
 
 from claimbank import schema
-from claimbank.jsonio import parse_json
+from claimbank.jsonio import parse
 from claimbank.problems import ProblemSink
 from claimbank.synth import corpus
 from claimbank.validate import check_data
@@ -67,10 +67,12 @@ def main() -> None:
 
         def full(payload: bytes) -> None:
             sink = ProblemSink("bench")
-            data = parse_json(payload, sink)
-            problems = check_data(data, name="bench", seeds_dir=seeds)
+            parsed = parse(payload, sink)
+            problems = check_data(parsed.value, name="bench", seeds_dir=seeds, has_floats=parsed.has_floats)
             if problems or sink.problems:
-                raise SystemExit(f"a synthetic document is invalid: {(problems or sink.problems)[0].format()}")
+                raise SystemExit(
+                    f"a synthetic document is invalid: {(problems or sink.problems)[0].format()}"
+                )
 
         ours = _rate("claimbank", payloads, full)
     print(f"claimbank / naive = {ours / naive:.1f}x; claimbank / parse-only = {ours / bound:.2f}")

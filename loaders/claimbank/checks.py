@@ -310,12 +310,14 @@ class _SetChecker:
         """The item ``target`` names, or ``None`` after reporting why it cannot be used."""
         if not isinstance(target, str):
             return None
+        found = self.ids.get(target)
+        if found is not None and found[0] == expected_layer and (found[0], found[1]) != (layer, index):
+            return found[2]  # the common case, decided without building a pointer
         where = self.where(layer, index, field, *position)
         own = self.item.get(layer)
         if isinstance(own, list) and own[index].get("id") == target:
             self.sink.add("reference-self", where, f"{field} names the item's own id {target!r}")
             return None
-        found = self.ids.get(target)
         if found is None and not isinstance(self.item.get(expected_layer), list):
             return None  # the schema reports the broken layer; every reference into it would only echo that
         if found is None:

@@ -13,7 +13,7 @@ import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from claimbank.model import MAX_SAFE_INT
 from claimbank.problems import ProblemSink, pointer
@@ -42,9 +42,13 @@ class _Decoder(json.JSONDecoder):
 
     def __init__(self) -> None:
         super().__init__(
-            object_pairs_hook=self._object_pairs, parse_constant=self._constant, parse_int=self._int
+            object_pairs_hook=self._object_pairs,
+            parse_constant=self._constant,
+            parse_int=self._int,
+            parse_float=self._float,
         )
         self.suspicious = False
+        self.saw_float = False
 
     def _object_pairs(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         obj = dict(pairs)
@@ -65,6 +69,10 @@ class _Decoder(json.JSONDecoder):
         value = _NonFinite(float(literal))
         value.literal = literal
         return value
+
+    def _float(self, literal: str) -> float:
+        self.saw_float = True
+        return float(literal)
 
     def _int(self, digits: str) -> int:
         if len(digits) > 15:
@@ -89,14 +97,26 @@ def _line_column(text: str, index: int) -> tuple[int, int]:
     return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
+class Parsed(NamedTuple):
+    """A parsed JSON value, and whether its text held any float (no annotation field is one)."""
+
+    value: Any | None
+    has_floats: bool
+
+
 def parse_json(data: bytes, sink: ProblemSink) -> Any | None:
     """Decode and parse ``data`` strictly; report every problem to ``sink``; return the value or ``None``."""
+    return parse(data, sink).value
+
+
+def parse(data: bytes, sink: ProblemSink) -> Parsed:
+    """:func:`parse_json`, also telling whether the text held a float."""
     if not data.strip():
         sink.add("file-empty", "", "the file holds no JSON")
-        return None
+        return Parsed(None, False)
     if data.startswith(_BOM):
         sink.add("utf8-bom", "", "the file starts with the bytes EF BB BF")
-        return None
+        return Parsed(None, False)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -109,19 +129,19 @@ def parse_json(data: bytes, sink: ProblemSink) -> Any | None:
             line=line,
             column=column,
         )
-        return None
+        return Parsed(None, False)
     decoder = _Decoder()
     try:
         value = decoder.decode(text)
     except json.JSONDecodeError as error:
         sink.add("json-syntax", "", error.msg, line=error.lineno, column=error.colno)
-        return None
+        return Parsed(None, False)
     except RecursionError:
         sink.add("json-too-deep", "", "nesting exceeds what the JSON reader can follow")
-        return None
+        return Parsed(None, False)
     if decoder.suspicious or _SURROGATE_ESCAPE.search(text):
         _check_values(value, sink)
-    return value
+    return Parsed(value, decoder.saw_float)
 
 
 def _check_values(value: Any, sink: ProblemSink) -> None:
@@ -143,18 +163,18 @@ def _check_values(value: Any, sink: ProblemSink) -> None:
                     )
 
 
-def read_json(path: Path, sink: ProblemSink, max_bytes: int = DEFAULT_MAX_BYTES) -> Any | None:
-    """Read ``path`` and :func:`parse_json` it; a file that cannot be read is a problem, not an exception."""
+def read_json(path: Path, sink: ProblemSink, max_bytes: int = DEFAULT_MAX_BYTES) -> Parsed:
+    """Read ``path`` and :func:`parse` it; a file that cannot be read is a problem, not an exception."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
             sink.add("file-too-large", "", f"{size} bytes is more than the limit of {max_bytes}")
-            return None
+            return Parsed(None, False)
         data = path.read_bytes()
     except OSError as error:
         sink.add("file-unreadable", "", error.strerror or str(error))
-        return None
-    return parse_json(data, sink)
+        return Parsed(None, False)
+    return parse(data, sink)
 
 
 def dumps(value: Any) -> str:

@@ -29,14 +29,15 @@ _RANGE_KEYWORDS = {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
 _RANGE_KEYWORDS |= {"minItems", "maxItems", "minProperties", "maxProperties"}
 
 
-def check(document: Any, sink: ProblemSink) -> None:
+def check(document: Any, sink: ProblemSink, *, has_floats: bool | None = None) -> None:
     """Validate ``document`` against the annotation file schema; report every error to ``sink``.
 
     A compiled validator answers "valid" for most files at a fraction of the cost; only a file it rejects, or one
     holding a float (which it would take for an integer where the schema wants one), goes through
-    python-jsonschema, whose errors say where and why.
+    python-jsonschema, whose errors say where and why. ``has_floats`` is what the reader saw (``None``: look).
     """
-    if not _has_float(document) and schema.fast_validator().is_valid(document):
+    floats = _has_float(document) if has_floats is None else has_floats
+    if not floats and schema.fast_validator().is_valid(document):
         return
     for error in schema.validator().iter_errors(document):
         for leaf in _relevant(error):

@@ -49,11 +49,16 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
 
 
 def check_data(
-    data: Any, *, name: str, path: Path | None = None, seeds_dir: Path | None = None
+    data: Any,
+    *,
+    name: str,
+    path: Path | None = None,
+    seeds_dir: Path | None = None,
+    has_floats: bool | None = None,
 ) -> list[Problem]:
     """Every problem of already-parsed annotation data (schema first, then the checks beyond it)."""
     sink = ProblemSink(name)
-    schema_check.check(data, sink)
+    schema_check.check(data, sink, has_floats=has_floats)
     checks.check_document(data, sink, path=path, seeds_dir=seeds_dir)
     return sink.problems
 
@@ -63,11 +68,14 @@ def validate_file(
 ) -> FileResult:
     """Validate one annotation file. ``seeds_dir`` defaults to the nearest ``seeds/`` above the file."""
     sink = ProblemSink(name or str(path))
-    data = read_json(path, sink, max_bytes)
+    parsed = read_json(path, sink, max_bytes)
     if sink.problems:
-        return FileResult(path, sink.problems, data)
+        return FileResult(path, sink.problems, parsed.value)
     seeds = seeds_dir if seeds_dir is not None else find_seeds_dir(path.parent)
-    return FileResult(path, check_data(data, name=sink.file, path=path, seeds_dir=seeds), data)
+    problems = check_data(
+        parsed.value, name=sink.file, path=path, seeds_dir=seeds, has_floats=parsed.has_floats
+    )
+    return FileResult(path, problems, parsed.value)
 
 
 def validate_paths(
