@@ -31,7 +31,10 @@ from claimbank.rows import gold_set, view_rows
 from claimbank.validate import iter_files, validate_file
 
 SPLITS = ("train", "validation", "test")
-ROW_GROUP_ROWS = 1_000  # small row groups: streaming reads one group at a time
+# Rows per Parquet row group, per config: streaming reads one group at a time, and the builder holds one group's
+# rows in memory per config and split, so groups of whole articles (documents, tokens) are kept small.
+ROW_GROUP_ROWS = {"documents": 200, "claims": 1_000, "attributions": 1_000, "tokens": 200}
+PROVENANCE_ROWS = 1_000  # the card lists documents one by one up to this many, then only totals per source
 SHARD_ROWS = {"documents": 20_000, "claims": 200_000, "attributions": 200_000, "tokens": 20_000}
 
 
@@ -57,7 +60,7 @@ class _ShardWriter:
     def add(self, rows: list[dict[str, Any]]) -> None:
         self.buffer.extend(rows)
         self.rows += len(rows)
-        if len(self.buffer) >= ROW_GROUP_ROWS:
+        if len(self.buffer) >= ROW_GROUP_ROWS[self.config]:
             self._flush()
 
     def _flush(self) -> None:
@@ -71,7 +74,7 @@ class _ShardWriter:
             self.shards.append(path)
             self.in_shard = 0
         self.writer.write_table(
-            pa.Table.from_pylist(self.buffer, schema=self.schema), row_group_size=ROW_GROUP_ROWS
+            pa.Table.from_pylist(self.buffer, schema=self.schema), row_group_size=ROW_GROUP_ROWS[self.config]
         )
         self.in_shard += len(self.buffer)
         self.buffer = []
@@ -102,14 +105,18 @@ class BuildStats:
         default_factory=lambda: {c: Counter() for c in features.CONFIGS}
     )
     labels: dict[str, Counter[str]] = field(default_factory=dict)
-    provenance: list[dict[str, Any]] = field(default_factory=list)
+    provenance: list[dict[str, Any]] = field(default_factory=list)  # the first PROVENANCE_ROWS documents
+    sources: Counter[tuple[str, str]] = field(default_factory=Counter)  # (publisher, licence) -> documents
     languages: set[str] = field(default_factory=set)
 
     def count(self, item: _Processed) -> None:
         for config, config_rows in item.rows.items():
             self.rows[config][item.split] += len(config_rows)
         self.languages.add(item.language)
-        self.provenance.append(item.provenance)
+        if len(self.provenance) < PROVENANCE_ROWS:
+            self.provenance.append(item.provenance)
+        publisher = item.provenance.get("publisher", "unknown publisher")
+        self.sources[publisher, item.provenance.get("license", "publisher’s terms")] += 1
         for name, values in item.labels.items():
             self.labels.setdefault(name, Counter()).update(values)
 
@@ -204,14 +211,14 @@ def build(
             for split in SPLITS
         }
         stats = BuildStats()
-        seen: dict[str, str] = {}
-        for item in _processed(files, seeds_dir, max_bytes, jobs, progress):
+        seen: dict[str, int] = {}  # document id -> index of its file (not the path: memory stays small)
+        for position, item in enumerate(_processed(files, seeds_dir, max_bytes, jobs, progress)):
             problems = item.problems
             if not problems and item.document_id in seen:
-                message = f"document {item.document_id!r} is also in {seen[item.document_id]}"
+                message = f"document {item.document_id!r} is also in {files[seen[item.document_id]]}"
                 problems = [Problem("duplicate-document", item.path, "/id", message)]
             if not item.problems:
-                seen.setdefault(item.document_id, item.path)
+                seen.setdefault(item.document_id, position)
             report.extend(item.path, problems)
             if report.problems:
                 continue  # keep validating, to report every problem, but write nothing more

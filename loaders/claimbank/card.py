@@ -94,16 +94,18 @@ def _counts_section(stats: BuildStats) -> str:
 
 
 def _provenance_section(stats: BuildStats) -> str:
-    lines = [
-        "## Provenance",
-        "",
-        "| document | seed file | sha256 | split | gold | licence | url |",
-        "|---|---|---|---|---|---|---|",
-    ]
+    lines = ["## Provenance", "", "| publisher | licence | documents |", "|---|---|---|"]
+    lines += [f"| {p} | {lic} | {n} |" for (p, lic), n in sorted(stats.sources.items())]
+    total = sum(stats.sources.values())
+    shown = (
+        "every document" if total == len(stats.provenance) else f"the first {len(stats.provenance)} documents"
+    )
+    lines += ["", f"Seeds, {shown} (seed files are in the source repository's `seeds/`):", ""]
+    lines += ["| document | seed file | sha256 | split | gold | url |", "|---|---|---|---|---|---|"]
     for item in stats.provenance:
         lines.append(
             f"| {item['id']} | `seeds/{item['seed']}` | `{item['sha256'][:16]}…` | {item['split']} | "
-            f"{'yes' if item['gold'] else 'no'} | {item.get('license', 'publisher’s terms')} | {item.get('url', '')} |"
+            f"{'yes' if item['gold'] else 'no'} | {item.get('url', '')} |"
         )
     return "\n".join(lines) + "\n"
 
