@@ -21,6 +21,7 @@ from datasets import Features
 from claimbank import features, load
 from claimbank.build import build, split_of
 from claimbank.cli import main
+from claimbank.jsonio import dumps
 from claimbank.rows import canonical, row_to_document
 from claimbank.synth import write_project
 from claimbank.validate import load_document
@@ -131,8 +132,9 @@ def test_documents_config_round_trips_to_the_annotation_files(built: Path, proje
     assert len(rows) == len(list((project / "annotations").glob("*.json")))
     for row in rows:
         original = project / "annotations" / f"{row['id']}.json"
-        assert canonical(row_to_document(row)) == canonical(load_document(original))
         assert row_to_document(row) == load_document(original)
+        if row["id"] != "mini":  # synth writes canonical files: the round trip gives them back byte for byte
+            assert dumps(canonical(row_to_document(row))) == original.read_text(encoding="utf-8")
 
 
 def test_every_tag_boundary_is_a_span_boundary(built: Path, project: Path) -> None:

@@ -11,7 +11,8 @@ from datasets import DatasetDict
 from claimbank import load, load_document
 from claimbank.build import build
 from claimbank.model import AnnotationSet, Document
-from claimbank.rows import gold_set
+from claimbank.jsonio import dumps
+from claimbank.rows import canonical, document_to_row, gold_set, row_to_document
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "annotations" / "000_fb2fb690b74273a6.json"
@@ -40,6 +41,11 @@ def _attribution(gold: AnnotationSet, source: str) -> dict[str, object]:
                 "content": spans[a.content].text,
             }
     raise AssertionError(f"no attribution with source {source!r}")
+
+
+def test_gold_file_is_canonical_and_round_trips_through_dataset_rows(document: Document) -> None:
+    back = row_to_document(document_to_row(document))
+    assert dumps(canonical(back)) == SEED.read_text(encoding="utf-8")
 
 
 def test_seed_text_is_the_shared_seed_byte_for_byte(document: Document) -> None:

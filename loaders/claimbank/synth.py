@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from claimbank.jsonio import dumps
+from claimbank.model import Document
+from claimbank.rows import canonical
 
 _NAMES = ["Mustafa al-Kadhimi", "Zoë Hernández", "محمد العلي", "李伟", "Søren Kierkegård", "Amélie Poulain"]
 _BODIES = ["the interior ministry", "the defence ministry", "the electoral commission", "the central bank"]
@@ -228,5 +230,7 @@ def write_project(folder: Path, count: int, seed: int = 0) -> Path:
     (folder / "annotations").mkdir(parents=True, exist_ok=True)
     for text, annotation in corpus(count, seed):
         (folder / "seeds" / annotation["seed"]).write_text(text, encoding="utf-8", newline="")
-        (folder / "annotations" / f"{annotation['id']}.json").write_text(dumps(annotation), encoding="utf-8")
+        # Written in canonical form (what `claimbank build` round-trips to, byte for byte).
+        text_out = dumps(canonical(Document.model_validate(annotation)))
+        (folder / "annotations" / f"{annotation['id']}.json").write_text(text_out, encoding="utf-8")
     return folder
