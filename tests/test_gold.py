@@ -10,8 +10,8 @@ from datasets import DatasetDict
 
 from claimbank import load, load_document
 from claimbank.build import build
-from claimbank.model import AnnotationSet, Document
 from claimbank.jsonio import dumps
+from claimbank.model import AnnotationSet, Document
 from claimbank.rows import canonical, document_to_row, gold_set, row_to_document
 
 ROOT = Path(__file__).resolve().parents[1]
