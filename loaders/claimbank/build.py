@@ -12,9 +12,9 @@ import multiprocessing
 import os
 import shutil
 import tempfile
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -135,11 +135,11 @@ class _Processed:
     labels: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _process(path: Path, seeds_dir: Path | None, max_bytes: int) -> _Processed:
+def _process(name: str, seeds_dir: Path | None, max_bytes: int) -> _Processed:
     """Validate one file and, if it is valid, convert it: the per-file work, free of shared state."""
-    result = validate_file(path, seeds_dir=seeds_dir, max_bytes=max_bytes)
+    result = validate_file(Path(name), seeds_dir=seeds_dir, max_bytes=max_bytes)
     if result.problems:
-        return _Processed(str(path), result.problems)
+        return _Processed(name, result.problems)
     document = Document.model_validate(result.data)
     split = split_of(document.id)
     gold = gold_set(document)
@@ -162,12 +162,8 @@ def _process(path: Path, seeds_dir: Path | None, max_bytes: int) -> _Processed:
         **document.metadata.model_dump(exclude_none=True),
     }
     return _Processed(
-        str(path), [], document.id, split, document.language, view_rows(document), provenance, labels
+        name, [], document.id, split, document.language, view_rows(document), provenance, labels
     )
-
-
-def _process_star(args: tuple[Path, Path | None, int]) -> _Processed:
-    return _process(*args)
 
 
 @dataclass
@@ -198,7 +194,7 @@ def build(
     ``jobs`` > 1 validates and converts files in that many worker processes; the output is the same, byte for
     byte, whatever ``jobs`` is, because rows are written in file order by this process alone.
     """
-    files = list(iter_files(paths))
+    files = [str(path) for path in iter_files(paths)]  # strings: a fraction of the memory of Path objects
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     _sweep(out)
@@ -243,11 +239,15 @@ def build(
         shutil.rmtree(staging, ignore_errors=True)
 
 
-BATCH = 512  # files handed to the workers at a time: bounds the rows waiting in memory
+CHUNK = 64  # files per task handed to a worker; (jobs + 1) tasks are in flight, which bounds memory
+
+
+def _process_chunk(names: list[str], seeds_dir: Path | None, max_bytes: int) -> list[_Processed]:
+    return [_process(name, seeds_dir, max_bytes) for name in names]
 
 
 def _processed(
-    files: list[Path],
+    files: list[str],
     seeds_dir: Path | None,
     max_bytes: int,
     jobs: int,
@@ -257,14 +257,21 @@ def _processed(
 
     def produce() -> Iterator[_Processed]:
         if jobs <= 1:
-            for path in files:
-                yield _process(path, seeds_dir, max_bytes)
+            for name in files:
+                yield _process(name, seeds_dir, max_bytes)
             return
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            for first in range(0, len(files), BATCH):
-                batch = [(path, seeds_dir, max_bytes) for path in files[first : first + BATCH]]
-                yield from pool.map(_process_star, batch, chunksize=max(1, len(batch) // (4 * jobs)))
+            # Keep the workers busy while this process writes: the next chunks are already submitted.
+            pending: deque[Future[list[_Processed]]] = deque()
+            for first in range(0, len(files), CHUNK):
+                pending.append(
+                    pool.submit(_process_chunk, files[first : first + CHUNK], seeds_dir, max_bytes)
+                )
+                if len(pending) > jobs:
+                    yield from pending.popleft().result()
+            while pending:
+                yield from pending.popleft().result()
 
     items = produce()
     yield from progress(_Sized(items, len(files))) if progress else items
