@@ -11,7 +11,7 @@ Phases, each in its own process so that its peak RSS is its own:
   load-cold  datasets.load_dataset for every config with an empty cache
   load-warm  the same again, from the cache
   stream     datasets.load_dataset(..., streaming=True) iterating every `documents` row
-  raw-read   baseline: pyarrow.parquet.read_table of the `documents` shards
+  raw-read   baseline: pyarrow.parquet.read_table of every config's shards (what load-cold reads)
 Prints docs/s and peak RSS per phase, and the ratio of build to raw-write and of load to raw-read.
 """
 
@@ -144,8 +144,8 @@ def phase(name: str, work: Path, docs: int) -> dict[str, Any]:
         count = sum(1 for split in streamed.values() for _ in split)
         assert count == docs, count
     elif name == "raw-read":
-        table = pq.read_table(out / "data" / "documents")
-        assert table.num_rows == docs
+        tables = {config: pq.read_table(out / "data" / config) for config in features.CONFIGS}
+        assert tables["documents"].num_rows == docs
     seconds = time.perf_counter() - started
     return {
         "phase": name,
