@@ -152,6 +152,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     build.set_defaults(run=_build)
 
+    show = commands.add_parser(
+        "show",
+        help="write a self-contained HTML view of an annotated article",
+        description="Render one annotation set of a document as a self-contained HTML page (no network): spans "
+        "highlighted by label, attributes in tooltips, attributions and claims in tables whose rows highlight "
+        "their spans on hover, explicit non-attributions struck through in red.",
+    )
+    show.add_argument("file", type=Path, metavar="FILE", help="an annotation file")
+    show.add_argument("--html", type=Path, required=True, metavar="OUT", help="the HTML file to write")
+    show.add_argument("--set", dest="set_id", metavar="ID", help="the annotation set (default: the gold set)")
+    show.set_defaults(run=_show)
+
     agree = commands.add_parser(
         "agree",
         help="agreement between annotation sets of a document (spans, attributions, claims)",
@@ -251,6 +263,30 @@ def _progress(items: Iterable[T]) -> Iterable[T]:
     # Shown only on a terminal and only when the build takes more than a second.
     bar: Iterable[T] = tqdm(items, desc="building", unit="doc", delay=1.0, disable=None, file=sys.stderr)
     return bar
+
+
+def _show(args: argparse.Namespace) -> int:
+    from claimbank import html
+    from claimbank.jsonio import write_atomic
+    from claimbank.validate import ValidationFailed, load_document
+
+    try:
+        document = load_document(args.file)
+    except ValidationFailed as failure:
+        sys.stdout.write("".join(p.format() + "\n" for p in failure.problems))
+        return EXIT_USAGE if any(p.code == "file-unreadable" for p in failure.problems) else EXIT_INVALID
+    sets = {s.id: s for s in document.annotation_sets}
+    wanted = args.set_id or next((s.id for s in document.annotation_sets if s.gold), None)
+    wanted = wanted or next(iter(sets), None)
+    if wanted not in sets:
+        print(
+            f"claimbank show: no annotation set {wanted!r}; sets: {', '.join(sets) or 'none'}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    write_atomic(args.html, html.render(document, sets[wanted]))
+    print(f"wrote {args.html}", file=sys.stderr)
+    return EXIT_OK
 
 
 def _agree(args: argparse.Namespace) -> int:
