@@ -40,6 +40,7 @@ def test_wheel_holds_the_package_and_the_schema(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "claimbank/schema/document.schema.json" in names
     assert "claimbank/py.typed" in names
+    assert "claimbank/rules/lexicon.json" in names
     assert "claimbank/cli.py" in names
     assert not any(name.startswith(("loaders/", "tests/")) for name in names)
 

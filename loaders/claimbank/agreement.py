@@ -157,3 +157,48 @@ def _table(rows: Iterable[Sequence[str]]) -> str:
     return "\n".join(
         "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows
     )
+
+
+@dataclass(frozen=True)
+class PRF:
+    """Precision, recall and F1 of predictions against a reference."""
+
+    matched: int
+    predicted: int
+    reference: int
+
+    @property
+    def precision(self) -> float:
+        return self.matched / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.reference if self.reference else 0.0
+
+    @property
+    def f1(self) -> float:
+        return Score(self.matched, self.predicted, self.reference).f1
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "matched": self.matched,
+            "predicted": self.predicted,
+            "reference": self.reference,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+        }
+
+
+def evaluate(predicted: AnnotationSet, reference: AnnotationSet) -> dict[str, dict[str, PRF]]:
+    """Per span label and for attributions (source + cue + content + kind): P/R/F1, exact and by overlap."""
+    result: dict[str, dict[str, PRF]] = {}
+    for mode, exact in (("exact", True), ("overlap", False)):
+        scores = {
+            label: PRF(s.matched, s.a, s.b)
+            for label, s in span_scores(predicted, reference, exact=exact).items()
+        }
+        attribution = attribution_score(predicted, reference, exact=exact)
+        scores["attribution"] = PRF(attribution.matched, attribution.a, attribution.b)
+        result[mode] = scores
+    return result

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from claimbank import __version__
 from claimbank.jsonio import DEFAULT_MAX_BYTES
@@ -164,6 +164,37 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--set", dest="set_id", metavar="ID", help="the annotation set (default: the gold set)")
     show.set_defaults(run=_show)
 
+    pre = commands.add_parser(
+        "preannotate",
+        help="propose attributions for raw articles with rules (no model)",
+        description="Propose SOURCE / CUE / CONTENT spans and attributions, explicit non-attributions included, "
+        "with rules over the lexicon in claimbank/rules/lexicon.json. Input: seed .txt files (a new annotation "
+        "file is made for each) or annotation files (the set 'preannotator' is added or replaced). The output "
+        "is validated before it is written.",
+    )
+    pre.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="seed .txt files or annotation .json files"
+    )
+    pre.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the annotation files")
+    pre.add_argument("--language", default="en", help="language of new documents (default: en)")
+    pre.set_defaults(run=_preannotate)
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="precision, recall and F1 of predicted annotations against gold",
+        description="Compare a predicted annotation set with a gold one on the same document: P/R/F1 per span "
+        "label and for whole attributions (kind, source, cue and content), with exact offsets and with overlap.",
+    )
+    evaluate.add_argument("pred", type=Path, metavar="PRED", help="annotation file holding the predictions")
+    evaluate.add_argument("gold", type=Path, metavar="GOLD", help="annotation file holding the gold set")
+    evaluate.add_argument("--pred-set", help="set id in PRED (default: the first set with origin prediction)")
+    evaluate.add_argument("--gold-set", help="set id in GOLD (default: the gold set)")
+    evaluate.add_argument("--format", choices=("text", "json"), default="text")
+    evaluate.add_argument(
+        "--seeds", type=Path, metavar="DIR", help="seed texts (default: nearest seeds/ above each file)"
+    )
+    evaluate.set_defaults(run=_evaluate)
+
     agree = commands.add_parser(
         "agree",
         help="agreement between annotation sets of a document (spans, attributions, claims)",
@@ -286,6 +317,123 @@ def _show(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     write_atomic(args.html, html.render(document, sets[wanted]))
     print(f"wrote {args.html}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _preannotate(args: argparse.Namespace) -> int:
+    import hashlib
+    from datetime import UTC, datetime
+
+    from claimbank import preannotate
+    from claimbank.jsonio import dumps, read_json, write_atomic
+    from claimbank.paths import find_seeds_dir
+    from claimbank.problems import ProblemSink
+    from claimbank.validate import check_data
+
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    failed = False
+    for path in args.paths:
+        sink = ProblemSink(str(path))
+        if path.suffix == ".txt":
+            try:
+                text = path.read_bytes().decode("utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                print(f"{path}:: file-unreadable {error}", file=sys.stderr)
+                failed = True
+                continue
+            document: dict[str, Any] = {
+                "schema_version": "1.0",
+                "id": path.stem,
+                "seed": path.name,
+                "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                "language": args.language,
+                "text": text,
+                "metadata": {},
+                "annotation_sets": [],
+            }
+            seeds = path.parent
+        else:
+            parsed = read_json(path, sink)
+            if (
+                sink.problems
+                or not isinstance(parsed.value, dict)
+                or not isinstance(parsed.value.get("text"), str)
+            ):
+                for problem in sink.problems or []:
+                    print(problem.format(), file=sys.stderr)
+                print(f"{path}: not an annotation file with a text", file=sys.stderr)
+                failed = True
+                continue
+            document, text, seeds = parsed.value, parsed.value["text"], find_seeds_dir(path.parent)
+        predicted = preannotate.annotation_set(text, created_at=stamp)
+        sets = [
+            s
+            for s in document.get("annotation_sets", [])
+            if isinstance(s, dict) and s.get("id") != predicted["id"]
+        ]
+        document["annotation_sets"] = [*sets, predicted]
+        target = args.out / f"{document['id']}.json"
+        problems = [
+            p for p in check_data(document, name=str(target), seeds_dir=seeds) if p.code != "seed-missing"
+        ]
+        if problems:
+            sys.stdout.write("".join(p.format() + "\n" for p in problems))
+            failed = True
+            continue
+        write_atomic(target, dumps(document))
+        print(f"wrote {target} ({len(predicted['attributions'])} attributions proposed)", file=sys.stderr)
+    return EXIT_INVALID if failed else EXIT_OK
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    import json
+
+    from claimbank.agreement import evaluate
+    from claimbank.validate import ValidationFailed, load_document
+
+    try:
+        pred_doc = load_document(args.pred, seeds_dir=args.seeds)
+        gold_doc = load_document(args.gold, seeds_dir=args.seeds)
+    except ValidationFailed as failure:
+        sys.stdout.write("".join(p.format() + "\n" for p in failure.problems))
+        return EXIT_INVALID
+    if pred_doc.sha256 != gold_doc.sha256:
+        print("claimbank evaluate: PRED and GOLD are annotations of different texts", file=sys.stderr)
+        return EXIT_USAGE
+    pred = next(
+        (
+            s
+            for s in pred_doc.annotation_sets
+            if (s.id == args.pred_set if args.pred_set else s.origin.value == "prediction")
+        ),
+        None,
+    )
+    gold = next(
+        (s for s in gold_doc.annotation_sets if (s.id == args.gold_set if args.gold_set else s.gold)), None
+    )
+    if pred is None or gold is None:
+        print(
+            "claimbank evaluate: no such predicted or gold set (see --pred-set, --gold-set)", file=sys.stderr
+        )
+        return EXIT_USAGE
+    result = evaluate(pred, gold)
+    if args.format == "json":
+        print(
+            json.dumps(
+                {mode: {k: v.as_dict() for k, v in scores.items()} for mode, scores in result.items()},
+                indent=2,
+            )
+        )
+        return EXIT_OK
+    print(
+        f"{'item':14}{'P exact':>9}{'R exact':>9}{'F1 exact':>10}{'P ovl':>8}{'R ovl':>8}{'F1 ovl':>8}  pred/gold"
+    )
+    for key, exact in result["exact"].items():
+        overlap = result["overlap"][key]
+        print(
+            f"{key:14}{exact.precision:9.2f}{exact.recall:9.2f}{exact.f1:10.2f}"
+            f"{overlap.precision:8.2f}{overlap.recall:8.2f}{overlap.f1:8.2f}  {exact.predicted}/{exact.reference}"
+        )
     return EXIT_OK
 
 
