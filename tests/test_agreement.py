@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from claimbank import load_document
-from claimbank.agreement import attribution_score, claim_agreement, span_scores
+from claimbank.agreement import attribution_score, claim_agreement, reliability, span_scores
 from claimbank.cli import main
 from claimbank.model import AnnotationSet
 
@@ -53,3 +54,40 @@ def test_agree_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert "span SOURCE" in out
     assert "attribution" in out
     assert main(["agree", str(MINI), "--sets", "gold", "nope"]) == 2
+
+
+def test_cohens_kappa_matches_the_published_worked_example() -> None:
+    # Wikipedia, "Cohen's kappa", worked example: 50 proposals, 20 yes/yes, 5 yes/no, 10 no/yes, 15 no/no.
+    pairs = [("yes", "yes")] * 20 + [("yes", "no")] * 5 + [("no", "yes")] * 10 + [("no", "no")] * 15
+    found = reliability(pairs)
+    assert found is not None
+    assert found.observed == pytest.approx(0.7)
+    assert found.kappa == pytest.approx(0.4)
+
+
+def test_krippendorffs_alpha_matches_the_published_worked_example() -> None:
+    # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", example A: binary data, 2 observers.
+    first = ["0", "1", "0", "0", "0", "0", "0", "0", "1", "0"]
+    second = ["1", "1", "1", "0", "0", "1", "0", "0", "0", "0"]
+    found = reliability(list(zip(first, second, strict=True)))
+    assert found is not None
+    assert found.alpha == pytest.approx(0.095, abs=5e-4)
+
+
+def test_reliability_is_undefined_for_a_single_label() -> None:
+    found = reliability([("CT+", "CT+")] * 3)
+    assert found is not None
+    assert (found.observed, found.kappa, found.alpha) == (1.0, None, None)
+    assert reliability([]) is None
+
+
+def test_agree_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["agree", str(MINI), "--sets", "gold", "pass-a", "--format", "json"]) == 0
+    (result,) = json.loads(capsys.readouterr().out)
+    assert result["spans"]["exact"]["SOURCE"] == {
+        "a": 7,
+        "b": 2,
+        "matched": 2,
+        "f1": pytest.approx(0.4444, abs=1e-4),
+    }
+    assert result["attributes"]["cue_type"]["kappa"] == 1.0

@@ -109,22 +109,95 @@ def claim_agreement(left: AnnotationSet, right: AnnotationSet, *, exact: bool) -
     return ClaimAgreement(Score(matched, len(left.claims), len(right.claims)), claimer, factuality)
 
 
-def attribute_agreement(
+@dataclass(frozen=True)
+class Reliability:
+    """Chance-corrected agreement of two annotators on one attribute, over the items both annotated."""
+
+    items: int
+    observed: float
+    kappa: float | None
+    alpha: float | None
+
+
+def reliability(pairs: Sequence[tuple[str, str]]) -> Reliability | None:
+    """Cohen's kappa and Krippendorff's alpha (nominal) of paired labels, computed by NLTK's ``AnnotationTask``.
+
+    ``None`` when there is nothing to compare; kappa and alpha are ``None`` when they are undefined (both
+    annotators used a single label throughout, so chance agreement is already 1).
+    """
+    if not pairs:
+        return None
+    from nltk.metrics.agreement import AnnotationTask
+
+    data = [
+        (coder, str(i), label)
+        for i, pair in enumerate(pairs)
+        for coder, label in zip("AB", pair, strict=True)
+    ]
+    task = AnnotationTask(data=data)
+    observed = sum(a == b for a, b in pairs) / len(pairs)
+    if len({label for pair in pairs for label in pair}) < 2:
+        return Reliability(len(pairs), observed, None, None)
+    return Reliability(len(pairs), observed, task.kappa(), task.alpha())
+
+
+def attribute_pairs(
     left: AnnotationSet, right: AnnotationSet, *, exact: bool
-) -> dict[str, tuple[int, int]]:
-    """For each span attribute: (agreeing, compared) over the matched spans that have it."""
+) -> dict[str, list[tuple[str, str]]]:
+    """For each span attribute and for claims' claimer and factuality: the label pairs of matched items."""
     matching = match_spans(left, right, exact=exact)
     theirs = {s.id: s for s in right.spans}
-    result: dict[str, tuple[int, int]] = {}
+    pairs: dict[str, list[tuple[str, str]]] = {}
     for span in left.spans:
         other = theirs.get(matching.get(span.id, ""))
-        if other is None:
-            continue
         for name in ("source_type", "cue_type", "modality_type"):
-            if hasattr(span, name):
-                agree, total = result.get(name, (0, 0))
-                result[name] = (agree + (getattr(span, name) == getattr(other, name, None)), total + 1)
-    return result
+            if other is not None and hasattr(span, name) and hasattr(other, name):
+                pairs.setdefault(name, []).append((str(getattr(span, name)), str(getattr(other, name))))
+    by_span = {c.span: c for c in right.claims}
+    for claim in left.claims:
+        other_claim = by_span.get(matching.get(claim.span, ""))
+        if other_claim is not None:
+            pairs.setdefault("claimer", []).append((str(claim.claimer), str(other_claim.claimer)))
+            pairs.setdefault("factuality", []).append((str(claim.factuality), str(other_claim.factuality)))
+    return pairs
+
+
+def summary(left: AnnotationSet, right: AnnotationSet) -> dict[str, object]:
+    """Everything :func:`report` prints, as data (for ``--format json``)."""
+    spans = {
+        mode: {
+            label: {"a": s.a, "b": s.b, "matched": s.matched, "f1": round(s.f1, 4)}
+            for label, s in scores.items()
+        }
+        for mode, scores in (
+            ("exact", span_scores(left, right, exact=True)),
+            ("overlap", span_scores(left, right, exact=False)),
+        )
+    }
+    attributions = {
+        mode: {"a": s.a, "b": s.b, "matched": s.matched, "f1": round(s.f1, 4)}
+        for mode, s in (
+            ("exact", attribution_score(left, right, exact=True)),
+            ("overlap", attribution_score(left, right, exact=False)),
+        )
+    }
+    attributes = {}
+    for name, pairs in attribute_pairs(left, right, exact=False).items():
+        found = reliability(pairs)
+        if found is not None:
+            attributes[name] = {
+                "items": found.items,
+                "observed": round(found.observed, 4),
+                "kappa": None if found.kappa is None else round(found.kappa, 4),
+                "alpha": None if found.alpha is None else round(found.alpha, 4),
+            }
+    return {
+        "a": left.id,
+        "b": right.id,
+        "spans": spans,
+        "attributions": attributions,
+        "attributes": attributes,
+    }
 
 
 def report(left: AnnotationSet, right: AnnotationSet) -> str:
@@ -145,9 +218,15 @@ def report(left: AnnotationSet, right: AnnotationSet) -> str:
     lines.append(
         f"  claimer agrees {cl_o.claimer_agrees}/{cl_o.matched}, factuality {cl_o.factuality_agrees}/{cl_o.matched}"
     )
-    lines.append("On spans matched by overlap:")
-    for name, (agree, total) in attribute_agreement(left, right, exact=False).items():
-        lines.append(f"  {name} agrees {agree}/{total}")
+    lines += ["", "Attributes of items matched by overlap (Cohen's kappa, Krippendorff's alpha, nominal):"]
+    table: list[Sequence[str]] = [("attribute", "items", "observed", "kappa", "alpha")]
+    for name, pairs in attribute_pairs(left, right, exact=False).items():
+        found = reliability(pairs)
+        if found is not None:
+            kappa = "n/a" if found.kappa is None else f"{found.kappa:.2f}"
+            alpha = "n/a" if found.alpha is None else f"{found.alpha:.2f}"
+            table.append((name, str(found.items), f"{found.observed:.2f}", kappa, alpha))
+    lines.append(_table(table))
     return "\n".join(lines) + "\n"
 
 

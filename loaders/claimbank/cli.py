@@ -204,6 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     agree.add_argument("file", type=Path, metavar="FILE", help="an annotation file")
     agree.add_argument("--sets", nargs=2, metavar=("A", "B"), help="the ids of the two sets to compare")
+    agree.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
     agree.set_defaults(run=_agree)
 
     docs = commands.add_parser(
@@ -440,7 +443,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _agree(args: argparse.Namespace) -> int:
     from itertools import combinations
 
-    from claimbank.agreement import report
+    from claimbank.agreement import report, summary
     from claimbank.validate import ValidationFailed, load_document
 
     try:
@@ -462,6 +465,11 @@ def _agree(args: argparse.Namespace) -> int:
     if not pairs:
         print("claimbank agree: fewer than two non-gold annotation sets to compare", file=sys.stderr)
         return EXIT_USAGE
+    if args.format == "json":
+        import json
+
+        print(json.dumps([summary(sets[a], sets[b]) for a, b in pairs], indent=2))
+        return EXIT_OK
     for a, b in pairs:
         print(f"{args.file}: {a} (A) vs {b} (B)")
         sys.stdout.write(report(sets[a], sets[b]))
