@@ -92,3 +92,18 @@ def test_every_problem_of_every_file_is_collected(project: Path) -> None:
         ("sha256-mismatch", "mini.json"),
     }
     assert list(report.by_file()) == [str(project / "annotations" / n) for n in ("broken.json", "mini.json")]
+
+
+def test_worker_processes_give_the_same_report(project: Path) -> None:
+    for name in ("a", "b", "c"):
+        data = json.loads(MINI.read_text(encoding="utf-8"))
+        data["id"] = name
+        if name == "b":
+            data["annotation_sets"][0]["spans"][0]["end"] = 10_000
+        (project / "annotations" / f"{name}.json").write_text(json.dumps(data), encoding="utf-8")
+    (project / "annotations" / "broken.json").write_text("[", encoding="utf-8")
+    serial = validate_paths([project / "annotations"])
+    parallel = validate_paths([project / "annotations"], jobs=2)
+    assert parallel.problems == serial.problems
+    assert parallel.files == serial.files
+    assert {p.code for p in serial.problems} == {"offset-out-of-range", "json-syntax"}

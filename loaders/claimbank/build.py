@@ -8,14 +8,13 @@ output only when the whole build succeeded; on any problem nothing is replaced a
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import shutil
 import tempfile
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ import pyarrow.parquet as pq
 from claimbank import card, features
 from claimbank.jsonio import DEFAULT_MAX_BYTES
 from claimbank.model import CueSpan, Document, SourceSpan
+from claimbank.parallel import Sized, ordered_map
 from claimbank.paths import DEFAULT_OUT
 from claimbank.problems import Problem, Report
 from claimbank.rows import gold_set, view_rows
@@ -239,13 +239,6 @@ def build(
         shutil.rmtree(staging, ignore_errors=True)
 
 
-CHUNK = 64  # files per task handed to a worker; (jobs + 1) tasks are in flight, which bounds memory
-
-
-def _process_chunk(names: list[str], seeds_dir: Path | None, max_bytes: int) -> list[_Processed]:
-    return [_process(name, seeds_dir, max_bytes) for name in names]
-
-
 def _processed(
     files: list[str],
     seeds_dir: Path | None,
@@ -254,43 +247,8 @@ def _processed(
     progress: Callable[[Iterable[_Processed]], Iterable[_Processed]] | None,
 ) -> Iterator[_Processed]:
     """Every file's :class:`_Processed`, in file order, from this process or from ``jobs`` workers."""
-
-    def produce() -> Iterator[_Processed]:
-        if jobs <= 1:
-            for name in files:
-                yield _process(name, seeds_dir, max_bytes)
-            return
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            # Keep the workers busy while this process writes: the next chunks are already submitted.
-            pending: deque[Future[list[_Processed]]] = deque()
-            for first in range(0, len(files), CHUNK):
-                pending.append(
-                    pool.submit(_process_chunk, files[first : first + CHUNK], seeds_dir, max_bytes)
-                )
-                if len(pending) > jobs:
-                    yield from pending.popleft().result()
-            while pending:
-                yield from pending.popleft().result()
-
-    items = produce()
-    yield from progress(_Sized(items, len(files))) if progress else items
-
-
-class _Sized(Iterator[_Processed]):
-    """An iterator that knows its length, so that a progress bar can show a total."""
-
-    def __init__(self, items: Iterator[_Processed], length: int) -> None:
-        self.items, self.length = items, length
-
-    def __iter__(self) -> _Sized:
-        return self
-
-    def __next__(self) -> _Processed:
-        return next(self.items)
-
-    def __len__(self) -> int:
-        return self.length
+    items = ordered_map(partial(_process, seeds_dir=seeds_dir, max_bytes=max_bytes), files, jobs)
+    yield from progress(Sized(items, len(files))) if progress else items
 
 
 def _alive(pid: int) -> bool:

@@ -104,6 +104,13 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"refuse files larger than N bytes (default: {DEFAULT_MAX_BYTES})",
     )
     validate.add_argument("-q", "--quiet", action="store_true", help="print problems only, no summary")
+    validate.add_argument(
+        "--jobs",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="check files in N worker processes (default: 1); the report is the same for any N",
+    )
     validate.set_defaults(run=_validate)
 
     schema = commands.add_parser(
@@ -230,7 +237,7 @@ def _validate(args: argparse.Namespace) -> int:
     if args.seeds is not None and not args.seeds.is_dir():
         print(f"claimbank validate: error: --seeds {args.seeds} is not a folder", file=sys.stderr)
         return EXIT_USAGE
-    report = validate_paths(paths, seeds_dir=args.seeds, max_bytes=args.max_bytes)
+    report = validate_paths(paths, seeds_dir=args.seeds, max_bytes=args.max_bytes, jobs=args.jobs)
     if args.format == "json":
         sys.stdout.write(report.format_json())
     else:

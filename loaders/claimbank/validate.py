@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from claimbank import checks, schema_check
 from claimbank.jsonio import DEFAULT_MAX_BYTES, read_json
 from claimbank.model import Document
+from claimbank.parallel import ordered_map
 from claimbank.paths import find_seeds_dir
 from claimbank.problems import Problem, ProblemSink, Report
 
@@ -80,29 +82,32 @@ def validate_file(
     return FileResult(path, problems, parsed.value)
 
 
+def _check_one(name: str, seeds_dir: Path | None, max_bytes: int) -> tuple[list[Problem], str | None]:
+    """One file's problems and document id: what :func:`validate_paths` needs back from a worker."""
+    result = validate_file(Path(name), seeds_dir=seeds_dir, max_bytes=max_bytes)
+    doc_id = result.data.get("id") if isinstance(result.data, dict) else None
+    return result.problems, doc_id if isinstance(doc_id, str) else None
+
+
 def validate_paths(
-    paths: Iterable[Path], *, seeds_dir: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    paths: Iterable[Path], *, seeds_dir: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES, jobs: int = 1
 ) -> Report:
-    """Validate every annotation file under ``paths``, including checks across files (duplicate ids)."""
+    """Validate every annotation file under ``paths``, including checks across files (duplicate ids).
+
+    ``jobs`` > 1 checks files in that many worker processes; the report is the same, in the same order.
+    """
     report = Report()
     seen: dict[str, str] = {}
-    for path in iter_files(paths):
-        result = validate_file(path, seeds_dir=seeds_dir, max_bytes=max_bytes)
-        problems = list(result.problems)
-        doc_id = result.data.get("id") if isinstance(result.data, dict) else None
-        if isinstance(doc_id, str):
+    files = [str(path) for path in iter_files(paths)]
+    check = partial(_check_one, seeds_dir=seeds_dir, max_bytes=max_bytes)
+    for name, (problems, doc_id) in zip(files, ordered_map(check, files, jobs), strict=True):
+        if doc_id is not None:
             if doc_id in seen:
-                problems.append(
-                    Problem(
-                        "duplicate-document",
-                        str(path),
-                        "/id",
-                        f"document {doc_id!r} is also in {seen[doc_id]}",
-                    )
-                )
+                message = f"document {doc_id!r} is also in {seen[doc_id]}"
+                problems = [*problems, Problem("duplicate-document", name, "/id", message)]
             else:
-                seen[doc_id] = str(path)
-        report.extend(str(path), problems)
+                seen[doc_id] = name
+        report.extend(name, problems)
     return report
 
 
