@@ -1,0 +1,267 @@
+"""Label Studio ⇄ ClaimBank: the labeling config, and paired converters between annotation sets and LS results.
+
+Mapping (one table, used both ways):
+
+- a span is a text region (``from_name`` "label") whose region id is the span id;
+- span attributes and claim attributes are per-region choices on the same region id (``source_type``,
+  ``cue_type``, ``modality_type``, ``kind`` on a CUE, ``claimer`` and ``factuality`` on a CLAIM);
+- references are relations between regions: SOURCE→CUE "source", CUE→CONTENT "content", inner CUE→outer CUE
+  "nested_in", SOURCE→referent "refers_to", CLAIM→CONTENT "claimed_in", CLAIM→MODALITY "modality";
+- attribution and claim ids ride along in the region's ``meta.text`` ("claimbank:a3", "claimbank:c2") so that a
+  round trip keeps them; attributions and claims drawn in the Label Studio UI get the next free ids.
+
+Offsets are code points on both sides (Label Studio 1.x), so they are copied, never converted.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from claimbank.vocab import (
+    AttributionKind,
+    Claimer,
+    CueType,
+    Factuality,
+    ModalityType,
+    SourceType,
+    SpanLabel,
+    Vocabulary,
+)
+
+FROM_LABEL = "label"
+TO_NAME = "text"
+# per-region choices: name -> (vocabulary, the span label whose regions carry it)
+CHOICES: dict[str, tuple[type[Vocabulary], SpanLabel]] = {
+    "source_type": (SourceType, SpanLabel.SOURCE),
+    "cue_type": (CueType, SpanLabel.CUE),
+    "kind": (AttributionKind, SpanLabel.CUE),
+    "modality_type": (ModalityType, SpanLabel.MODALITY),
+    "claimer": (Claimer, SpanLabel.CLAIM),
+    "factuality": (Factuality, SpanLabel.CLAIM),
+}
+RELATIONS = {
+    "source": "SOURCE → CUE: who is attributed through this cue",
+    "content": "CUE → CONTENT: what is attributed",
+    "nested_in": "CUE → CUE: this attribution lies inside the content of that one",
+    "refers_to": "SOURCE → ENTITY or SOURCE: what a pronoun source refers to",
+    "claimed_in": "CLAIM → CONTENT: the attribution (or non-attribution) whose content holds the claim",
+    "modality": "CLAIM → MODALITY: a hedge or booster of the claim",
+}
+COLOURS = {
+    SpanLabel.SOURCE: "#f08c00",
+    SpanLabel.CUE: "#1c7ed6",
+    SpanLabel.CONTENT: "#37b24d",
+    SpanLabel.CLAIM: "#c2255c",
+    SpanLabel.ENTITY: "#7048e8",
+    SpanLabel.MODALITY: "#fab005",
+}
+
+
+def labeling_config() -> str:
+    """The Label Studio labeling config, generated from the vocabulary with an XML library (so text is escaped)."""
+    view = ET.Element("View")
+    relations = ET.SubElement(view, "Relations")
+    for name, hint in RELATIONS.items():
+        ET.SubElement(relations, "Relation", value=name, hint=hint)
+    labels = ET.SubElement(view, "Labels", name=FROM_LABEL, toName=TO_NAME)
+    for label in SpanLabel:
+        ET.SubElement(labels, "Label", value=label.value, background=COLOURS[label], hint=label.description)
+    ET.SubElement(view, "Text", name=TO_NAME, value="$text")
+    for name, (vocabulary, label) in CHOICES.items():
+        box = ET.SubElement(view, "View", visibleWhen="region-selected", whenLabelValue=label.value)
+        ET.SubElement(box, "Header", value=f"{name} ({label.value})")
+        choices = ET.SubElement(box, "Choices", name=name, toName=TO_NAME, perRegion="true", choice="single")
+        for member in vocabulary:
+            ET.SubElement(choices, "Choice", value=member.value, hint=member.description)
+    ET.indent(view)
+    return ET.tostring(view, encoding="unicode") + "\n"
+
+
+def _meta(ids: list[str]) -> dict[str, Any]:
+    return {"meta": {"text": [f"claimbank:{i}" for i in ids]}} if ids else {}
+
+
+def to_results(annotation_set: dict[str, Any]) -> list[dict[str, Any]]:
+    """An annotation set (canonical JSON form) as a Label Studio ``result`` list."""
+    spans = {s["id"]: s for s in annotation_set.get("spans", [])}
+    carried: dict[str, list[str]] = {}
+    for attribution in annotation_set.get("attributions", []):
+        carried.setdefault(attribution["cue"], []).append(attribution["id"])
+    for claim in annotation_set.get("claims", []):
+        carried.setdefault(claim["span"], []).append(claim["id"])
+    results: list[dict[str, Any]] = []
+    for span in spans.values():
+        where = {"start": span["start"], "end": span["end"], "text": span["text"]}
+        results.append(
+            {
+                "id": span["id"],
+                "from_name": FROM_LABEL,
+                "to_name": TO_NAME,
+                "type": "labels",
+                "value": {**where, "labels": [span["label"]]},
+                **_meta(carried.get(span["id"], [])),
+            }
+        )
+        for name in ("source_type", "cue_type", "modality_type"):
+            if name in span:
+                results.append(_choice(span["id"], name, span[name], where))
+    for attribution in annotation_set.get("attributions", []):
+        cue = spans[attribution["cue"]]
+        results.append(_choice(cue["id"], "kind", attribution["kind"], _where(cue)))
+        if "source" in attribution:
+            results.append(_relation(attribution["source"], attribution["cue"], "source"))
+        results.append(_relation(attribution["cue"], attribution["content"], "content"))
+        if "nested_in" in attribution:
+            outer = next(a for a in annotation_set["attributions"] if a["id"] == attribution["nested_in"])
+            results.append(_relation(attribution["cue"], outer["cue"], "nested_in"))
+    for span in spans.values():
+        if "refers_to" in span:
+            results.append(_relation(span["id"], span["refers_to"], "refers_to"))
+    attributions = {a["id"]: a for a in annotation_set.get("attributions", [])}
+    for claim in annotation_set.get("claims", []):
+        region = spans[claim["span"]]
+        results.append(_choice(region["id"], "claimer", claim["claimer"], _where(region)))
+        results.append(_choice(region["id"], "factuality", claim["factuality"], _where(region)))
+        if "attribution" in claim:
+            results.append(
+                _relation(claim["span"], attributions[claim["attribution"]]["content"], "claimed_in")
+            )
+        for modality in claim.get("modality", []):
+            results.append(_relation(claim["span"], modality, "modality"))
+    return _dedupe(results)
+
+
+def _where(span: dict[str, Any]) -> dict[str, Any]:
+    return {"start": span["start"], "end": span["end"], "text": span["text"]}
+
+
+def _choice(region: str, name: str, value: str, where: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": region,
+        "from_name": name,
+        "to_name": TO_NAME,
+        "type": "choices",
+        "value": {**where, "choices": [value]},
+    }
+
+
+def _relation(source: str, target: str, label: str) -> dict[str, Any]:
+    return {"from_id": source, "to_id": target, "type": "relation", "direction": "right", "labels": [label]}
+
+
+def _dedupe(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: set[str] = set()
+    unique = []
+    for item in results:
+        key = repr(sorted(item.items()))
+        if key not in seen:
+            seen.add(key)
+            unique.append(item)
+    return unique
+
+
+def _carried(region: dict[str, Any], prefix: str) -> list[str]:
+    texts = region.get("meta", {}).get("text", []) if isinstance(region.get("meta"), dict) else []
+    return [
+        t.removeprefix("claimbank:")
+        for t in texts
+        if isinstance(t, str) and t.startswith(f"claimbank:{prefix}")
+    ]
+
+
+class _Ids:
+    """Hands out ids: the carried one when there is one, else the next ``<prefix><n>`` nobody carries or uses."""
+
+    def __init__(self, prefix: str, reserved: set[str]) -> None:
+        self.prefix, self.reserved, self.used, self.next = prefix, reserved, set[str](), 1
+
+    def take(self, carried: list[str]) -> str:
+        for candidate in carried:
+            if candidate not in self.used:
+                self.used.add(candidate)
+                carried.remove(candidate)
+                return candidate
+        while f"{self.prefix}{self.next}" in self.reserved | self.used:
+            self.next += 1
+        self.used.add(f"{self.prefix}{self.next}")
+        return f"{self.prefix}{self.next}"
+
+
+def from_results(results: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The spans, attributions and claims of a Label Studio ``result`` list (the inverse of :func:`to_results`)."""
+    regions = {r["id"]: r for r in results if r.get("type") == "labels" and r.get("from_name") == FROM_LABEL}
+    choices: dict[str, dict[str, str]] = {}
+    order: dict[str, list[str]] = {}
+    for item in results:
+        if (
+            item.get("type") == "choices"
+            and item.get("from_name") in CHOICES
+            and item.get("value", {}).get("choices")
+        ):
+            choices.setdefault(item["id"], {})[item["from_name"]] = item["value"]["choices"][0]
+            order.setdefault(item["from_name"], []).append(item["id"])
+    relations = [r for r in results if r.get("type") == "relation" and r.get("labels")]
+
+    def targets(source: str, label: str) -> list[str]:
+        return [r["to_id"] for r in relations if r["from_id"] == source and r["labels"][0] == label]
+
+    def sources(target: str, label: str) -> list[str]:
+        return [r["from_id"] for r in relations if r["to_id"] == target and r["labels"][0] == label]
+
+    spans = []
+    for region_id, region in regions.items():
+        value = region["value"]
+        span: dict[str, Any] = {
+            "id": region_id,
+            "label": value["labels"][0],
+            "start": value["start"],
+            "end": value["end"],
+            "text": value["text"],
+        }
+        for name in ("source_type", "cue_type", "modality_type"):
+            if name in choices.get(region_id, {}):
+                span[name] = choices[region_id][name]
+        referents = targets(region_id, "refers_to")
+        if referents:
+            span["refers_to"] = referents[0]
+        spans.append(span)
+
+    taken = {t for r in regions.values() for t in _carried(r, "a") + _carried(r, "c")}
+    attribution_ids, claim_ids = _Ids("a", set(taken)), _Ids("c", set(taken))
+    carried = {region_id: _carried(region, "a") for region_id, region in regions.items()}
+    attributions = []
+    by_content: dict[str, str] = {}
+    cue_of: dict[str, str] = {}
+    for relation in relations:
+        if relation["labels"][0] != "content":
+            continue
+        cue, content = relation["from_id"], relation["to_id"]
+        attribution: dict[str, Any] = {
+            "id": attribution_ids.take(carried.get(cue, [])),
+            "kind": choices.get(cue, {}).get("kind", "attribution"),
+            "cue": cue,
+            "content": content,
+        }
+        found_sources = sources(cue, "source")
+        if found_sources:
+            attribution["source"] = found_sources[0]
+        attributions.append(attribution)
+        by_content.setdefault(content, attribution["id"])
+        cue_of.setdefault(cue, attribution["id"])
+    for attribution in attributions:
+        outer = targets(attribution["cue"], "nested_in")
+        if outer and outer[0] in cue_of:
+            attribution["nested_in"] = cue_of[outer[0]]
+
+    claims = []
+    for region_id in order.get("claimer", []):
+        claim: dict[str, Any] = {"id": claim_ids.take(_carried(regions[region_id], "c")), "span": region_id}
+        claim["factuality"] = choices[region_id].get("factuality", "Uu")
+        claim["modality"] = targets(region_id, "modality")
+        claim["claimer"] = choices[region_id]["claimer"]
+        contents = targets(region_id, "claimed_in")
+        if contents and contents[0] in by_content:
+            claim["attribution"] = by_content[contents[0]]
+        claims.append(claim)
+    return {"spans": spans, "attributions": attributions, "claims": claims}

@@ -1,0 +1,59 @@
+"""Label Studio converters: the generated config, and annotation set → LS results → annotation set with 0 differences."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from claimbank import load_document
+from claimbank.labelstudio import CHOICES, RELATIONS, from_results, labeling_config, to_results
+from claimbank.model import AnnotationSet, Document
+from claimbank.rows import canonical
+from claimbank.vocab import SpanLabel
+from tests.strategies import documents
+
+ROOT = Path(__file__).resolve().parents[1]
+FILES = [ROOT / "annotations" / "000_fb2fb690b74273a6.json", ROOT / "tests" / "cases" / "valid" / "mini.json"]
+
+
+def _round_trip(item: dict[str, Any]) -> AnnotationSet:
+    header = {k: v for k, v in item.items() if k not in ("spans", "attributions", "claims")}
+    return AnnotationSet.model_validate({**header, **from_results(to_results(item))})
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_annotation_sets_round_trip_exactly(path: Path) -> None:
+    for item in canonical(load_document(path))["annotation_sets"]:
+        assert _round_trip(item) == AnnotationSet.model_validate(item)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents())
+def test_round_trip_on_hostile_text(data: dict[str, Any]) -> None:
+    for item in canonical(Document.model_validate(data))["annotation_sets"]:
+        assert _round_trip(item) == AnnotationSet.model_validate(item)
+
+
+def test_attributions_drawn_in_the_ui_get_fresh_ids() -> None:
+    item = canonical(load_document(FILES[1]))["annotation_sets"][0]
+    results = [r for r in to_results(item) if r.get("type") != "labels"]
+    results += [{**r, "meta": {}} for r in to_results(item) if r.get("type") == "labels"]  # no carried ids
+    back = from_results(results)
+    assert sorted(a["id"] for a in back["attributions"]) == sorted(f"a{i}" for i in range(1, 8))
+    assert len({c["id"] for c in back["claims"]}) == len(item["claims"])
+
+
+def test_config_is_generated_from_the_vocabulary_and_escaped() -> None:
+    root = ET.fromstring(labeling_config())
+    assert [label.get("value") for label in root.iter("Label")] == [label.value for label in SpanLabel]
+    assert [r.get("value") for r in root.iter("Relation")] == list(RELATIONS)
+    assert {c.get("name") for c in root.iter("Choices")} == set(CHOICES)
+    assert all(c.get("perRegion") == "true" for c in root.iter("Choices"))
+    # Hints carry the vocabulary's descriptions, quotes and all, and still parse: the XML library escaped them.
+    hints = [label.get("hint") for label in root.iter("Label")]
+    assert hints == [label.description for label in SpanLabel]
+    assert "’" in "".join(h or "" for h in hints)
