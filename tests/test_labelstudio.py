@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from claimbank import load_document
+from claimbank.cli import main
 from claimbank.labelstudio import CHOICES, RELATIONS, from_results, labeling_config, to_results
 from claimbank.model import AnnotationSet, Document
 from claimbank.rows import canonical
@@ -57,3 +59,29 @@ def test_config_is_generated_from_the_vocabulary_and_escaped() -> None:
     hints = [label.get("hint") for label in root.iter("Label")]
     assert hints == [label.description for label in SpanLabel]
     assert "’" in "".join(h or "" for h in hints)
+
+
+def test_ls_commands_write_config_and_tasks(tmp_path: Path) -> None:
+    assert main(["ls", "config", "--out", str(tmp_path / "config.xml")]) == 0
+    assert ET.parse(tmp_path / "config.xml").getroot().tag == "View"
+    out = tmp_path / "tasks.json"
+    assert main(["ls", "tasks", str(FILES[0]), "--predictions", "gold", "--out", str(out)]) == 0
+    (made,) = json.loads(out.read_text(encoding="utf-8"))
+    document = canonical(load_document(FILES[0]))
+    assert made["data"] == {
+        "text": document["text"],
+        "document_id": document["id"],
+        "sha256": document["sha256"],
+    }
+    (prediction,) = made["predictions"]
+    assert prediction["model_version"] == "claimbank-dev-1:gold"
+    gold = document["annotation_sets"][0]
+    header = {k: v for k, v in gold.items() if k not in ("spans", "attributions", "claims")}
+    back = AnnotationSet.model_validate({**header, **from_results(prediction["result"])})
+    assert back == AnnotationSet.model_validate(gold)
+
+
+def test_ls_tasks_refuses_invalid_input(tmp_path: Path) -> None:
+    bad = ROOT / "tests" / "cases" / "invalid" / "offset-reversed" / "start-after-end.json"
+    assert main(["ls", "tasks", str(bad), "--out", str(tmp_path / "tasks.json")]) == 1
+    assert not (tmp_path / "tasks.json").exists()

@@ -202,6 +202,41 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.set_defaults(run=_evaluate)
 
+    ls = commands.add_parser(
+        "ls",
+        help="Label Studio: the labeling config, and tasks with pre-annotations",
+        description="Label Studio support. `ls config` prints the labeling config (generated from the vocabulary); "
+        "`ls tasks` turns annotation files into Label Studio tasks, optionally with one annotation set as "
+        "predictions (pre-annotations).",
+    )
+    ls_commands = ls.add_subparsers(dest="ls_command", metavar="COMMAND", parser_class=_Parser, required=True)
+    ls_config = ls_commands.add_parser("config", help="print (or write) the labeling config")
+    ls_config.add_argument("--out", type=Path, metavar="FILE", help="write it to FILE instead of stdout")
+    ls_config.set_defaults(run=_ls_config)
+    ls_tasks = ls_commands.add_parser(
+        "tasks",
+        help="annotation files -> Label Studio task JSON",
+        description="One task per document: data.text, data.document_id and data.sha256; with --predictions, one "
+        "annotation set ('gold', or a set id) as the task's predictions.",
+    )
+    ls_tasks.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="annotation files or folders (default: annotations/)",
+    )
+    ls_tasks.add_argument(
+        "--predictions", metavar="SET", help="attach this annotation set ('gold' for the gold set)"
+    )
+    ls_tasks.add_argument(
+        "--model-version", default="", help="model_version of the predictions (default: from the set)"
+    )
+    ls_tasks.add_argument(
+        "--out", type=Path, required=True, metavar="FILE", help="the task JSON file to write"
+    )
+    ls_tasks.set_defaults(run=_ls_tasks)
+
     agree = commands.add_parser(
         "agree",
         help="agreement between annotation sets of a document (spans, attributions, claims)",
@@ -444,6 +479,56 @@ def _evaluate(args: argparse.Namespace) -> int:
             f"{key:14}{exact.precision:9.2f}{exact.recall:9.2f}{exact.f1:10.2f}"
             f"{overlap.precision:8.2f}{overlap.recall:8.2f}{overlap.f1:8.2f}  {exact.predicted}/{exact.reference}"
         )
+    return EXIT_OK
+
+
+def _ls_config(args: argparse.Namespace) -> int:
+    from claimbank.jsonio import write_atomic
+    from claimbank.labelstudio import labeling_config
+
+    if args.out is None:
+        sys.stdout.write(labeling_config())
+    else:
+        write_atomic(args.out, labeling_config())
+        print(f"wrote {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _ls_tasks(args: argparse.Namespace) -> int:
+    import json
+
+    from claimbank.jsonio import write_atomic
+    from claimbank.labelstudio import task
+    from claimbank.rows import canonical
+    from claimbank.validate import ValidationFailed, iter_files, load_document
+
+    tasks = []
+    failed = False
+    for path in iter_files(args.paths or [Path("annotations")]):
+        try:
+            document = canonical(load_document(path))
+        except ValidationFailed as failure:
+            sys.stdout.write("".join(p.format() + "\n" for p in failure.problems))
+            failed = True
+            continue
+        prediction = None
+        if args.predictions:
+            sets = document["annotation_sets"]
+            wanted = "gold" if args.predictions == "gold" else args.predictions
+            prediction = next(
+                (s for s in sets if (s.get("gold") if wanted == "gold" else s["id"] == wanted)), None
+            )
+            if prediction is None:
+                print(
+                    f"{path}: no annotation set {args.predictions!r}; the task has no predictions",
+                    file=sys.stderr,
+                )
+        tasks.append(task(document, prediction, args.model_version))
+    if failed:
+        print("claimbank ls tasks: invalid input; nothing written", file=sys.stderr)
+        return EXIT_INVALID
+    write_atomic(args.out, json.dumps(tasks, ensure_ascii=False, indent=2) + "\n")
+    print(f"wrote {args.out} ({len(tasks)} tasks)", file=sys.stderr)
     return EXIT_OK
 
 

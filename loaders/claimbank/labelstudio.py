@@ -78,6 +78,26 @@ def labeling_config() -> str:
     return ET.tostring(view, encoding="unicode") + "\n"
 
 
+def task(
+    document: dict[str, Any], prediction: dict[str, Any] | None = None, model_version: str = ""
+) -> dict[str, Any]:
+    """A Label Studio task for a document (canonical JSON form), with one annotation set as its prediction.
+
+    The task keeps the document id and the text's sha256, so that importing again can find the task it made.
+    """
+    made: dict[str, Any] = {
+        "data": {"text": document["text"], "document_id": document["id"], "sha256": document["sha256"]}
+    }
+    if prediction is not None:
+        version = (
+            model_version
+            or prediction.get("model_version")
+            or f"{prediction['annotator']}:{prediction['id']}"
+        )
+        made["predictions"] = [{"model_version": version, "result": to_results(prediction)}]
+    return made
+
+
 def _meta(ids: list[str]) -> dict[str, Any]:
     return {"meta": {"text": [f"claimbank:{i}" for i in ids]}} if ids else {}
 
