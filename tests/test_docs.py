@@ -24,40 +24,26 @@ def test_format_example_is_a_valid_file() -> None:
     assert [p.format() for p in problems] == []
 
 
+def _python(code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def _build(out: Path, *paths: str) -> None:
+    """Build the dataset into ``out`` (a scratch folder), as the README's first command does in the checkout."""
+    command = [sys.executable, "-m", "claimbank", "build", "--no-progress", "--out", str(out), *paths]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_readme_python_examples_run(tmp_path: Path) -> None:
-    # The dataset example reads build/dataset: build it first (into a scratch folder), as the README's first
-    # command does in the checkout.
-    build = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "claimbank",
-            "build",
-            "--no-progress",
-            "--out",
-            str(tmp_path / "build" / "dataset"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert build.returncode == 0, build.stdout + build.stderr
+    _build(tmp_path / "build" / "dataset")
     validate_example, dataset_example = _blocks(ROOT / "README.md", "python")
-    result = subprocess.run(
-        [sys.executable, "-c", dataset_example],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = _python(dataset_example, tmp_path)
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.splitlines()) == 3
-    example = validate_example
-    result = subprocess.run(
-        [sys.executable, "-c", example], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
-    )
+    result = _python(validate_example, ROOT)
     assert result.returncode == 0, result.stderr
     assert "according to" in result.stdout.lower()
     assert "non_attribution: No group" in result.stdout
@@ -77,20 +63,7 @@ def test_readme_commands_are_the_ci_commands() -> None:
 
 def test_dataset_doc_example_runs(tmp_path: Path) -> None:
     (example,) = _blocks(ROOT / "docs" / "dataset.md", "python")
-    out = tmp_path / "build" / "dataset"
-    subprocess.run(
-        [sys.executable, "-m", "claimbank", "build", "--no-progress", "--out", str(out), "tests/cases/valid"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", example],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    _build(tmp_path / "build" / "dataset", "tests/cases/valid")
+    result = _python(example, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["No group | has claimed | responsibility for the attack"]

@@ -7,11 +7,14 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from claimbank import __version__
 from claimbank.jsonio import DEFAULT_MAX_BYTES
 from claimbank.paths import DEFAULT_OUT
+
+if TYPE_CHECKING:
+    from claimbank.model import Document
 
 T = TypeVar("T")
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -333,6 +336,17 @@ def _build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _load(path: Path, seeds_dir: Path | None = None) -> Document | int:
+    """The validated document at ``path``, or, after printing its problems, the exit status to return."""
+    from claimbank.validate import ValidationFailed, load_document
+
+    try:
+        return load_document(path, seeds_dir=seeds_dir)
+    except ValidationFailed as failure:
+        sys.stdout.write("".join(p.format() + "\n" for p in failure.problems))
+        return EXIT_USAGE if any(p.code == "file-unreadable" for p in failure.problems) else EXIT_INVALID
+
+
 def _progress(items: Iterable[T]) -> Iterable[T]:
     from tqdm import tqdm
 
@@ -344,13 +358,10 @@ def _progress(items: Iterable[T]) -> Iterable[T]:
 def _show(args: argparse.Namespace) -> int:
     from claimbank import html
     from claimbank.jsonio import write_atomic
-    from claimbank.validate import ValidationFailed, load_document
 
-    try:
-        document = load_document(args.file)
-    except ValidationFailed as failure:
-        sys.stdout.write("".join(p.format() + "\n" for p in failure.problems))
-        return EXIT_USAGE if any(p.code == "file-unreadable" for p in failure.problems) else EXIT_INVALID
+    document = _load(args.file)
+    if isinstance(document, int):
+        return document
     sets = {s.id: s for s in document.annotation_sets}
     wanted = args.set_id or next((s.id for s in document.annotation_sets if s.gold), None)
     wanted = wanted or next(iter(sets), None)
@@ -434,14 +445,13 @@ def _evaluate(args: argparse.Namespace) -> int:
     import json
 
     from claimbank.agreement import evaluate
-    from claimbank.validate import ValidationFailed, load_document
 
-    try:
-        pred_doc = load_document(args.pred, seeds_dir=args.seeds)
-        gold_doc = load_document(args.gold, seeds_dir=args.seeds)
-    except ValidationFailed as failure:
-        sys.stdout.write("".join(p.format() + "\n" for p in failure.problems))
-        return EXIT_INVALID
+    pred_doc = _load(args.pred, args.seeds)
+    if isinstance(pred_doc, int):
+        return pred_doc
+    gold_doc = _load(args.gold, args.seeds)
+    if isinstance(gold_doc, int):
+        return gold_doc
     if pred_doc.sha256 != gold_doc.sha256:
         print("claimbank evaluate: PRED and GOLD are annotations of different texts", file=sys.stderr)
         return EXIT_USAGE
@@ -536,13 +546,10 @@ def _agree(args: argparse.Namespace) -> int:
     from itertools import combinations
 
     from claimbank.agreement import report, summary
-    from claimbank.validate import ValidationFailed, load_document
 
-    try:
-        document = load_document(args.file)
-    except ValidationFailed as failure:
-        sys.stdout.write("".join(p.format() + "\n" for p in failure.problems))
-        return EXIT_USAGE if any(p.code == "file-unreadable" for p in failure.problems) else EXIT_INVALID
+    document = _load(args.file)
+    if isinstance(document, int):
+        return document
     sets = {s.id: s for s in document.annotation_sets}
     if args.sets:
         unknown = [name for name in args.sets if name not in sets]
