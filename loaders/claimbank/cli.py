@@ -239,6 +239,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, required=True, metavar="FILE", help="the task JSON file to write"
     )
     ls_tasks.set_defaults(run=_ls_tasks)
+    ls_import = ls_commands.add_parser(
+        "import",
+        help="a Label Studio JSON export -> annotation sets in the annotation files",
+        description="Add every annotation of a Label Studio JSON export to its document's annotation file as its "
+        "own annotation set (annotator and time kept; ids carried in region meta). Cancelled annotations are "
+        "skipped with a notice, drafts unless --drafts, predictions become sets with origin prediction. The "
+        "updated files are validated (offsets that do not fit the text are diagnosed, never shifted) and written "
+        "only when all of them are valid.",
+    )
+    ls_import.add_argument("export", type=Path, metavar="EXPORT", help="the JSON export (Export -> JSON)")
+    ls_import.add_argument(
+        "--annotations", type=Path, default=Path("annotations"), metavar="DIR", help="default: annotations/"
+    )
+    ls_import.add_argument("--drafts", action="store_true", help="import drafts too")
+    ls_import.set_defaults(run=_ls_import)
 
     agree = commands.add_parser(
         "agree",
@@ -539,6 +554,50 @@ def _ls_tasks(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     write_atomic(args.out, json.dumps(tasks, ensure_ascii=False, indent=2) + "\n")
     print(f"wrote {args.out} ({len(tasks)} tasks)", file=sys.stderr)
+    return EXIT_OK
+
+
+def _ls_import(args: argparse.Namespace) -> int:
+    from claimbank.jsonio import dumps, read_json, write_atomic
+    from claimbank.labelstudio import import_export
+    from claimbank.paths import find_seeds_dir
+    from claimbank.problems import ProblemSink, Report
+    from claimbank.rows import canonical
+    from claimbank.validate import check_data, iter_files
+
+    sink = ProblemSink(str(args.export))
+    exported = read_json(args.export, sink).value
+    if not isinstance(exported, list) and not sink.problems:
+        sink.add("ls-result-missing", "", "a Label Studio JSON export is a list of tasks")
+    report = Report()
+    if sink.problems or not isinstance(exported, list):
+        report.extend(str(args.export), sink.problems)
+        sys.stdout.write(report.format_text())
+        return report.exit_code
+    documents: dict[str, dict[str, Any]] = {}
+    paths: dict[str, Path] = {}
+    for path in iter_files([args.annotations]):
+        loaded = _load(path)
+        if isinstance(loaded, int):
+            return loaded
+        documents[loaded.id], paths[loaded.id] = canonical(loaded), path
+    updated, notices = import_export(exported, documents, sink, include_drafts=args.drafts)
+    report.extend(str(args.export), sink.problems)
+    for doc_id, data in updated.items():
+        path = paths[doc_id]
+        report.extend(
+            str(path), check_data(data, name=str(path), path=path, seeds_dir=find_seeds_dir(path.parent))
+        )
+    for notice in notices:
+        print(f"notice: {notice}", file=sys.stderr)
+    if not report.ok:
+        sys.stdout.write(report.format_text())
+        print(f"{report.summary()}; nothing written", file=sys.stderr)
+        return report.exit_code
+    for doc_id, data in updated.items():
+        write_atomic(paths[doc_id], dumps(data))
+    sets = sum(len(d["annotation_sets"]) - len(documents[i]["annotation_sets"]) for i, d in updated.items())
+    print(f"imported {len(updated)} document(s); {sets} new annotation set(s)", file=sys.stderr)
     return EXIT_OK
 
 

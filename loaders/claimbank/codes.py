@@ -153,6 +153,31 @@ _CODES = (
         "A source type does not fit the attribution kind",
         "source_type 'nobody' is for the source of a non_attribution, and only for it",
     ),
+    # Label Studio exports (claimbank ls import).
+    Code(
+        "ls-unknown-document", "A task names no known document", "import into the project the tasks came from"
+    ),
+    Code(
+        "ls-text-mismatch",
+        "A task's text differs from its document's text",
+        "the text was edited or re-encoded on the way; re-export the tasks from ClaimBank",
+    ),
+    Code("ls-result-missing", "An annotation has no usable result list", "re-export with full annotations"),
+    Code(
+        "ls-unknown-from-name",
+        "A result comes from a control that ClaimBank's config does not have",
+        "label with the config from `claimbank ls config`",
+    ),
+    Code(
+        "ls-region-without-text",
+        "A region has no text",
+        "export as JSON (not JSON_MIN) so regions keep their text",
+    ),
+    Code(
+        "ls-relation-missing-region",
+        "A relation points at a region that is not in the annotation",
+        "delete the dangling relation in Label Studio",
+    ),
     Code("gold-multiple", "More than one annotation set is gold", "mark only the adjudicated set as gold"),
 )
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from claimbank.problems import ProblemSink
 from claimbank.vocab import (
     AttributionKind,
     Claimer,
@@ -285,3 +286,122 @@ def from_results(results: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]
             claim["attribution"] = by_content[contents[0]]
         claims.append(claim)
     return {"spans": spans, "attributions": attributions, "claims": claims}
+
+
+def _annotator(completed_by: Any) -> str:
+    if isinstance(completed_by, dict):
+        return str(
+            completed_by.get("email")
+            or completed_by.get("username")
+            or f"label-studio-user-{completed_by.get('id')}"
+        )
+    return f"label-studio-user-{completed_by}"
+
+
+def _timestamp(value: Any) -> str:
+    """Label Studio's ``created_at`` as RFC 3339 with a zone (it writes ``…Z`` or ``…+00:00``; keep it)."""
+    text = str(value or "1970-01-01T00:00:00Z")
+    return text if text.endswith("Z") or "+" in text[10:] else text + "Z"
+
+
+def check_results(results: Any, where: str, sink: ProblemSink) -> bool:
+    """Report what in a Label Studio ``result`` list cannot be converted; True when it can be."""
+    if not isinstance(results, list):
+        sink.add("ls-result-missing", where, "the annotation has no result list")
+        return False
+    ok = True
+    regions = {r.get("id") for r in results if isinstance(r, dict) and r.get("type") == "labels"}
+    known = {FROM_LABEL, *CHOICES}
+    for index, item in enumerate(results):
+        at = f"{where}/{index}"
+        if not isinstance(item, dict):
+            sink.add("ls-result-missing", at, "a result item is not an object")
+            ok = False
+        elif item.get("type") == "relation":
+            missing = [end for end in (item.get("from_id"), item.get("to_id")) if end not in regions]
+            if missing:
+                sink.add(
+                    "ls-relation-missing-region",
+                    at,
+                    f"the relation points at regions that do not exist: {missing}",
+                )
+                ok = False
+        elif item.get("from_name") not in known:
+            sink.add(
+                "ls-unknown-from-name",
+                at + "/from_name",
+                f"{item.get('from_name')!r} is not in ClaimBank's labeling config",
+            )
+            ok = False
+        elif item.get("type") == "labels" and not isinstance(item.get("value", {}).get("text"), str):
+            sink.add(
+                "ls-region-without-text", at + "/value", "the region has no text; export with text included"
+            )
+            ok = False
+    return ok
+
+
+def import_export(
+    tasks: list[dict[str, Any]],
+    documents: dict[str, dict[str, Any]],
+    sink: ProblemSink,
+    *,
+    include_drafts: bool = False,
+) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """Annotation sets from a Label Studio JSON export, added to the documents they belong to.
+
+    ``documents`` maps document id to its canonical JSON form. Every annotation becomes its own set (annotator and
+    time kept); cancelled annotations are skipped with a notice; drafts are skipped unless ``include_drafts``;
+    predictions become sets with origin "prediction". Returns the updated documents and the notices.
+    """
+    updated: dict[str, dict[str, Any]] = {}
+    notices: list[str] = []
+    for index, item in enumerate(tasks):
+        where = f"/{index}"
+        data = item.get("data", {}) if isinstance(item, dict) else {}
+        doc_id = data.get("document_id")
+        document = updated.get(doc_id) or documents.get(doc_id) if isinstance(doc_id, str) else None
+        if document is None:
+            sink.add(
+                "ls-unknown-document",
+                where + "/data/document_id",
+                f"no annotation file for document {doc_id!r}",
+            )
+            continue
+        if data.get("text") != document["text"]:
+            sink.add(
+                "ls-text-mismatch", where + "/data/text", f"the task's text differs from document {doc_id!r}"
+            )
+            continue
+        sets = list(document["annotation_sets"])
+        task_id = item.get("id")
+        sources = [("annotation", a) for a in item.get("annotations", [])]
+        sources += [("draft", d) for d in item.get("drafts", [])] if include_drafts else []
+        sources += [("prediction", p) for p in item.get("predictions", []) if isinstance(p, dict)]
+        for position, (kind, annotation) in enumerate(sources):
+            if annotation.get("was_cancelled"):
+                notices.append(f"task {task_id}: annotation {annotation.get('id')} was cancelled; skipped")
+                continue
+            at = f"{where}/{kind}s/{position}/result"
+            if not check_results(annotation.get("result"), at, sink):
+                continue
+            layers = from_results(annotation["result"])
+            origin = "prediction" if kind == "prediction" else "manual"
+            regions = [r for r in annotation["result"] if r.get("type") == "labels"]
+            if kind == "annotation" and regions and all(r.get("origin") == "prediction" for r in regions):
+                origin = "prediction"  # accepted unchanged from a prediction
+            made: dict[str, Any] = {
+                "id": f"ls-{kind}-{annotation.get('id', position)}",
+                "annotator": str(annotation.get("model_version"))
+                if kind == "prediction"
+                else _annotator(annotation.get("completed_by")),
+                "origin": origin,
+                "created_at": _timestamp(annotation.get("created_at")),
+                "imported_from": f"label-studio:task/{task_id}/{kind}/{annotation.get('id')}",
+                **layers,
+            }
+            if origin == "prediction":
+                made["model_version"] = str(annotation.get("model_version") or "label-studio prediction")
+            sets = [s for s in sets if s["id"] != made["id"]] + [made]
+        updated[doc_id] = {**document, "annotation_sets": sets}
+    return updated, notices

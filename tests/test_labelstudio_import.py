@@ -1,0 +1,203 @@
+"""`claimbank ls import`: Label Studio exports back into annotation files, nothing lost, nothing shifted."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from claimbank import load_document
+from claimbank.cli import main
+from claimbank.labelstudio import to_results
+from claimbank.model import AnnotationSet
+from claimbank.rows import canonical
+
+CASES = Path(__file__).parent / "cases"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "annotations").mkdir()
+    shutil.copytree(CASES / "seeds", tmp_path / "seeds")
+    shutil.copy(CASES / "valid" / "mini.json", tmp_path / "annotations" / "mini.json")
+    return tmp_path
+
+
+def _sets(project: Path) -> dict[str, Any]:
+    return {
+        s["id"]: s for s in canonical(load_document(project / "annotations" / "mini.json"))["annotation_sets"]
+    }
+
+
+def _export(project: Path, **changes: Any) -> list[dict[str, Any]]:
+    document = canonical(load_document(project / "annotations" / "mini.json"))
+    sets = {s["id"]: s for s in document["annotation_sets"]}
+    task: dict[str, Any] = {
+        "id": 7,
+        "data": {"text": document["text"], "document_id": "mini", "sha256": document["sha256"]},
+        "annotations": [
+            {
+                "id": 11,
+                "completed_by": 1,
+                "result": to_results(sets["gold"]),
+                "was_cancelled": False,
+                "created_at": "2026-11-24T10:00:00.123456Z",
+            },
+            {
+                "id": 12,
+                "completed_by": {"id": 2, "email": "b@example.org"},
+                "result": to_results(sets["pass-a"]),
+                "was_cancelled": False,
+                "created_at": "2026-11-24T11:00:00Z",
+            },
+            {
+                "id": 13,
+                "completed_by": 3,
+                "result": [],
+                "was_cancelled": True,
+                "created_at": "2026-11-24T12:00:00Z",
+            },
+        ],
+        "drafts": [{"id": 21, "result": to_results(sets["pass-a"]), "created_at": "2026-11-24T13:00:00Z"}],
+        "predictions": [
+            {
+                "id": 31,
+                "model_version": "rules-1",
+                "result": to_results(sets["pass-a"]),
+                "created_at": "2026-11-24T09:00:00Z",
+            }
+        ],
+    }
+    task |= changes
+    return [task]
+
+
+def _write(project: Path, export: list[dict[str, Any]]) -> Path:
+    path = project / "export.json"
+    path.write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _layers(item: dict[str, Any]) -> AnnotationSet:
+    return AnnotationSet.model_validate(
+        {
+            **item,
+            "id": "x",
+            "annotator": "x",
+            "origin": "manual",
+            "created_at": "2026-01-01T00:00:00Z",
+            "gold": False,
+            "adjudicated_from": [],
+            "model_version": None,
+            "imported_from": None,
+            "note": None,
+        }
+    )
+
+
+def test_every_annotator_becomes_a_set_and_nothing_is_lost(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = _sets(project)
+    export = _write(project, _export(project))
+    assert main(["ls", "import", str(export), "--annotations", str(project / "annotations")]) == 0
+    assert "annotation 13 was cancelled" in capsys.readouterr().err
+    after = _sets(project)
+    first, second, predicted = after["ls-annotation-11"], after["ls-annotation-12"], after["ls-prediction-31"]
+    assert _layers(first) == _layers(before["gold"])
+    assert _layers(second) == _layers(before["pass-a"])
+    assert (first["annotator"], first["created_at"]) == ("label-studio-user-1", "2026-11-24T10:00:00.123456Z")
+    assert second["annotator"] == "b@example.org"
+    assert first["imported_from"] == "label-studio:task/7/annotation/11"
+    assert (predicted["origin"], predicted["model_version"]) == ("prediction", "rules-1")
+    assert "ls-annotation-13" not in after
+    assert "ls-draft-21" not in after
+    assert before["gold"] == after["gold"]
+
+
+def test_drafts_only_when_asked(project: Path) -> None:
+    export = _write(project, _export(project))
+    assert main(["ls", "import", str(export), "--annotations", str(project / "annotations"), "--drafts"]) == 0
+    assert "ls-draft-21" in _sets(project)
+
+
+def test_importing_twice_replaces_rather_than_duplicates(project: Path) -> None:
+    export = _write(project, _export(project))
+    for _ in range(2):
+        assert main(["ls", "import", str(export), "--annotations", str(project / "annotations")]) == 0
+    assert sorted(_sets(project)) == [
+        "gold",
+        "ls-annotation-11",
+        "ls-annotation-12",
+        "ls-prediction-31",
+        "pass-a",
+    ]
+
+
+def test_utf16_offsets_are_diagnosed_not_shifted(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    task = _export(project)[0]
+    text = task["data"]["text"]
+    for region in task["annotations"][0]["result"]:
+        if region["type"] in ("labels", "choices"):
+            value = region["value"]
+            value["start"] = len(text[: value["start"]].encode("utf-16-le")) // 2
+            value["end"] = value["start"] + len(value["text"].encode("utf-16-le")) // 2
+    before = (project / "annotations" / "mini.json").read_bytes()
+    assert (
+        main(["ls", "import", str(_write(project, [task])), "--annotations", str(project / "annotations")])
+        == 1
+    )
+    out = capsys.readouterr().out
+    assert "span-offsets-utf16" in out
+    assert "/annotation_sets/2/spans/" in out
+    assert (project / "annotations" / "mini.json").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        (lambda t: t["data"].update(document_id="nope"), "ls-unknown-document"),
+        (lambda t: t["data"].update(text=t["data"]["text"].replace("\n", "\r\n")), "ls-text-mismatch"),
+        (lambda t: t["annotations"][0].pop("result"), "ls-result-missing"),
+        (lambda t: t["annotations"][0]["result"][0].update(from_name="sentiment"), "ls-unknown-from-name"),
+        (lambda t: t["annotations"][0]["result"][0]["value"].pop("text"), "ls-region-without-text"),
+        (
+            lambda t: t["annotations"][0]["result"].append(
+                {
+                    "from_id": "s1",
+                    "to_id": "gone",
+                    "type": "relation",
+                    "direction": "right",
+                    "labels": ["source"],
+                }
+            ),
+            "ls-relation-missing-region",
+        ),
+    ],
+    ids=[
+        "unknown-document",
+        "crlf-text",
+        "missing-result",
+        "unknown-from-name",
+        "region-without-text",
+        "dangling-relation",
+    ],
+)
+def test_bad_exports_get_a_code_and_change_nothing(
+    project: Path, change: Any, code: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    task = copy.deepcopy(_export(project)[0])
+    change(task)
+    before = (project / "annotations" / "mini.json").read_bytes()
+    assert (
+        main(["ls", "import", str(_write(project, [task])), "--annotations", str(project / "annotations")])
+        == 1
+    )
+    out = capsys.readouterr().out
+    assert f": {code} " in out
+    assert "Traceback" not in out
+    assert (project / "annotations" / "mini.json").read_bytes() == before
