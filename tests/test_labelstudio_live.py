@@ -3,7 +3,14 @@ comes back unchanged."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
@@ -46,7 +53,6 @@ def test_gold_round_trips_through_a_real_server(server: Server) -> None:
 
 def test_export_of_real_annotations_imports_back(server: Server, tmp_path: Path) -> None:
     import json
-    import shutil
     import urllib.request
 
     from label_studio_sdk import LabelStudio
@@ -90,3 +96,82 @@ def test_export_of_real_annotations_imports_back(server: Server, tmp_path: Path)
     same = AnnotationSet.model_validate({**gold, **header, "id": imported[0].id, "gold": False, "note": None})
     same = same.model_copy(update={"imported_from": imported[0].imported_from})
     assert imported[0] == same
+
+
+def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "claimbank", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_push_is_idempotent_pull_imports_and_the_token_never_shows(server: Server, tmp_path: Path) -> None:
+    from label_studio_sdk import LabelStudio
+
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    shutil.copytree(ROOT / "annotations", tmp_path / "annotations")
+    env = {**os.environ, "LABEL_STUDIO_URL": server.url, "LABEL_STUDIO_API_KEY": server.token}
+    push = ["ls", "push", "--project", "push-pull", "--predictions", "gold", str(tmp_path / "annotations")]
+    first, second = _cli(push, env), _cli(push, env)
+    assert first.returncode == 0, first.stderr
+    assert "1 task(s) imported, 0 already there" in first.stderr
+    assert "0 task(s) imported, 1 already there" in second.stderr
+    client = LabelStudio(base_url=server.url, api_key=server.token)
+    (project,) = [p for p in client.projects.list() if p.title == "push-pull"]
+    (stored,) = list(client.tasks.list(project=project.id, fields="all"))
+    gold = canonical(load_document(ROOT / "annotations" / "000_fb2fb690b74273a6.json"))["annotation_sets"][0]
+    client.annotations.create(id=stored.id, result=to_results(gold), was_cancelled=False)
+    pulled = _cli(
+        ["ls", "pull", "--project", "push-pull", "--annotations", str(tmp_path / "annotations")], env
+    )
+    assert pulled.returncode == 0, pulled.stdout + pulled.stderr
+    sets = load_document(tmp_path / "annotations" / "000_fb2fb690b74273a6.json").annotation_sets
+    assert [s.id for s in sets if s.id.startswith("ls-annotation-")]
+    for result in (first, second, pulled):
+        assert server.token not in result.stdout + result.stderr
+
+
+def test_a_server_that_is_down_gets_bounded_retries_and_a_clear_error(tmp_path: Path) -> None:
+    from claimbank.lsclient import Connection, LabelStudioError, find_or_create_project
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    connection = Connection(
+        f"http://127.0.0.1:{port}", "sentinel-token-do-not-print", attempts=3, backoff=0.01
+    )
+    with pytest.raises(LabelStudioError) as failure:
+        find_or_create_project(connection, "x")
+    assert "failed 3 times" in str(failure.value)
+    assert "sentinel-token-do-not-print" not in str(failure.value)
+
+
+def test_5xx_answers_are_retried_a_bounded_number_of_times() -> None:
+    from claimbank.lsclient import Connection, LabelStudioError, find_or_create_project
+
+    class Failing(BaseHTTPRequestHandler):
+        hits = 0
+
+        def do_GET(self) -> None:
+            type(self).hits += 1
+            self.send_response(503)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = HTTPServer(("127.0.0.1", 0), Failing)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        connection = Connection(
+            f"http://127.0.0.1:{httpd.server_port}", "t0ken-sentinel", attempts=3, backoff=0.01
+        )
+        with pytest.raises(LabelStudioError, match="answered 503"):
+            find_or_create_project(connection, "x")
+    finally:
+        httpd.shutdown()
+    assert 3 <= Failing.hits <= 12  # our 3 attempts, each possibly retried by the SDK's client

@@ -254,6 +254,55 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ls_import.add_argument("--drafts", action="store_true", help="import drafts too")
     ls_import.set_defaults(run=_ls_import)
+    for name, summary in (
+        ("push", "send documents to a Label Studio project as tasks (only those it does not hold yet)"),
+        ("pull", "fetch every annotation of a Label Studio project into the annotation files"),
+    ):
+        command = ls_commands.add_parser(
+            name,
+            help=summary,
+            description=f"{summary[0].upper()}{summary[1:]}. The server URL comes from --url or LABEL_STUDIO_URL, "
+            "the API token from the environment variable named by --token-env (it is never printed, and never a "
+            "command-line argument, so it stays out of shell history and process lists). Connection errors, "
+            "time-outs and 5xx answers are retried a few times with backoff; a repeated run resumes without "
+            "duplicates (tasks are keyed by document id and text hash).",
+        )
+        command.add_argument(
+            "--url", default=os.environ.get("LABEL_STUDIO_URL"), help="default: $LABEL_STUDIO_URL"
+        )
+        command.add_argument(
+            "--token-env",
+            default="LABEL_STUDIO_API_KEY",
+            metavar="NAME",
+            help="default: LABEL_STUDIO_API_KEY",
+        )
+        command.add_argument(
+            "--project", default="ClaimBank", metavar="TITLE", help="project title (default: ClaimBank)"
+        )
+        if name == "push":
+            command.add_argument(
+                "paths",
+                nargs="*",
+                type=Path,
+                metavar="PATH",
+                help="annotation files or folders (default: annotations/)",
+            )
+            command.add_argument(
+                "--predictions",
+                metavar="SET",
+                help="attach this set as pre-annotations ('gold' for the gold set)",
+            )
+            command.set_defaults(run=_ls_push)
+        else:
+            command.add_argument(
+                "--annotations",
+                type=Path,
+                default=Path("annotations"),
+                metavar="DIR",
+                help="default: annotations/",
+            )
+            command.add_argument("--drafts", action="store_true", help="import drafts too")
+            command.set_defaults(run=_ls_pull)
 
     agree = commands.add_parser(
         "agree",
@@ -558,31 +607,41 @@ def _ls_tasks(args: argparse.Namespace) -> int:
 
 
 def _ls_import(args: argparse.Namespace) -> int:
-    from claimbank.jsonio import dumps, read_json, write_atomic
+    from claimbank.jsonio import read_json
+    from claimbank.problems import ProblemSink, Report
+
+    sink = ProblemSink(str(args.export))
+    exported = read_json(args.export, sink).value
+    if not isinstance(exported, list) and not sink.problems:
+        sink.add("ls-result-missing", "", "a Label Studio JSON export is a list of tasks")
+    if sink.problems or not isinstance(exported, list):
+        report = Report()
+        report.extend(str(args.export), sink.problems)
+        sys.stdout.write(report.format_text())
+        return report.exit_code
+    return _import_tasks(exported, str(args.export), args.annotations, args.drafts)
+
+
+def _import_tasks(exported: list[Any], source: str, annotations: Path, drafts: bool) -> int:
+    """Import Label Studio tasks into the annotation files under ``annotations``; all or nothing."""
+    from claimbank.jsonio import dumps, write_atomic
     from claimbank.labelstudio import import_export
     from claimbank.paths import find_seeds_dir
     from claimbank.problems import ProblemSink, Report
     from claimbank.rows import canonical
     from claimbank.validate import check_data, iter_files
 
-    sink = ProblemSink(str(args.export))
-    exported = read_json(args.export, sink).value
-    if not isinstance(exported, list) and not sink.problems:
-        sink.add("ls-result-missing", "", "a Label Studio JSON export is a list of tasks")
-    report = Report()
-    if sink.problems or not isinstance(exported, list):
-        report.extend(str(args.export), sink.problems)
-        sys.stdout.write(report.format_text())
-        return report.exit_code
     documents: dict[str, dict[str, Any]] = {}
     paths: dict[str, Path] = {}
-    for path in iter_files([args.annotations]):
+    for path in iter_files([annotations]):
         loaded = _load(path)
         if isinstance(loaded, int):
             return loaded
         documents[loaded.id], paths[loaded.id] = canonical(loaded), path
-    updated, notices = import_export(exported, documents, sink, include_drafts=args.drafts)
-    report.extend(str(args.export), sink.problems)
+    sink = ProblemSink(source)
+    updated, notices = import_export(exported, documents, sink, include_drafts=drafts)
+    report = Report()
+    report.extend(source, sink.problems)
     for doc_id, data in updated.items():
         path = paths[doc_id]
         report.extend(
@@ -599,6 +658,59 @@ def _ls_import(args: argparse.Namespace) -> int:
     sets = sum(len(d["annotation_sets"]) - len(documents[i]["annotation_sets"]) for i, d in updated.items())
     print(f"imported {len(updated)} document(s); {sets} new annotation set(s)", file=sys.stderr)
     return EXIT_OK
+
+
+def _connection(args: argparse.Namespace) -> Any:
+    from claimbank.lsclient import Connection
+
+    token = os.environ.get(args.token_env, "")
+    if not args.url or not token:
+        missing = "--url (or LABEL_STUDIO_URL)" if not args.url else f"the token in ${args.token_env}"
+        print(f"claimbank ls {args.ls_command}: error: {missing} is not set", file=sys.stderr)
+        return None
+    return Connection(args.url.rstrip("/"), token)
+
+
+def _ls_push(args: argparse.Namespace) -> int:
+    from claimbank.lsclient import LabelStudioError, find_or_create_project, push
+    from claimbank.rows import canonical
+    from claimbank.validate import iter_files
+
+    connection = _connection(args)
+    if connection is None:
+        return EXIT_USAGE
+    documents = []
+    for path in iter_files(args.paths or [Path("annotations")]):
+        loaded = _load(path)
+        if isinstance(loaded, int):
+            print("claimbank ls push: invalid input; nothing sent", file=sys.stderr)
+            return loaded
+        documents.append(canonical(loaded))
+    try:
+        project = find_or_create_project(connection, args.project)
+        result = push(connection, project, documents, predictions=args.predictions)
+    except LabelStudioError as error:
+        print(f"claimbank ls push: error: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    print(
+        f"project {project}: {result.imported} task(s) imported, {result.already_there} already there",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _ls_pull(args: argparse.Namespace) -> int:
+    from claimbank.lsclient import LabelStudioError, export, find_or_create_project
+
+    connection = _connection(args)
+    if connection is None:
+        return EXIT_USAGE
+    try:
+        exported = export(connection, find_or_create_project(connection, args.project))
+    except LabelStudioError as error:
+        print(f"claimbank ls pull: error: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    return _import_tasks(exported, f"label-studio:{args.project}", args.annotations, args.drafts)
 
 
 def _agree(args: argparse.Namespace) -> int:

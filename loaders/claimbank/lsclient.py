@@ -1,0 +1,140 @@
+"""Talking to a running Label Studio through ``label-studio-sdk``: push tasks idempotently, pull every annotation.
+
+Tasks are keyed by ``data.document_id`` + ``data.sha256``: a push lists what the project already holds (every
+page) and imports only what is missing, so a repeated or resumed push creates no duplicates, even when the SDK's
+client retried a POST that had in fact gone through. Calls get bounded retries with backoff on connection errors,
+time-outs and 5xx answers, then a clear error. The API token is never printed or put into an error message.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, TypeVar
+
+from claimbank.labelstudio import labeling_config, task
+
+T = TypeVar("T")
+BATCH = 250  # tasks per import request
+
+
+class LabelStudioError(Exception):
+    """Label Studio could not be reached or refused; the message says what was tried, never the token."""
+
+
+@dataclass(frozen=True)
+class Connection:
+    url: str
+    token: str
+    attempts: int = 4
+    backoff: float = 1.0
+    timeout: float = 60.0
+
+    def client(self) -> Any:
+        from label_studio_sdk import LabelStudio
+
+        return LabelStudio(base_url=self.url, api_key=self.token, timeout=self.timeout)
+
+
+def _retrying(connection: Connection, what: str, call: Callable[[], T]) -> T:
+    """``call()``, retried on connection errors, time-outs and 5xx answers; a 4xx is final."""
+    import httpx
+    from label_studio_sdk.core.api_error import ApiError
+
+    last = ""
+    for attempt in range(connection.attempts):
+        try:
+            return call()
+        except ApiError as error:
+            if error.status_code is not None and error.status_code < 500:
+                raise LabelStudioError(f"{what}: Label Studio answered {error.status_code}") from None
+            last = f"answered {error.status_code}"
+        except httpx.HTTPError as error:
+            last = type(error).__name__
+        if attempt + 1 < connection.attempts:
+            time.sleep(connection.backoff * 2**attempt)
+    raise LabelStudioError(f"{what}: {connection.url} failed {connection.attempts} times ({last})")
+
+
+def find_or_create_project(connection: Connection, title: str) -> int:
+    """The id of the project called ``title``, created with ClaimBank's labeling config if there is none."""
+    client = connection.client()
+    projects = _retrying(connection, "listing projects", lambda: list(client.projects.list()))
+    for project in projects:
+        if project.title == title:
+            return int(project.id)
+    created = _retrying(
+        connection,
+        "creating the project",
+        lambda: client.projects.create(title=title, label_config=labeling_config()),
+    )
+    return int(created.id)
+
+
+def _existing_keys(connection: Connection, project: int) -> set[tuple[str, str]]:
+    client = connection.client()
+    tasks = _retrying(
+        connection, "listing tasks", lambda: list(client.tasks.list(project=project, fields="all"))
+    )
+    return {
+        (str(t.data.get("document_id")), str(t.data.get("sha256"))) for t in tasks if isinstance(t.data, dict)
+    }
+
+
+@dataclass(frozen=True)
+class PushResult:
+    project: int
+    imported: int
+    already_there: int
+
+
+def push(
+    connection: Connection,
+    project: int,
+    documents: list[dict[str, Any]],
+    *,
+    predictions: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> PushResult:
+    """Import a task for every document the project does not hold yet (keyed by document id and text hash)."""
+    client = connection.client()
+    existing = _existing_keys(connection, project)
+    missing = [d for d in documents if (d["id"], d["sha256"]) not in existing]
+    for first in range(0, len(missing), BATCH):
+        batch = missing[first : first + BATCH]
+        # Before a retry, look again: an import that timed out may have gone through.
+        done = _existing_keys(connection, project) if first else existing
+        batch = [d for d in batch if (d["id"], d["sha256"]) not in done]
+        made = [task(d, _prediction(d, predictions)) for d in batch]
+        _retrying(
+            connection, "importing tasks", partial(client.projects.import_tasks, id=project, request=made)
+        )
+        if progress:
+            progress(len(batch))
+    return PushResult(project, len(missing), len(documents) - len(missing))
+
+
+def _prediction(document: dict[str, Any], wanted: str | None) -> dict[str, Any] | None:
+    if not wanted:
+        return None
+    for item in document["annotation_sets"]:
+        if item.get("gold") if wanted == "gold" else item["id"] == wanted:
+            return dict(item)
+    return None
+
+
+def export(connection: Connection, project: int) -> list[dict[str, Any]]:
+    """Every task of the project with every annotation, draft and prediction (Label Studio's JSON export)."""
+    client = connection.client()
+
+    def download() -> list[dict[str, Any]]:
+        chunks: Iterator[bytes] = client.projects.exports.download_sync(
+            project, export_type="JSON", download_all_tasks=True
+        )
+        exported: list[dict[str, Any]] = json.loads(b"".join(chunks))
+        return exported
+
+    return _retrying(connection, "exporting the project", download)
