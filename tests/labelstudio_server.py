@@ -19,11 +19,17 @@ TOKEN = "claimbank-test-token-0123456789"
 CLEARED = ("PORT", "HOST", "USERNAME", "PASSWORD", "DJANGO_SETTINGS_MODULE")
 
 
+USERNAME = "claimbank@example.com"
+PASSWORD = "claimbank-test-password"
+
+
 @dataclass(frozen=True)
 class Server:
     url: str
     token: str
     log: Path
+    username: str = USERNAME
+    password: str = PASSWORD
 
 
 def _free_port() -> int:
@@ -57,8 +63,8 @@ def start(data_dir: Path, *, timeout: float = 180) -> Iterator[Server]:
     env |= {
         "LABEL_STUDIO_BASE_DATA_DIR": str(data_dir),
         "DJANGO_DB": "sqlite",
-        "LABEL_STUDIO_USERNAME": "claimbank@example.com",
-        "LABEL_STUDIO_PASSWORD": "claimbank-test-password",
+        "LABEL_STUDIO_USERNAME": USERNAME,
+        "LABEL_STUDIO_PASSWORD": PASSWORD,
         "LABEL_STUDIO_USER_TOKEN": TOKEN,
         "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
         "LABEL_STUDIO_LATEST_VERSION_CHECK": "false",

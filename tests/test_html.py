@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,33 +12,17 @@ from claimbank import load_document
 from claimbank.cli import main
 from claimbank.html import render
 from claimbank.rows import gold_set
+from tests.browser import launch_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "annotations" / "000_fb2fb690b74273a6.json"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "artifacts"
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CLAIMBANK_REQUIRE_BROWSER"):
-            pytest.fail("chromium is required (scripts/test installs it with apt-get)")
-        pytest.skip("no chromium on this machine; scripts/test installs it")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
+    with launch_chromium() as launched:
         yield launched
-        launched.close()
 
 
 def test_seed_page_highlights_the_gold_spans(browser: Any, tmp_path: Path) -> None:

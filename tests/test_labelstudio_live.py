@@ -21,6 +21,8 @@ from claimbank.model import AnnotationSet
 from claimbank.rows import canonical
 from tests.labelstudio_server import Server, start
 
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -175,3 +177,54 @@ def test_5xx_answers_are_retried_a_bounded_number_of_times() -> None:
     finally:
         httpd.shutdown()
     assert 3 <= Failing.hits <= 12  # our 3 attempts, each possibly retried by the SDK's client
+
+
+def test_labeling_page_highlights_the_pre_annotations_in_a_real_browser(server: Server) -> None:
+    from label_studio_sdk import LabelStudio
+
+    from claimbank.labelstudio import task
+    from tests.browser import launch_chromium
+
+    client = LabelStudio(base_url=server.url, api_key=server.token)
+    project = client.projects.create(title="browser", label_config=labeling_config())
+    document = canonical(load_document(ROOT / "annotations" / "000_fb2fb690b74273a6.json"))
+    gold = document["annotation_sets"][0]
+    imported = client.projects.import_tasks(
+        id=project.id, request=[task(document, gold)], return_task_ids=True
+    )
+    (task_id,) = imported.task_ids
+    with launch_chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{server.url}/user/login/")
+        page.fill('input[name="email"]', server.username)
+        page.fill('input[name="password"]', server.password)
+        page.click('button[type="submit"], input[type="submit"]')
+        page.wait_for_load_state("networkidle")
+        page.goto(f"{server.url}/projects/{project.id}/data?task={task_id}")
+        highlights = page.locator("span.htx-highlight")
+        highlights.first.wait_for(timeout=60_000)
+        page.wait_for_timeout(2_000)
+        shown = highlights.all_inner_texts()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "labelstudio-task.png"))
+    # Every span that no other span overlaps is one highlight over exactly its words (overlapping regions are
+    # drawn as nested pieces, so only those are compared whole); the count covers the rest.
+    spans = gold["spans"]
+    alone = [
+        x
+        for x in spans
+        if not any(y is not x and y["start"] < x["end"] and x["start"] < y["end"] for y in spans)
+    ]
+    assert len(alone) >= 5
+    for span in alone:
+        assert span["text"] in shown, span["id"]
+    assert len(shown) >= len(spans)
+    for words in (
+        "military officials",
+        "according to",
+        "No group",
+        "has claimed",
+        "REUTERS",
+        "Image Credit:",
+    ):
+        assert words in shown, words
