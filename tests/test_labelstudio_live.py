@@ -228,3 +228,53 @@ def test_labeling_page_highlights_the_pre_annotations_in_a_real_browser(server: 
         "Image Credit:",
     ):
         assert words in shown, words
+
+
+def test_end_to_end_two_annotators_cancel_and_draft(server: Server, tmp_path: Path) -> None:
+    """Push the gold as predictions; two annotators annotate (one also cancels, one leaves a draft); pull."""
+    import json
+    import urllib.request
+
+    from label_studio_sdk import LabelStudio
+
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    shutil.copytree(ROOT / "annotations", tmp_path / "annotations")
+    env = {**os.environ, "LABEL_STUDIO_URL": server.url, "LABEL_STUDIO_API_KEY": server.token}
+    pushed = _cli(
+        ["ls", "push", "--project", "e2e", "--predictions", "gold", str(tmp_path / "annotations")], env
+    )
+    assert pushed.returncode == 0, pushed.stderr
+    client = LabelStudio(base_url=server.url, api_key=server.token)
+    (project,) = [p for p in client.projects.list() if p.title == "e2e"]
+    (stored,) = list(client.tasks.list(project=project.id, fields="all"))
+    gold = canonical(load_document(ROOT / "annotations" / "000_fb2fb690b74273a6.json"))["annotation_sets"][0]
+    second = {**gold, "claims": [], "spans": [s for s in gold["spans"] if s["label"] != "CLAIM"]}
+    other = client.users.create(username="annotator-b@example.org", email="annotator-b@example.org")
+    first_made = client.annotations.create(id=stored.id, result=to_results(gold))
+    second_made = client.annotations.create(id=stored.id, result=to_results(second), completed_by=other.id)
+    client.annotations.create(id=stored.id, result=[], was_cancelled=True)
+    draft = urllib.request.Request(
+        f"{server.url}/api/tasks/{stored.id}/drafts",
+        data=json.dumps({"result": to_results(second), "lead_time": 1}).encode(),
+        headers={"Authorization": f"Token {server.token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(draft, timeout=60) as response:
+        assert response.status == 201
+
+    pulled = _cli(["ls", "pull", "--project", "e2e", "--annotations", str(tmp_path / "annotations")], env)
+    assert pulled.returncode == 0, pulled.stdout + pulled.stderr
+    assert "was cancelled; skipped" in pulled.stderr
+    sets = {
+        s.id: s for s in load_document(tmp_path / "annotations" / "000_fb2fb690b74273a6.json").annotation_sets
+    }
+    mine, theirs = sets[f"ls-annotation-{first_made.id}"], sets[f"ls-annotation-{second_made.id}"]
+    assert mine.annotator != theirs.annotator
+    for made, sent in ((mine, gold), (theirs, second)):
+        assert (made.spans, made.attributions, made.claims) == (
+            AnnotationSet.model_validate(sent).spans,
+            AnnotationSet.model_validate(sent).attributions,
+            AnnotationSet.model_validate(sent).claims,
+        )
+    assert not [name for name in sets if name.startswith("ls-draft-")]
+    assert len([name for name in sets if name.startswith("ls-annotation-")]) == 2
