@@ -17,7 +17,7 @@ import pytest
 
 from claimbank import load_document
 from claimbank.labelstudio import from_results, labeling_config, to_results
-from claimbank.model import AnnotationSet
+from claimbank.model import AnnotationSet, Document
 from claimbank.rows import canonical
 from tests.labelstudio_server import Server, start
 
@@ -278,3 +278,63 @@ def test_end_to_end_two_annotators_cancel_and_draft(server: Server, tmp_path: Pa
         )
     assert not [name for name in sets if name.startswith("ls-draft-")]
     assert len([name for name in sets if name.startswith("ls-annotation-")]) == 2
+
+
+def test_an_import_that_went_through_but_answered_502_is_not_sent_twice(
+    server: Server, tmp_path: Path
+) -> None:
+    """A proxy forwards the first import to the real server, then answers 502 as if it had failed."""
+    import urllib.request
+    from http.server import ThreadingHTTPServer
+
+    from claimbank.lsclient import Connection, find_or_create_project, push
+    from claimbank.synth import corpus
+
+    class FlakyProxy(BaseHTTPRequestHandler):
+        failed_once = False
+
+        def _forward(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0)) or None
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+            request = urllib.request.Request(
+                server.url + self.path, data=body, headers=headers, method=self.command
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=120) as response:
+                    status, payload, kind = (
+                        response.status,
+                        response.read(),
+                        response.headers.get("Content-Type"),
+                    )
+            except urllib.error.HTTPError as error:
+                status, payload, kind = error.code, error.read(), error.headers.get("Content-Type")
+            if self.command == "POST" and "/import" in self.path and not type(self).failed_once:
+                type(self).failed_once = True
+                status, payload = 502, b"bad gateway"
+            self.send_response(status)
+            self.send_header("Content-Type", kind or "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_POST = do_PATCH = _forward
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), FlakyProxy)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        connection = Connection(f"http://127.0.0.1:{proxy.server_port}", server.token, backoff=0.01)
+        project = find_or_create_project(connection, "flaky")
+        documents = [canonical(Document.model_validate(d)) for _, d in corpus(30, seed=5)]
+        result = push(connection, project, documents)
+        again = push(connection, project, documents)
+    finally:
+        proxy.shutdown()
+    assert FlakyProxy.failed_once
+    assert (result.imported, again.imported, again.already_there) == (30, 0, 30)
+    from label_studio_sdk import LabelStudio
+
+    stored = list(LabelStudio(base_url=server.url, api_key=server.token).tasks.list(project=project))
+    assert len(stored) == 30  # no duplicates although the first import "failed" after going through

@@ -12,7 +12,6 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, TypeVar
 
 from claimbank.labelstudio import labeling_config, task
@@ -99,19 +98,47 @@ def push(
     predictions: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> PushResult:
-    """Import a task for every document the project does not hold yet (keyed by document id and text hash)."""
+    """Import a task for every document the project does not hold yet (keyed by document id and text hash).
+
+    The SDK's own retries are off for imports (a retried POST that had gone through would duplicate tasks);
+    this loop retries instead, and lists the project again before each retry so that nothing is sent twice.
+    """
+    import httpx
+    from label_studio_sdk.core.api_error import ApiError
+
     client = connection.client()
     existing = _existing_keys(connection, project)
     missing = [d for d in documents if (d["id"], d["sha256"]) not in existing]
     for first in range(0, len(missing), BATCH):
         batch = missing[first : first + BATCH]
-        # Before a retry, look again: an import that timed out may have gone through.
-        done = _existing_keys(connection, project) if first else existing
-        batch = [d for d in batch if (d["id"], d["sha256"]) not in done]
-        made = [task(d, _prediction(d, predictions)) for d in batch]
-        _retrying(
-            connection, "importing tasks", partial(client.projects.import_tasks, id=project, request=made)
-        )
+        failure = ""
+        for attempt in range(connection.attempts):
+            pending = [d for d in batch if (d["id"], d["sha256"]) not in existing]
+            if not pending:
+                break
+            try:
+                client.projects.import_tasks(
+                    id=project,
+                    request=[task(d, _prediction(d, predictions)) for d in pending],
+                    request_options={"max_retries": 0},
+                )
+            except ApiError as error:
+                if error.status_code is not None and error.status_code < 500:
+                    raise LabelStudioError(
+                        f"importing tasks: Label Studio answered {error.status_code}"
+                    ) from None
+                failure = f"answered {error.status_code}"
+            except httpx.HTTPError as error:
+                failure = type(error).__name__
+            else:
+                existing |= {(d["id"], d["sha256"]) for d in pending}
+                break
+            time.sleep(connection.backoff * 2**attempt)
+            existing = _existing_keys(connection, project)  # the failed request may have gone through
+        else:
+            raise LabelStudioError(
+                f"importing tasks: {connection.url} failed {connection.attempts} times ({failure})"
+            )
         if progress:
             progress(len(batch))
     return PushResult(project, len(missing), len(documents) - len(missing))
