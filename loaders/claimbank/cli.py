@@ -68,6 +68,16 @@ def _positive(value: str) -> int:
     return number
 
 
+def _add_jobs(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--jobs",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help=f"{what} in N worker processes (default: 1); the result is the same for any N",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="claimbank", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -107,13 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"refuse files larger than N bytes (default: {DEFAULT_MAX_BYTES})",
     )
     validate.add_argument("-q", "--quiet", action="store_true", help="print problems only, no summary")
-    validate.add_argument(
-        "--jobs",
-        type=_positive,
-        default=1,
-        metavar="N",
-        help="check files in N worker processes (default: 1); the report is the same for any N",
-    )
+    _add_jobs(validate, "check files")
     validate.set_defaults(run=_validate)
 
     schema = commands.add_parser(
@@ -153,13 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--seeds", type=Path, metavar="DIR", help="the folder of seed texts (default: nearest seeds/)"
     )
     build.add_argument("--no-progress", action="store_true", help="no progress bar")
-    build.add_argument(
-        "--jobs",
-        type=_positive,
-        default=1,
-        metavar="N",
-        help="validate and convert in N worker processes (default: 1); the output is the same for any N",
-    )
+    _add_jobs(build, "validate and convert")
     build.set_defaults(run=_build)
 
     show = commands.add_parser(
