@@ -205,10 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     ls = commands.add_parser(
         "ls",
-        help="Label Studio: the labeling config, and tasks with pre-annotations",
-        description="Label Studio support. `ls config` prints the labeling config (generated from the vocabulary); "
-        "`ls tasks` turns annotation files into Label Studio tasks, optionally with one annotation set as "
-        "predictions (pre-annotations).",
+        help="Label Studio: labeling config, tasks, push/pull, import of exports",
+        description="Label Studio support (docs/labelstudio.md). `ls config` prints the labeling config generated "
+        "from the vocabulary; `ls tasks` turns annotation files into tasks, optionally with one annotation set as "
+        "predictions; `ls push` / `ls pull` talk to a running server; `ls import` reads a JSON export.",
     )
     ls_commands = ls.add_subparsers(dest="ls_command", metavar="COMMAND", parser_class=_Parser, required=True)
     ls_config = ls_commands.add_parser("config", help="print (or write) the labeling config")
