@@ -163,18 +163,23 @@ def _check_values(value: Any, sink: ProblemSink) -> None:
                     )
 
 
-def read_json(path: Path, sink: ProblemSink, max_bytes: int = DEFAULT_MAX_BYTES) -> Parsed:
-    """Read ``path`` and :func:`parse` it; a file that cannot be read is a problem, not an exception."""
+def read_bytes(path: Path, sink: ProblemSink, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | None:
+    """The bytes of ``path``, or ``None`` after reporting why it cannot be read (or is too large to try)."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
             sink.add("file-too-large", "", f"{size} bytes is more than the limit of {max_bytes}")
-            return Parsed(None, False)
-        data = path.read_bytes()
+            return None
+        return path.read_bytes()
     except OSError as error:
         sink.add("file-unreadable", "", error.strerror or str(error))
-        return Parsed(None, False)
-    return parse(data, sink)
+        return None
+
+
+def read_json(path: Path, sink: ProblemSink, max_bytes: int = DEFAULT_MAX_BYTES) -> Parsed:
+    """Read ``path`` and :func:`parse` it; a file that cannot be read is a problem, not an exception."""
+    data = read_bytes(path, sink, max_bytes)
+    return Parsed(None, False) if data is None else parse(data, sink)
 
 
 def dumps(value: Any) -> str:

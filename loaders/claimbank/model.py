@@ -30,9 +30,11 @@ SCHEMA_VERSION: Final[str] = get_args(SchemaVersion)[0]
 # JSON numbers beyond 2**53 lose precision in most JSON readers (JavaScript, orjson), so offsets stay below it.
 MAX_SAFE_INT = 2**53 - 1
 
+# What an id of a set, span, attribution or claim looks like (claimbank.fastpath checks ids against it in bulk).
+ID_PATTERN: Final[str] = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
 Id = Annotated[
     str,
-    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"),
+    StringConstraints(pattern=ID_PATTERN),
     Field(description="An identifier, unique within its annotation set: letters, digits and _ . : -"),
 ]
 DocumentId = Annotated[

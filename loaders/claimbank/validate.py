@@ -6,14 +6,14 @@ This is the one validator behind every entry point: ``claimbank validate``, :fun
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from claimbank import checks, schema_check
-from claimbank.jsonio import DEFAULT_MAX_BYTES, read_json
+from claimbank import checks, fastpath, schema_check
+from claimbank.jsonio import DEFAULT_MAX_BYTES, parse, read_bytes
 from claimbank.model import Document
 from claimbank.parallel import ordered_map
 from claimbank.paths import find_seeds_dir
@@ -28,13 +28,36 @@ class ValidationFailed(Exception):
         super().__init__("\n".join(p.format() for p in problems))
 
 
-@dataclass
 class FileResult:
     """The outcome for one file: its problems, and the parsed JSON when it could be parsed."""
 
-    path: Path
-    problems: list[Problem]
-    data: Any | None
+    def __init__(
+        self,
+        path: Path,
+        problems: list[Problem],
+        data: Any | None,
+        raw: bytes | None = None,
+        doc_id: str = "",
+    ) -> None:
+        self.path = path
+        self.problems = problems
+        self._data = data
+        self._raw = raw  # a file the fast path accepted is parsed only if someone asks for its data
+        self._doc_id = doc_id
+
+    @property
+    def document_id(self) -> str | None:
+        """The document's id as the file gives it, if it gives a string."""
+        if self._doc_id:
+            return self._doc_id
+        doc_id = self.data.get("id") if isinstance(self.data, dict) else None
+        return doc_id if isinstance(doc_id, str) else None
+
+    @property
+    def data(self) -> Any | None:
+        if self._data is None and self._raw is not None:
+            self._data = json.loads(self._raw)
+        return self._data
 
     @property
     def ok(self) -> bool:
@@ -72,21 +95,38 @@ def validate_file(
 ) -> FileResult:
     """Validate one annotation file. ``seeds_dir`` defaults to the nearest ``seeds/`` above the file."""
     sink = ProblemSink(name or str(path))
-    parsed = read_json(path, sink, max_bytes)
-    if sink.problems:
-        return FileResult(path, sink.problems, parsed.value)
+    data = read_bytes(path, sink, max_bytes)
+    if data is None:
+        return FileResult(path, sink.problems, None)
     seeds = seeds_dir if seeds_dir is not None else find_seeds_dir(path.parent)
+    return validate_bytes(data, name=sink.file, path=path, seeds_dir=seeds)
+
+
+def validate_bytes(
+    data: bytes, *, name: str, path: Path | None = None, seeds_dir: Path | None = None
+) -> FileResult:
+    """Validate the bytes of one annotation file (``path``, if given, is where it lives: its name is checked).
+
+    A file :func:`claimbank.fastpath.quick_check` is certain about is done; any other goes through the full
+    validator, which finds and explains every problem.
+    """
+    quick = fastpath.quick_check(data, path=path, seeds_dir=seeds_dir)
+    if quick is not None:
+        return FileResult(path or Path(name), [], None, raw=data, doc_id=quick.id)
+    sink = ProblemSink(name)
+    parsed = parse(data, sink)
+    if sink.problems:
+        return FileResult(path or Path(name), sink.problems, parsed.value)
     problems = check_data(
-        parsed.value, name=sink.file, path=path, seeds_dir=seeds, has_floats=parsed.has_floats
+        parsed.value, name=name, path=path, seeds_dir=seeds_dir, has_floats=parsed.has_floats
     )
-    return FileResult(path, problems, parsed.value)
+    return FileResult(path or Path(name), problems, parsed.value)
 
 
 def _check_one(name: str, seeds_dir: Path | None, max_bytes: int) -> tuple[list[Problem], str | None]:
     """One file's problems and document id: what :func:`validate_paths` needs back from a worker."""
     result = validate_file(Path(name), seeds_dir=seeds_dir, max_bytes=max_bytes)
-    doc_id = result.data.get("id") if isinstance(result.data, dict) else None
-    return result.problems, doc_id if isinstance(doc_id, str) else None
+    return result.problems, result.document_id
 
 
 def validate_paths(

@@ -1,0 +1,344 @@
+"""A fast, conservative "is this annotation file valid?" that answers for the common case of a valid file.
+
+:func:`quick_check` returns the decoded document only when it is certain that the full validator
+(:mod:`claimbank.jsonio` → :mod:`claimbank.schema_check` → :mod:`claimbank.checks`) would report no problem;
+for anything else it returns ``None`` and the caller runs the full validator, which explains every problem. It
+never decides that a file is invalid, so the verdicts and the messages all come from one place.
+
+How it is certain, step by step:
+
+- the schema: the file is decoded by msgspec into types *generated from* ``schema/document.schema.json`` (unknown
+  fields, types, constants, patterns, ranges and the tagged unions); patterns are compiled ASCII-only and anchored
+  with ``\\Z``, so they are never looser than the schema's;
+- what msgspec does not refuse: duplicate keys (it keeps the last one, like every fast reader) are caught by
+  counting ``":`` in the file and in its re-encoding, both with white space removed: the counts are equal only when
+  no key was dropped. A file with any ``\\u`` escape is left to the full path, so both sides spell each string
+  the same way. NaN, Infinity, lone surrogates and non-UTF-8 bytes are refused by the decoder;
+- what no schema says: the same checks as :mod:`claimbank.checks`, as yes/no questions. Anything unusual (chains
+  of ``refers_to`` or ``nested_in``, text outside ASCII near a span boundary) is left to the full path.
+
+``tests/test_fastpath.py`` holds the drift tests: every invalid case is refused here, every valid one accepted,
+and mutated documents never get a different verdict from the full path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from claimbank import schema
+from claimbank.checks import CLAIMER_KIND, SPAN_REFERENCES, splits_character
+from claimbank.model import ID_PATTERN
+
+_SPANS = ("SourceSpan", "CueSpan", "ContentSpan", "ClaimSpan", "EntitySpan", "ModalitySpan")
+_CLAIMS = ("AuthorClaim", "SourceClaim", "UnclaimedClaim")
+
+
+class UnsupportedSchema(Exception):
+    """The schema uses a construct the generator does not translate; :func:`decoder` cannot be built."""
+
+
+def _pattern(pattern: str) -> str:
+    """The schema's pattern as a Python one that is never looser: ASCII classes, ``$`` only at the very end."""
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return "(?a)" + pattern
+
+
+# Where the schema puts the id pattern, as (definition, property): each of these is either an id that
+# :func:`_set_fine` collects and matches against ``ID_PATTERN`` in one go, or a reference that it resolves to such
+# an id. At these places the generated decoder skips the pattern (a regular expression per id would cost more than
+# the whole decode); anywhere else the pattern stays in the decoder.
+BULK_ID_FIELDS = frozenset(
+    {(name, "id") for name in ("AnnotationSet", "Attribution", "NonAttribution")}
+    | {(name, field) for name in ("Attribution", "NonAttribution") for field in ("cue", "content", "source")}
+    | {(name, field) for name in _SPANS for field in ("id",)}
+    | {("SourceSpan", "refers_to"), ("AnnotationSet", "adjudicated_from")}
+    | {(name, field) for name in _CLAIMS for field in ("id", "span", "modality")}
+    | {("SourceClaim", "attribution"), ("UnclaimedClaim", "attribution")}
+)
+_ID_BODY = ID_PATTERN.removeprefix("^").removesuffix("$")
+_JOINERS = frozenset("\r\u200d")
+_IDS = re.compile(f"(?a)(?:{_ID_BODY})(?:\n(?:{_ID_BODY}))*")
+
+
+class _Generator:
+    """Translates the schema's ``$defs`` into msgspec types, once."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.defs: dict[str, Any] = document.get("$defs", {})
+        self.structs: dict[tuple[str, str | None, str | None], Any] = {}
+        self.bulk: set[tuple[str, str]] = set()  # where the id pattern was left to _set_fine
+        self.root = self.struct("Document", document, None, None)
+
+    def ref(self, node: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        target = node["$ref"]
+        prefix = "#/$defs/"
+        if not target.startswith(prefix) or target[len(prefix) :] not in self.defs:
+            raise UnsupportedSchema(f"$ref {target!r}")
+        name = target[len(prefix) :]
+        return name, self.defs[name]
+
+    def type(self, node: dict[str, Any], name: str = "Value", field: str = "") -> Any:
+        if "$ref" in node:
+            ref_name, target = self.ref(node)
+            return self.type(target, ref_name)
+        if "const" in node:
+            return Literal[node["const"]]
+        if "oneOf" in node:
+            branches = node["oneOf"]
+            if all("const" in branch for branch in branches):
+                return Literal[tuple(branch["const"] for branch in branches)]
+            discriminator = node.get("discriminator")
+            if not discriminator:
+                raise UnsupportedSchema(f"oneOf without a discriminator in {name}")
+            tag_field = discriminator["propertyName"]
+            variants = []
+            for tag, target in discriminator["mapping"].items():
+                ref_name, definition = self.ref({"$ref": target})
+                variants.append(self.struct(ref_name, definition, tag_field, tag))
+            union: Any = variants[0]
+            for variant in variants[1:]:
+                union = union | variant
+            return union
+        if "anyOf" in node:
+            branches = node["anyOf"]
+            non_null = [b for b in branches if b.get("type") != "null"]
+            if len(branches) != 2 or len(non_null) != 1:
+                raise UnsupportedSchema(f"anyOf other than [X, null] in {name}")
+            return self.type(non_null[0], name, field) | None
+        kind = node.get("type")
+        if kind == "object":
+            return self.struct(name, node, None, None)
+        if kind == "array":
+            if set(node) - {"type", "items", "description", "default", "title"}:
+                raise UnsupportedSchema(f"array keywords {sorted(node)} in {name}")
+            return list[self.type(node["items"], name, field)]  # type: ignore[misc]
+        if kind == "boolean":
+            return bool
+        if kind == "integer":
+            return Annotated[int, msgspec.Meta(ge=node.get("minimum"), le=node.get("maximum"))]
+        if kind == "string":
+            pattern = node.get("pattern")
+            if pattern == ID_PATTERN and (name, field) in BULK_ID_FIELDS:
+                self.bulk.add((name, field))
+                pattern = None
+            meta = msgspec.Meta(
+                pattern=_pattern(pattern) if pattern is not None else None,
+                min_length=node.get("minLength"),
+                max_length=node.get("maxLength"),
+            )
+            return Annotated[str, meta]
+        if kind == "null":
+            return None
+        raise UnsupportedSchema(f"{name}: {json.dumps(node)[:80]}")
+
+    def struct(self, name: str, node: dict[str, Any], tag_field: str | None, tag: str | None) -> Any:
+        key = (name, tag_field, tag)
+        if key in self.structs:
+            return self.structs[key]
+        if node.get("type") != "object" or node.get("additionalProperties", True) is not False:
+            raise UnsupportedSchema(f"{name} is not a closed object")
+        required = set(node.get("required", ()))
+        fields: list[tuple[str, Any, Any]] = []
+        for field, child in node.get("properties", {}).items():
+            if field == tag_field:
+                continue
+            if field in required:
+                fields.append((field, self.type(child, name, field), msgspec.NODEFAULT))
+            else:
+                # UNSET, not the schema's default: a field the file spells out is re-encoded, one it omits is not.
+                fields.append((field, self.type(child, name, field) | msgspec.UnsetType, msgspec.UNSET))
+        made = msgspec.defstruct(
+            name,
+            fields,
+            kw_only=True,
+            forbid_unknown_fields=True,
+            tag_field=tag_field,
+            tag=tag,
+            frozen=True,
+        )
+        self.structs[key] = made
+        return made
+
+
+@cache
+def _codec() -> tuple[msgspec.json.Decoder[Any], msgspec.json.Encoder]:
+    root = _Generator(schema.load()).root
+    return msgspec.json.Decoder(root), msgspec.json.Encoder()
+
+
+def decoder() -> msgspec.json.Decoder[Any]:
+    """The msgspec decoder generated from the schema (built once)."""
+    return _codec()[0]
+
+
+def quick_check(data: bytes, *, path: Path | None, seeds_dir: Path | None) -> Any | None:
+    """The decoded document when it is certainly valid, else ``None`` (run the full validator)."""
+    if b"\\u003" in data:
+        return None  # an escaped colon (\u003a) would upset the count below; rare enough to leave to the full path
+    decode, encoder = _codec()
+    try:
+        document = decode.decode(data)
+    except (msgspec.MsgspecError, ValueError):
+        return None
+    # Outside strings a colon ends each key; inside them colons are spelled the same in the file and in the
+    # re-encoding. So fewer colons re-encoded means a key was dropped: a duplicate. (The long text is counted
+    # on its own rather than re-encoded, which would cost more than the decode.)
+    shell = encoder.encode(msgspec.structs.replace(document, text=""))
+    if data.count(b":") != shell.count(b":") + document.text.count(":"):
+        return None
+    if _fine(document, path, seeds_dir):
+        return document
+    return None
+
+
+def _fine(document: Any, path: Path | None, seeds_dir: Path | None) -> bool:
+    text: str = document.text
+    if path is not None and path.stem != document.id:
+        return False
+    encoded = text.encode("utf-8")
+    if hashlib.sha256(encoded).hexdigest() != document.sha256:
+        return False
+    if seeds_dir is None or document.seed.startswith("."):
+        return False
+    try:
+        with open(f"{seeds_dir}/{document.seed}", "rb") as handle:
+            if handle.read() != encoded:
+                return False
+    except OSError:
+        return False
+    sets = document.annotation_sets
+    if sets is msgspec.UNSET:
+        return True
+    ids = {item.id for item in sets}
+    if len(ids) != len(sets) or (ids and not _IDS.fullmatch("\n".join(ids))):
+        return False
+    gold = 0
+    for item in sets:
+        try:
+            datetime.fromisoformat(item.created_at)
+        except ValueError:
+            return False
+        if item.gold is True:
+            gold += 1
+        adjudicated = item.adjudicated_from
+        if adjudicated is not msgspec.UNSET and any(s == item.id or s not in ids for s in adjudicated):
+            return False
+        if not _set_fine(item, text):
+            return False
+    return gold <= 1
+
+
+def _items(value: Any) -> Any:
+    return () if value is msgspec.UNSET else value
+
+
+def _boundaries_fine(text: str, offsets: list[int]) -> bool:
+    """No offset splits a grapheme cluster; the full rules only where a character could be combining."""
+    length = len(text)
+    inside = [offset for offset in offsets if 0 < offset < length]
+    if not inside:
+        return True
+    # Below U+0300 no character joins the one before it, and only CR LF or a ZWJ could join the two.
+    if max([text[offset] for offset in inside]) < "\u0300" and not _JOINERS & {text[o - 1] for o in inside}:
+        return True
+    return not any(splits_character(text, offset) for offset in inside)
+
+
+def _set_fine(item: Any, text: str) -> bool:
+    spans, attributions, claims = _items(item.spans), _items(item.attributions), _items(item.claims)
+    if spans:
+        starts = [span.start for span in spans]
+        ends = [span.end for span in spans]
+        texts = [span.text for span in spans]
+        # Equal non-empty slices also prove start < end; only an end past the text could still slice short.
+        if max(ends) > len(text) or "" in texts:
+            return False
+        if [text[start:end] for start, end in zip(starts, ends, strict=True)] != texts:
+            return False
+        if not _boundaries_fine(text, starts + ends):
+            return False
+    by_id = {span.id: span for span in spans}
+    labels = {key: span.__struct_config__.tag for key, span in by_id.items()}
+    kinds = {attribution.id: attribution.__struct_config__.tag for attribution in attributions}
+    every = [*labels, *kinds, *[claim.id for claim in claims]]
+    if len(every) != len(spans) + len(attributions) + len(claims) or len(set(every)) != len(every):
+        return False  # a duplicate id
+    if every and not _IDS.fullmatch("\n".join(every)):
+        return False
+    return _references_fine(spans, attributions, claims, by_id, labels, kinds)
+
+
+def _nesting_fine(attributions: Any, by_id: dict[str, Any]) -> bool:
+    """Each nested attribution lies inside its parent's content; a parent that is nested itself (a chain, where
+    the full path looks for cycles) is left to the full path."""
+    unset = msgspec.UNSET
+    parents = {a.id: a for a in attributions}
+    for attribution in attributions:
+        parent_id = attribution.nested_in
+        if parent_id is unset or parent_id is None:
+            continue
+        parent = parents.get(parent_id)
+        if parent is None or parent is attribution or parent.nested_in not in (None, unset):
+            return False
+        outer = by_id[parent.content]
+        for field in (attribution.source, attribution.cue, attribution.content):
+            if field is unset or field is None:
+                continue
+            inner = by_id[field]
+            if not (outer.start <= inner.start and inner.end <= outer.end):
+                return False
+    return True
+
+
+def _references_fine(
+    spans: Any,
+    attributions: Any,
+    claims: Any,
+    by_id: dict[str, Any],
+    labels: dict[str, str],
+    kinds: dict[str, str],
+) -> bool:
+    unset = msgspec.UNSET
+    allowed_referents = SPAN_REFERENCES[("spans", "refers_to")]
+    for span in spans:
+        target = getattr(span, "refers_to", None)
+        if target is None or target is unset:
+            continue
+        if target == span.id or labels.get(target) not in allowed_referents:
+            return False
+        if getattr(by_id[target], "refers_to", None) not in (None, unset):
+            return False  # a chain: the full path looks for cycles
+    if attributions:
+        got = [labels.get(a.cue) for a in attributions] + [labels.get(a.content) for a in attributions]
+        if got != ["CUE"] * len(attributions) + ["CONTENT"] * len(attributions):
+            return False
+        for attribution in attributions:
+            source = attribution.source
+            if source is not unset and source is not None:
+                if labels.get(source) != "SOURCE":
+                    return False
+                if (by_id[source].source_type == "nobody") != (kinds[attribution.id] == "non_attribution"):
+                    return False
+        nested = any(a.nested_in is not unset and a.nested_in is not None for a in attributions)
+        if nested and not _nesting_fine(attributions, by_id):
+            return False
+    if claims:
+        if [labels.get(claim.span) for claim in claims] != ["CLAIM"] * len(claims):
+            return False
+        for claim in claims:
+            expected = CLAIMER_KIND.get(claim.__struct_config__.tag)
+            if expected is not None and kinds.get(claim.attribution) != expected:
+                return False
+            modality = claim.modality
+            if modality and modality is not unset and any(labels.get(t) != "MODALITY" for t in modality):
+                return False
+    return True

@@ -1,0 +1,229 @@
+"""The fast path never disagrees with the full validator: it accepts only what the full path finds no problem in.
+
+It may decline a valid file (the full path then decides), but it must accept the common valid files, or it is
+not worth having: the gold, the synthetic corpus and the generated documents are checked for that too.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from claimbank import fastpath, schema
+from claimbank.jsonio import parse
+from claimbank.problems import ProblemSink
+from claimbank.synth import corpus
+from claimbank.validate import check_data, validate_file
+from tests.strategies import documents
+
+ROOT = Path(__file__).parent.parent
+CASES = Path(__file__).parent / "cases"
+
+
+def _full_problems(data: bytes, seeds: Path, path: Path | None = None) -> list[str]:
+    sink = ProblemSink("x")
+    parsed = parse(data, sink)
+    if sink.problems:
+        return [p.format() for p in sink.problems]
+    found = check_data(parsed.value, name="x", path=path, seeds_dir=seeds, has_floats=parsed.has_floats)
+    return [p.format() for p in found]
+
+
+def _quick(data: bytes, seeds: Path, path: Path | None = None) -> bool:
+    return fastpath.quick_check(data, path=path, seeds_dir=seeds) is not None
+
+
+def test_the_decoder_is_generated_from_the_whole_schema() -> None:
+    generator = fastpath._Generator(schema.load())
+    # Every place the schema puts the id pattern is checked in bulk; a new one would need _set_fine to know it.
+    assert generator.bulk == fastpath.BULK_ID_FIELDS
+    definitions = set(schema.load()["$defs"])
+    made = {name for name, _, _ in generator.structs}
+    assert {name for name in definitions if schema.load()["$defs"][name].get("type") == "object"} <= made
+
+
+@pytest.mark.parametrize("case", sorted((CASES / "invalid").glob("*/*.json")), ids=lambda p: p.parent.name)
+def test_every_invalid_case_is_declined(case: Path) -> None:
+    assert not _quick(case.read_bytes(), CASES / "seeds", case)
+
+
+@pytest.mark.parametrize(
+    "case", [*sorted((CASES / "valid").glob("*.json")), *sorted((ROOT / "annotations").glob("*.json"))]
+)
+def test_valid_files_are_accepted(case: Path) -> None:
+    seeds = CASES / "seeds" if case.is_relative_to(CASES) else ROOT / "seeds"
+    assert _quick(case.read_bytes(), seeds, case)
+    assert validate_file(case, seeds_dir=seeds).problems == []
+
+
+def test_the_synthetic_corpus_is_accepted(tmp_path: Path) -> None:
+    for text, annotation in corpus(200):
+        (tmp_path / annotation["seed"]).write_text(text, encoding="utf-8", newline="")
+        data = json.dumps(annotation, ensure_ascii=False, indent=2).encode()
+        assert _quick(data, tmp_path), annotation["id"]
+
+
+def _seeded(tmp_path: Path, document: dict[str, Any]) -> Path:
+    (tmp_path / document["seed"]).write_text(document["text"], encoding="utf-8", newline="")
+    return tmp_path
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(document=documents())
+def test_generated_documents_get_the_same_verdict(tmp_path: Path, document: dict[str, Any]) -> None:
+    seeds = _seeded(tmp_path, document)
+    data = json.dumps(document, ensure_ascii=False).encode()
+    assert _full_problems(data, seeds) == []
+    nested = any(
+        a.get("nested_in") for s in document["annotation_sets"] for a in s.get("attributions", [])
+    ) or any(s2.get("refers_to") for s in document["annotation_sets"] for s2 in s.get("spans", []))
+    if not nested:
+        assert _quick(data, seeds)
+
+
+def _mutations(document: dict[str, Any], rng: random.Random) -> Any:
+    """A copy of ``document`` (as JSON text) with one small change of the kind annotation files go wrong by."""
+    text = json.dumps(document, ensure_ascii=False, indent=1)
+    copy = json.loads(text)
+    sets = copy["annotation_sets"]
+    choice = rng.randrange(12)
+    items = [
+        (s, layer, item) for s in sets for layer in ("spans", "attributions", "claims") for item in s[layer]
+    ]
+    if choice == 0 and items:  # a field's value replaced by another field's value of the same item
+        _, _, item = rng.choice(items)
+        keys = list(item)
+        a, b = rng.choice(keys), rng.choice(keys)
+        item[a] = item[b]
+    elif choice == 1 and items:  # an offset moved
+        spans = [i for _, layer, i in items if layer == "spans"]
+        if spans:
+            span = rng.choice(spans)
+            span[rng.choice(["start", "end"])] += rng.choice([-2, -1, 1, 2])
+    elif choice == 2 and items:  # a reference redirected to another id
+        _, _, item = rng.choice(items)
+        every = [i["id"] for _, _, i in items]
+        refs = [
+            k
+            for k in ("cue", "content", "source", "span", "attribution", "refers_to", "nested_in")
+            if k in item
+        ]
+        if refs:
+            item[rng.choice(refs)] = rng.choice(every)
+    elif choice == 3 and items:  # a field dropped
+        _, _, item = rng.choice(items)
+        item.pop(rng.choice(list(item)))
+    elif choice == 4 and items:  # an id duplicated
+        (_, _, a), (_, _, b) = rng.choice(items), rng.choice(items)
+        a["id"] = b["id"]
+    elif choice == 5:  # a duplicate key, written into the text
+        return text.replace('"id": ', '"id": "dup", "id": ', 1).encode()
+    elif choice == 6:  # the text edited
+        copy["text"] = copy["text"][:-1] if copy["text"] else "x"
+    elif choice == 7 and items:  # a label or kind changed
+        _, layer, item = rng.choice(items)
+        key = {"spans": "label", "attributions": "kind", "claims": "claimer"}[layer]
+        item[key] = rng.choice(
+            [
+                "SOURCE",
+                "CUE",
+                "CONTENT",
+                "CLAIM",
+                "ENTITY",
+                "MODALITY",
+                "attribution",
+                "non_attribution",
+                "author",
+            ]
+        )
+    elif choice == 8 and sets:  # gold twice, or a set adjudicated from nothing
+        target = rng.choice(sets)
+        if rng.random() < 0.5:
+            for s in sets:
+                s["gold"] = True
+        else:
+            target["adjudicated_from"] = [rng.choice(["nope", target["id"]])]
+    elif choice == 9:  # a number where a string belongs, or a float offset
+        if items and rng.random() < 0.5:
+            spans = [i for _, layer, i in items if layer == "spans"]
+            if spans:
+                rng.choice(spans)["start"] += 0.0
+                return json.dumps(copy, ensure_ascii=False).encode()
+        copy["language"] = 7
+    elif choice == 10:  # an escaped key or a NaN
+        return text.replace('"text"', '"te\\u0078t"', 1).replace(": 0,", ": NaN,", 1).encode()
+    elif choice == 11 and items:  # an unknown field
+        _, _, item = rng.choice(items)
+        item["extra"] = 1
+    return json.dumps(copy, ensure_ascii=False, indent=1).encode()
+
+
+@settings(max_examples=500, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(document=documents(), seed=st.integers(0, 2**32))
+def test_mutated_documents_are_never_wrongly_accepted(
+    tmp_path: Path, document: dict[str, Any], seed: int
+) -> None:
+    seeds = _seeded(tmp_path, document)
+    data = _mutations(document, random.Random(seed))
+    if _quick(data, seeds):
+        assert _full_problems(data, seeds) == []
+
+
+def test_a_mutation_test_can_fail(tmp_path: Path) -> None:
+    """The mutations above do produce invalid files (else the property would prove nothing)."""
+    rejected = 0
+    for index, (text, annotation) in enumerate(corpus(60)):
+        (tmp_path / annotation["seed"]).write_text(text, encoding="utf-8", newline="")
+        data = _mutations(annotation, random.Random(index))
+        if _full_problems(data, tmp_path):
+            rejected += 1
+            assert not _quick(data, tmp_path)
+    assert rejected > 30
+
+
+def test_a_nesting_cycle_that_fits_inside_itself_is_declined(tmp_path: Path) -> None:
+    """Two attributions nested in each other whose spans all lie inside one content: only the cycle is wrong."""
+    text = "He said she said it rained."
+    span = lambda sid, label, quote, start=0, **more: {  # noqa: E731
+        "id": sid,
+        "label": label,
+        "start": text.index(quote, start),
+        "end": text.index(quote, start) + len(quote),
+        "text": quote,
+        **more,
+    }
+    document = {
+        "schema_version": "1.0",
+        "id": "cycle",
+        "seed": "cycle.txt",
+        "sha256": __import__("hashlib").sha256(text.encode()).hexdigest(),
+        "language": "en",
+        "text": text,
+        "annotation_sets": [
+            {
+                "id": "a",
+                "annotator": "t",
+                "origin": "manual",
+                "created_at": "2026-11-24T12:00:00Z",
+                "spans": [
+                    span("s1", "CUE", "said", cue_type="verb_of_saying"),
+                    span("s2", "CUE", "said", 6, cue_type="verb_of_saying"),
+                    span("s3", "CONTENT", text),
+                ],
+                "attributions": [
+                    {"id": "a1", "kind": "attribution", "cue": "s1", "content": "s3", "nested_in": "a2"},
+                    {"id": "a2", "kind": "attribution", "cue": "s2", "content": "s3", "nested_in": "a1"},
+                ],
+            }
+        ],
+    }
+    seeds = _seeded(tmp_path, document)
+    data = json.dumps(document).encode()
+    assert any("reference-cycle" in line for line in _full_problems(data, seeds))
+    assert not _quick(data, seeds)
