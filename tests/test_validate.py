@@ -107,3 +107,25 @@ def test_worker_processes_give_the_same_report(project: Path) -> None:
     assert parallel.problems == serial.problems
     assert parallel.files == serial.files
     assert {p.code for p in serial.problems} == {"offset-out-of-range", "json-syntax"}
+
+
+def test_a_link_out_of_the_folder_is_reported_not_read(project: Path, tmp_path: Path) -> None:
+    from claimbank.build import build
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.move(project / "annotations" / "mini.json", elsewhere / "mini.json")
+    link = project / "annotations" / "mini.json"
+    link.symlink_to(elsewhere / "mini.json")
+    report = validate_paths([project / "annotations"])
+    assert [(p.code, p.file, p.pointer) for p in report.problems] == [("path-outside-tree", str(link), "")]
+    result = build([project / "annotations"], tmp_path / "out", seeds_dir=project / "seeds")
+    assert [p.code for p in result.report.problems] == ["path-outside-tree"]
+    assert not (tmp_path / "out").exists()
+    # Named directly, the file is the user's choice; a link that stays inside the folder is fine too.
+    assert validate_paths([link], seeds_dir=project / "seeds").ok
+    link.unlink()
+    shutil.move(elsewhere / "mini.json", project / "annotations" / "real.json")
+    link.symlink_to(project / "annotations" / "real.json")
+    report = validate_paths([project / "annotations"])
+    assert {p.code for p in report.problems} == {"duplicate-document", "file-name-mismatch"}

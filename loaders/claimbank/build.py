@@ -28,7 +28,7 @@ from claimbank.parallel import Sized, ordered_map
 from claimbank.paths import DEFAULT_OUT
 from claimbank.problems import Problem, Report
 from claimbank.rows import gold_set, view_rows
-from claimbank.validate import iter_files, validate_file
+from claimbank.validate import iter_sources, validate_file
 
 SPLITS = ("train", "validation", "test")
 # Rows per Parquet row group, per config: streaming reads one group at a time, and the builder holds one group's
@@ -135,9 +135,11 @@ class _Processed:
     labels: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _process(name: str, seeds_dir: Path | None, max_bytes: int) -> _Processed:
+def _process(source: tuple[str, str], seeds_dir: Path | None, max_bytes: int) -> _Processed:
     """Validate one file and, if it is valid, convert it: the per-file work, free of shared state."""
-    result = validate_file(Path(name), seeds_dir=seeds_dir, max_bytes=max_bytes)
+    folder, name = source
+    within = Path(folder) if folder else None
+    result = validate_file(Path(name), seeds_dir=seeds_dir, max_bytes=max_bytes, within=within)
     if result.problems:
         return _Processed(name, result.problems)
     document = Document.model_validate(result.data)
@@ -194,7 +196,7 @@ def build(
     ``jobs`` > 1 validates and converts files in that many worker processes; the output is the same, byte for
     byte, whatever ``jobs`` is, because rows are written in file order by this process alone.
     """
-    files = [str(path) for path in iter_files(paths)]  # strings: a fraction of the memory of Path objects
+    sources = list(iter_sources(paths))  # strings: a fraction of the memory of Path objects
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     _sweep(out)
@@ -208,10 +210,10 @@ def build(
         }
         stats = BuildStats()
         seen: dict[str, int] = {}  # document id -> index of its file (not the path: memory stays small)
-        for position, item in enumerate(_processed(files, seeds_dir, max_bytes, jobs, progress)):
+        for position, item in enumerate(_processed(sources, seeds_dir, max_bytes, jobs, progress)):
             problems = item.problems
             if not problems and item.document_id in seen:
-                message = f"document {item.document_id!r} is also in {files[seen[item.document_id]]}"
+                message = f"document {item.document_id!r} is also in {sources[seen[item.document_id]][1]}"
                 problems = [Problem("duplicate-document", item.path, "/id", message)]
             if not item.problems:
                 seen.setdefault(item.document_id, position)
@@ -240,7 +242,7 @@ def build(
 
 
 def _processed(
-    files: list[str],
+    files: list[tuple[str, str]],
     seeds_dir: Path | None,
     max_bytes: int,
     jobs: int,

@@ -82,6 +82,11 @@ def _check_seed(document: dict[str, Any], text: str, sink: ProblemSink, seeds_di
         )
         return
     seed_path = seeds_dir / seed
+    if not _inside(seed_path, seeds_dir):
+        sink.add(
+            "path-outside-tree", "/seed", f"{seed_path} leads to {seed_path.resolve()}, outside {seeds_dir}"
+        )
+        return
     try:
         seed_text = seed_path.read_bytes().decode("utf-8")
     except FileNotFoundError:
@@ -99,6 +104,14 @@ def _check_seed(document: dict[str, Any], text: str, sink: ProblemSink, seeds_di
             f"the text differs from {seed_path.name} from code point {at} on "
             f"(text {len(text)} code points, seed {len(seed_text)})",
         )
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """``path`` is in ``folder`` once every link is followed (a missing file counts as inside: nothing to follow)."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a link loop
+        return False
 
 
 def _check_timestamp(value: Any, where: str, sink: ProblemSink) -> None:

@@ -605,16 +605,10 @@ def _ls_tasks(args: argparse.Namespace) -> int:
 
 
 def _ls_import(args: argparse.Namespace) -> int:
-    from claimbank.jsonio import read_json
-    from claimbank.problems import ProblemSink, Report
+    from claimbank.lsimport import read_export
 
-    sink = ProblemSink(str(args.export))
-    exported = read_json(args.export, sink).value
-    if not isinstance(exported, list) and not sink.problems:
-        sink.add("ls-result-missing", "", "a Label Studio JSON export is a list of tasks")
-    if sink.problems or not isinstance(exported, list):
-        report = Report()
-        report.extend(str(args.export), sink.problems)
+    exported, report = read_export(args.export)
+    if exported is None:
         sys.stdout.write(report.format_text())
         return report.exit_code
     return _import_tasks(exported, str(args.export), args.annotations, args.drafts)
@@ -622,39 +616,20 @@ def _ls_import(args: argparse.Namespace) -> int:
 
 def _import_tasks(exported: list[Any], source: str, annotations: Path, drafts: bool) -> int:
     """Import Label Studio tasks into the annotation files under ``annotations``; all or nothing."""
-    from claimbank.jsonio import dumps, write_atomic
-    from claimbank.labelstudio import import_export
-    from claimbank.paths import find_seeds_dir
-    from claimbank.problems import ProblemSink, Report
-    from claimbank.rows import canonical
-    from claimbank.validate import check_data, iter_files
+    from claimbank.lsimport import import_tasks
 
-    documents: dict[str, dict[str, Any]] = {}
-    paths: dict[str, Path] = {}
-    for path in iter_files([annotations]):
-        loaded = _load(path)
-        if isinstance(loaded, int):
-            return loaded
-        documents[loaded.id], paths[loaded.id] = canonical(loaded), path
-    sink = ProblemSink(source)
-    updated, notices = import_export(exported, documents, sink, include_drafts=drafts)
-    report = Report()
-    report.extend(source, sink.problems)
-    for doc_id, data in updated.items():
-        path = paths[doc_id]
-        report.extend(
-            str(path), check_data(data, name=str(path), path=path, seeds_dir=find_seeds_dir(path.parent))
-        )
-    for notice in notices:
+    try:
+        plan = import_tasks(exported, source, annotations, drafts=drafts)
+    except OSError as error:
+        print(f"claimbank ls: error: cannot update {annotations}: {error}; nothing written", file=sys.stderr)
+        return EXIT_USAGE
+    for notice in plan.notices:
         print(f"notice: {notice}", file=sys.stderr)
-    if not report.ok:
-        sys.stdout.write(report.format_text())
-        print(f"{report.summary()}; nothing written", file=sys.stderr)
-        return report.exit_code
-    for doc_id, data in updated.items():
-        write_atomic(paths[doc_id], dumps(data))
-    sets = sum(len(d["annotation_sets"]) - len(documents[i]["annotation_sets"]) for i, d in updated.items())
-    print(f"imported {len(updated)} document(s); {sets} new annotation set(s)", file=sys.stderr)
+    if not plan.report.ok:
+        sys.stdout.write(plan.report.format_text())
+        print(f"{plan.report.summary()}; nothing written", file=sys.stderr)
+        return plan.report.exit_code
+    print(f"imported {len(plan.updated)} document(s); {plan.new_sets} new annotation set(s)", file=sys.stderr)
     return EXIT_OK
 
 

@@ -23,6 +23,11 @@ _CODES = (
     # Reading the file.
     Code("file-unreadable", "The file cannot be read", "check that the path exists and is readable"),
     Code("file-too-large", "The file is larger than the size limit", "split it, or raise --max-bytes"),
+    Code(
+        "path-outside-tree",
+        "A file is a link to somewhere outside the folder it was found in; it was not read",
+        "replace the link with the file itself, or name the file's real path",
+    ),
     Code("file-empty", "The file is empty", "an annotation file holds one JSON object; see docs/format.md"),
     Code("not-utf8", "The file is not valid UTF-8", "re-save the file as UTF-8 (without a byte-order mark)"),
     Code("utf8-bom", "The file starts with a UTF-8 byte-order mark", "re-save the file as UTF-8 without BOM"),

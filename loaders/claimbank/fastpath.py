@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from datetime import datetime
 from functools import cache
@@ -200,6 +201,10 @@ def quick_check(data: bytes, *, path: Path | None, seeds_dir: Path | None) -> An
     return None
 
 
+def _no_follow(path: str, flags: int) -> int:
+    return os.open(path, flags | os.O_NOFOLLOW)
+
+
 def _fine(document: Any, path: Path | None, seeds_dir: Path | None) -> bool:
     text: str = document.text
     if path is not None and path.stem != document.id:
@@ -210,7 +215,8 @@ def _fine(document: Any, path: Path | None, seeds_dir: Path | None) -> bool:
     if seeds_dir is None or document.seed.startswith("."):
         return False
     try:
-        with open(f"{seeds_dir}/{document.seed}", "rb") as handle:
+        # Not through a link: one may lead outside seeds/ (the seed's name has no "/", so this is the only step).
+        with open(f"{seeds_dir}/{document.seed}", "rb", opener=_no_follow) as handle:
             if handle.read() != encoded:
                 return False
     except OSError:

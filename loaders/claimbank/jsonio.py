@@ -7,11 +7,13 @@ through ``eval`` or pickle.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -185,6 +187,26 @@ def read_json(path: Path, sink: ProblemSink, max_bytes: int = DEFAULT_MAX_BYTES)
 def dumps(value: Any) -> str:
     """The canonical text of an annotation file: UTF-8 JSON, two-space indent, a final newline."""
     return json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+LOCK_NAME = ".claimbank.lock"
+
+
+@contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold the exclusive lock of ``folder`` (on a ``.claimbank.lock`` file in it) while the body runs.
+
+    Every command that reads annotation files, changes them and writes them back takes it, so that two such
+    commands on one folder run one after the other instead of each overwriting what the other added. The lock
+    goes with the process: a killed command leaves no stale lock behind.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def write_atomic(path: Path, text: str) -> None:

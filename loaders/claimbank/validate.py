@@ -66,13 +66,22 @@ class FileResult:
 
 def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
     """The annotation files named by ``paths``: files as given, folders searched for ``*.json``, sorted."""
+    for _, path in iter_sources(paths):
+        yield Path(path)
+
+
+def iter_sources(paths: Iterable[Path]) -> Iterator[tuple[str, str]]:
+    """(the folder a file was found in, or "" for a file named directly; the file), as strings, sorted.
+
+    A file found in a folder must stay inside it once links are followed; :func:`validate_file` checks that.
+    """
     for path in paths:
         if path.is_dir():
             # Sorted as strings: a million Path objects held at once would cost ~370 MB.
             names = sorted(str(p) for p in path.rglob("*.json") if p.is_file())
-            yield from map(Path, names)
+            yield from ((str(path), name) for name in names)
         else:
-            yield path
+            yield "", str(path)
 
 
 def check_data(
@@ -91,10 +100,21 @@ def check_data(
 
 
 def validate_file(
-    path: Path, *, seeds_dir: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES, name: str | None = None
+    path: Path,
+    *,
+    seeds_dir: Path | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    name: str | None = None,
+    within: Path | None = None,
 ) -> FileResult:
-    """Validate one annotation file. ``seeds_dir`` defaults to the nearest ``seeds/`` above the file."""
+    """Validate one annotation file. ``seeds_dir`` defaults to the nearest ``seeds/`` above the file.
+
+    ``within``: the folder the file was found in; a file that links outside it is reported, not read.
+    """
     sink = ProblemSink(name or str(path))
+    if within is not None and not checks._inside(path, within):
+        sink.add("path-outside-tree", "", f"{path} leads to {path.resolve()}, outside {within}")
+        return FileResult(path, sink.problems, None)
     data = read_bytes(path, sink, max_bytes)
     if data is None:
         return FileResult(path, sink.problems, None)
@@ -123,9 +143,13 @@ def validate_bytes(
     return FileResult(path or Path(name), problems, parsed.value)
 
 
-def _check_one(name: str, seeds_dir: Path | None, max_bytes: int) -> tuple[list[Problem], str | None]:
+def _check_one(
+    source: tuple[str, str], seeds_dir: Path | None, max_bytes: int
+) -> tuple[list[Problem], str | None]:
     """One file's problems and document id: what :func:`validate_paths` needs back from a worker."""
-    result = validate_file(Path(name), seeds_dir=seeds_dir, max_bytes=max_bytes)
+    folder, name = source
+    within = Path(folder) if folder else None
+    result = validate_file(Path(name), seeds_dir=seeds_dir, max_bytes=max_bytes, within=within)
     return result.problems, result.document_id
 
 
@@ -138,9 +162,9 @@ def validate_paths(
     """
     report = Report()
     seen: dict[str, str] = {}
-    files = [str(path) for path in iter_files(paths)]
+    sources = list(iter_sources(paths))
     check = partial(_check_one, seeds_dir=seeds_dir, max_bytes=max_bytes)
-    for name, (problems, doc_id) in zip(files, ordered_map(check, files, jobs), strict=True):
+    for (_, name), (problems, doc_id) in zip(sources, ordered_map(check, sources, jobs), strict=True):
         if doc_id is not None:
             if doc_id in seen:
                 message = f"document {doc_id!r} is also in {seen[doc_id]}"
