@@ -6,6 +6,7 @@ not worth having: the gold, the synthetic corpus and the generated documents are
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from pathlib import Path
@@ -202,7 +203,7 @@ def test_a_nesting_cycle_that_fits_inside_itself_is_declined(tmp_path: Path) -> 
         "schema_version": "1.0",
         "id": "cycle",
         "seed": "cycle.txt",
-        "sha256": __import__("hashlib").sha256(text.encode()).hexdigest(),
+        "sha256": hashlib.sha256(text.encode()).hexdigest(),
         "language": "en",
         "text": text,
         "annotation_sets": [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,7 @@ def test_output_is_valid_on_hostile_text(text: str) -> None:
         "schema_version": "1.0",
         "id": "x",
         "seed": "x.txt",
-        "sha256": __import__("hashlib").sha256(text.encode()).hexdigest(),
+        "sha256": hashlib.sha256(text.encode()).hexdigest(),
         "language": "en",
         "text": text,
         "annotation_sets": [item],

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from claimbank import card, features
-from claimbank.jsonio import DEFAULT_MAX_BYTES
+from claimbank.jsonio import DEFAULT_MAX_BYTES, pid_alive
 from claimbank.model import CueSpan, Document, SourceSpan
 from claimbank.parallel import Sized, ordered_map
 from claimbank.paths import DEFAULT_OUT
@@ -253,16 +253,6 @@ def _processed(
     yield from progress(Sized(items, len(files))) if progress else items
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _sweep(out: Path) -> None:
     """Clean up after builds that were killed: restore an output caught between its two renames, and remove the
     staging folders of builds whose process is gone (a build still running keeps its own)."""
@@ -272,7 +262,7 @@ def _sweep(out: Path) -> None:
         shutil.rmtree(retired, ignore_errors=True)
     for staging in out.parent.glob(f".{out.name}.building-*"):
         pid = staging.name.removeprefix(f".{out.name}.building-").split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not pid_alive(int(pid)):
             shutil.rmtree(staging, ignore_errors=True)
 
 

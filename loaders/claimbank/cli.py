@@ -439,8 +439,17 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _preannotate(args: argparse.Namespace) -> int:
-    import hashlib
     from datetime import UTC, datetime
+
+    from claimbank.jsonio import folder_lock
+
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with folder_lock(args.out):  # the output folder may hold annotation files another command is updating
+        return _preannotate_locked(args, stamp)
+
+
+def _preannotate_locked(args: argparse.Namespace, stamp: str) -> int:
+    import hashlib
 
     from claimbank import preannotate
     from claimbank.jsonio import dumps, read_json, write_atomic
@@ -448,7 +457,6 @@ def _preannotate(args: argparse.Namespace) -> int:
     from claimbank.problems import ProblemSink
     from claimbank.validate import check_data
 
-    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     failed = False
     for path in args.paths:
         sink = ProblemSink(str(path))
@@ -749,6 +757,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (``| head``); point stdout at devnull so that the interpreter's flush is quiet.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except (
+        OSError
+    ) as error:  # a full disk, a read-only folder, a file that vanished: not a bug, and not input
+        where = f" ({error.filename})" if error.filename else ""
+        print(
+            f"claimbank: error: {error.strerror or error}{where}; every output is written whole or not at all, "
+            "so nothing was half-written",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     except Exception as error:  # the last resort: a user never sees a bare traceback
         if args.debug:
             raise
