@@ -338,3 +338,23 @@ def test_an_import_that_went_through_but_answered_502_is_not_sent_twice(
 
     stored = list(LabelStudio(base_url=server.url, api_key=server.token).tasks.list(project=project))
     assert len(stored) == 30  # no duplicates although the first import "failed" after going through
+
+
+def test_push_reads_every_page_and_adds_no_duplicates(server: Server) -> None:
+    """More tasks than one page of the task list: the second push must see all of them, on every page."""
+    from label_studio_sdk import LabelStudio
+
+    from claimbank.lsclient import Connection, export, find_or_create_project, push
+    from claimbank.synth import corpus
+
+    connection = Connection(server.url, server.token, backoff=0.01, page_size=50)
+    project = find_or_create_project(connection, "many-pages")
+    documents = [canonical(Document.model_validate(d)) for _, d in corpus(230, seed=9)]
+    first = push(connection, project, documents[:100])  # two full pages: the next page is a 404
+    second = push(connection, project, documents)  # a resumed push: 100 are there already
+    third = push(connection, project, documents)  # five pages, the last one short
+    assert (first.imported, second.imported, second.already_there) == (100, 130, 100)
+    assert (third.imported, third.already_there) == (0, 230)
+    client = LabelStudio(base_url=server.url, api_key=server.token)
+    assert len(client.tasks.list(project=project, page=5, page_size=50).items or []) == 30
+    assert len(export(connection, project)) == 230

@@ -12,6 +12,7 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 from claimbank.labelstudio import labeling_config, task
@@ -31,6 +32,7 @@ class Connection:
     attempts: int = 4
     backoff: float = 1.0
     timeout: float = 60.0
+    page_size: int = 500  # tasks per page when listing a project
 
     def client(self) -> Any:
         from label_studio_sdk import LabelStudio
@@ -38,8 +40,11 @@ class Connection:
         return LabelStudio(base_url=self.url, api_key=self.token, timeout=self.timeout)
 
 
-def _retrying(connection: Connection, what: str, call: Callable[[], T]) -> T:
-    """``call()``, retried on connection errors, time-outs and 5xx answers; a 4xx is final."""
+def _retrying(connection: Connection, what: str, call: Callable[[], T], *, not_found: T | None = None) -> T:
+    """``call()``, retried on connection errors, time-outs and 5xx answers; a 4xx is final.
+
+    ``not_found``: what a 404 answer means, if it is not an error (a page past the last one).
+    """
     import httpx
     from label_studio_sdk.core.api_error import ApiError
 
@@ -48,6 +53,8 @@ def _retrying(connection: Connection, what: str, call: Callable[[], T]) -> T:
         try:
             return call()
         except ApiError as error:
+            if error.status_code == 404 and not_found is not None:
+                return not_found
             if error.status_code is not None and error.status_code < 500:
                 raise LabelStudioError(f"{what}: Label Studio answered {error.status_code}") from None
             last = f"answered {error.status_code}"
@@ -73,11 +80,32 @@ def find_or_create_project(connection: Connection, title: str) -> int:
     return int(created.id)
 
 
-def _existing_keys(connection: Connection, project: int) -> set[tuple[str, str]]:
+def _tasks(connection: Connection, project: int) -> Iterator[Any]:
+    """Every task of ``project``, a page at a time, each page with its own retries.
+
+    Pages are walked here rather than by the SDK's pager, which asks for one page past the last and fails on
+    Label Studio's 404 ("Invalid page") for it.
+    """
     client = connection.client()
-    tasks = _retrying(
-        connection, "listing tasks", lambda: list(client.tasks.list(project=project, fields="all"))
-    )
+    size = connection.page_size
+
+    def fetch(number: int) -> list[Any]:
+        listed = client.tasks.list(project=project, fields="all", page=number, page_size=size)
+        return list(listed.items or [])
+
+    page = 1
+    while True:
+        items: list[Any] = _retrying(
+            connection, f"listing tasks (page {page})", partial(fetch, page), not_found=[]
+        )
+        yield from items
+        if len(items) < size:
+            return
+        page += 1
+
+
+def _existing_keys(connection: Connection, project: int) -> set[tuple[str, str]]:
+    tasks = _tasks(connection, project)
     return {
         (str(t.data.get("document_id")), str(t.data.get("sha256"))) for t in tasks if isinstance(t.data, dict)
     }
