@@ -21,7 +21,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from claimbank import card, features
+from claimbank import card, checks, features
 from claimbank.jsonio import DEFAULT_MAX_BYTES, pid_alive
 from claimbank.model import CueSpan, Document, SourceSpan
 from claimbank.parallel import Sized, ordered_map
@@ -196,6 +196,7 @@ def build(
     ``jobs`` > 1 validates and converts files in that many worker processes; the output is the same, byte for
     byte, whatever ``jobs`` is, because rows are written in file order by this process alone.
     """
+    checks.forget_folders()  # folders' real paths are cached for one walk, not across walks
     sources = list(iter_sources(paths))  # strings: a fraction of the memory of Path objects
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)

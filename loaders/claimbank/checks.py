@@ -8,11 +8,12 @@ reads (``_str``, ``_int``) and reports; nothing here raises on any input.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -107,11 +108,29 @@ def _check_seed(document: dict[str, Any], text: str, sink: ProblemSink, seeds_di
 
 
 def _inside(path: Path, folder: Path) -> bool:
-    """``path`` is in ``folder`` once every link is followed (a missing file counts as inside: nothing to follow)."""
+    """``path`` is in ``folder`` once every link is followed (a missing file counts as inside: nothing to follow).
+
+    Called once per file of a folder walk, so the folders' real paths are looked up once each; only a file that is
+    itself a link is resolved on its own.
+    """
     try:
-        return path.resolve().is_relative_to(folder.resolve())
+        if os.path.islink(path):
+            return os.path.realpath(path).startswith(_real(str(folder)) + os.sep)
+        parent = _real(str(path.parent))
+        root = _real(str(folder))
+        return parent == root or parent.startswith(root + os.sep)
     except (OSError, RuntimeError):  # a link loop
         return False
+
+
+@lru_cache(maxsize=4096)
+def _real(path: str) -> str:
+    return os.path.realpath(path, strict=False)
+
+
+def forget_folders() -> None:
+    """Drop the cached real paths of folders (a folder walk starts with this)."""
+    _real.cache_clear()
 
 
 def _check_timestamp(value: Any, where: str, sink: ProblemSink) -> None:

@@ -168,11 +168,12 @@ def _check_values(value: Any, sink: ProblemSink) -> None:
 def read_bytes(path: Path, sink: ProblemSink, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | None:
     """The bytes of ``path``, or ``None`` after reporting why it cannot be read (or is too large to try)."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            sink.add("file-too-large", "", f"{size} bytes is more than the limit of {max_bytes}")
-            return None
-        return path.read_bytes()
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes:
+                sink.add("file-too-large", "", f"{size} bytes is more than the limit of {max_bytes}")
+                return None
+            return handle.read()
     except OSError as error:
         sink.add("file-unreadable", "", error.strerror or str(error))
         return None

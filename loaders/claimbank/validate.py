@@ -162,6 +162,7 @@ def validate_paths(
     """
     report = Report()
     seen: dict[str, str] = {}
+    checks.forget_folders()  # folders' real paths are cached for one walk, not across walks
     sources = list(iter_sources(paths))
     check = partial(_check_one, seeds_dir=seeds_dir, max_bytes=max_bytes)
     for (_, name), (problems, doc_id) in zip(sources, ordered_map(check, sources, jobs), strict=True):
