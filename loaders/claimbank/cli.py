@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from claimbank import __version__
+from claimbank import __version__, cli_brat
 from claimbank.jsonio import DEFAULT_MAX_BYTES
 from claimbank.paths import DEFAULT_OUT
 
@@ -301,6 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
             )
             command.add_argument("--drafts", action="store_true", help="import drafts too")
             command.set_defaults(run=_ls_pull)
+
+    cli_brat.add_parser(commands, _Parser)
 
     agree = commands.add_parser(
         "agree",

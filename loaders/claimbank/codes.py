@@ -184,6 +184,45 @@ _CODES = (
         "delete the dangling relation in Label Studio",
     ),
     Code("gold-multiple", "More than one annotation set is gold", "mark only the adjudicated set as gold"),
+    # brat standoff files (claimbank brat import); pointers are /lines/<n>, counted from 1.
+    Code(
+        "brat-syntax",
+        "A line of a .ann file is not brat standoff",
+        "see brat's standoff format; fix the line",
+    ),
+    Code(
+        "brat-offsets",
+        "A text-bound annotation's offsets do not fit the text",
+        "offsets are code points into the .txt, start < end <= its length",
+    ),
+    Code(
+        "brat-text-mismatch",
+        "A text-bound annotation's text is not the text at its offsets",
+        "the .txt and the .ann do not belong together, or the offsets were counted in another unit",
+    ),
+    Code(
+        "brat-broken-line",
+        "A span's text has a line break and the following lines do not complete it",
+        "brat keeps one annotation per line; fix the line by hand or re-export from brat",
+    ),
+    Code(
+        "brat-unknown-label",
+        "A brat label or event type is not in the label map",
+        'add it to a --label-map file: a ClaimBank label, or "drop"',
+    ),
+    Code(
+        "brat-label-map", "The label map file cannot be used", "see `claimbank brat label-map` for the form"
+    ),
+    Code(
+        "brat-missing-text",
+        "A .ann file has no .txt beside it",
+        "name them <article>.txt and <article>.ann or <article>_<annotator>.ann",
+    ),
+    Code(
+        "brat-name-clash",
+        "Two article names become the same document id",
+        "rename one of the files; ids keep only letters, digits, _ and -",
+    ),
 )
 
 CODES: dict[str, Code] = {code.name: code for code in _CODES}

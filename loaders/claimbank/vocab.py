@@ -109,6 +109,11 @@ class SourceType(Vocabulary):
         "The negated claimer of an explicit non-attribution ('No group' in 'No group has claimed "
         "responsibility'). Used only as the source of a non_attribution.",
     )
+    UNSPECIFIED = (
+        "unspecified",
+        "Not classified yet: the span came from a corpus or tool that has no source types (a brat or PolNeAR "
+        "import). Never in a gold set made with these guidelines; classify it when the set is reviewed.",
+    )
 
 
 class CueType(Vocabulary):
@@ -143,6 +148,11 @@ class CueType(Vocabulary):
         "other",
         "Any other attribution signal (a colon introducing a quote, quotation marks alone); say why in the "
         "annotation set's note.",
+    )
+    UNSPECIFIED = (
+        "unspecified",
+        "Not classified yet: the span came from a corpus or tool that has no cue types (a brat or PolNeAR "
+        "import). Never in a gold set made with these guidelines; classify it when the set is reviewed.",
     )
 
 

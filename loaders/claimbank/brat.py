@@ -1,0 +1,425 @@
+"""brat standoff ⇄ ClaimBank: a parser and writer of ``.ann`` files, and paired converters to annotation sets.
+
+No file I/O here (``claimbank/cli_brat.py`` reads and writes). The mapping, one table used both ways
+(:class:`LabelMap`, PolNeAR's defaults in :data:`POLNEAR`):
+
+- a text-bound ``T`` whose label maps to a ClaimBank label becomes a span with the ``T`` id. brat's discontinuous
+  spans (``start end;start end``) become one span per fragment: the first keeps the id, the others get
+  ``<id>:2``, ``<id>:3``, …, so that the export joins them again (ClaimBank spans are contiguous);
+- an event (``E``) of an attribution type becomes an attribution with the event's id: ``Source``, ``Cue`` and
+  ``Content`` arguments name its spans; an event without ``Source`` (PolNeAR's ``Attribution-no-source``) is an
+  attribution whose source the text does not name, which is *not* ClaimBank's explicit non-attribution (that is
+  the ``Non-attribution`` event type). The trigger ``T`` of the event (PolNeAR marks it over the cue) is not a
+  span; the export writes it over the cue. A second content (``Content2``) becomes a second attribution
+  ``<event id>:Content2`` with the same source and cue;
+- attributes (``A``) named ``source_type``, ``cue_type`` or ``modality_type`` (or mapped to them) set that field;
+  spans without one get ``unspecified``; relations (``R``) mapped to ``refers_to`` set it;
+- notes (``#``) are kept in the set's ``note``, one line each (``AnnotatorNotes <span id>: <text>``), which the
+  export turns back into notes;
+- labels the map says to ``drop`` (PolNeAR's ``Discard`` and ``Discuss``) are left out and counted; a label the
+  map does not know is a problem (``brat-unknown-label``).
+
+Offsets are code points on both sides. A span's text must equal the document text at its offsets (fragments
+joined by a space, brat's convention); a text with a line break breaks brat's one-line format, so the line after it
+is taken as the rest of the text when that makes the offsets and the text agree (a notice), and is a problem
+otherwise (``brat-broken-line``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from claimbank.problems import ProblemSink
+from claimbank.vocab import CueType, ModalityType, SourceType, SpanLabel
+
+_ID = re.compile(r"^([TEARMN#*])(\d*)\t")
+_FRAGMENT = re.compile(r"^(\d+) (\d+)$")
+SPAN_FIELDS = {"source_type": SourceType, "cue_type": CueType, "modality_type": ModalityType}
+REQUIRED_FIELD = {SpanLabel.SOURCE.value: "source_type", SpanLabel.CUE.value: "cue_type"}
+REQUIRED_FIELD[SpanLabel.MODALITY.value] = "modality_type"
+
+
+@dataclass
+class LabelMap:
+    """How brat labels map onto ClaimBank's (documented in docs/brat.md; a JSON file can replace it)."""
+
+    spans: dict[str, str]  # T label -> ClaimBank span label, or "drop"
+    events: dict[str, str]  # E type -> "attribution" or "non_attribution"
+    attributes: dict[str, str] = field(default_factory=dict)  # A name -> span field
+    relations: dict[str, str] = field(default_factory=dict)  # R type -> "refers_to"
+
+    @classmethod
+    def from_json(cls, data: Any, sink: ProblemSink) -> LabelMap | None:
+        """A map from its JSON form; problems (``brat-label-map``) for anything it cannot use."""
+        if not isinstance(data, dict) or not isinstance(data.get("spans"), dict):
+            sink.add("brat-label-map", "", 'a label map is an object with at least "spans"')
+            return None
+        made = cls(
+            spans=dict(data.get("spans", {})),
+            events=dict(data.get("events", POLNEAR.events)),
+            attributes=dict(data.get("attributes", POLNEAR.attributes)),
+            relations=dict(data.get("relations", {})),
+        )
+        labels = {label.value for label in SpanLabel} | {"drop"}
+        for name, target in made.spans.items():
+            if target not in labels:
+                sink.add("brat-label-map", f"/spans/{name}", f"{target!r} is not a span label or 'drop'")
+        for name, target in made.events.items():
+            if target not in ("attribution", "non_attribution"):
+                sink.add("brat-label-map", f"/events/{name}", f"{target!r} is not an attribution kind")
+        for name, target in made.attributes.items():
+            if target not in SPAN_FIELDS:
+                sink.add(
+                    "brat-label-map", f"/attributes/{name}", f"{target!r} is not {', '.join(SPAN_FIELDS)}"
+                )
+        for name, target in made.relations.items():
+            if target != "refers_to":
+                sink.add("brat-label-map", f"/relations/{name}", f"{target!r} is not 'refers_to'")
+        return None if sink.problems else made
+
+    def to_json(self) -> str:
+        data = {"spans": self.spans, "events": self.events, "attributes": self.attributes}
+        return json.dumps({**data, "relations": self.relations}, indent=2) + "\n"
+
+
+POLNEAR = LabelMap(
+    spans={
+        "Source": "SOURCE",
+        "Cue": "CUE",
+        "Content": "CONTENT",
+        "Discard": "drop",
+        "Discuss": "drop",
+        # what the export writes for ClaimBank's other labels
+        "Claim": "CLAIM",
+        "Entity": "ENTITY",
+        "Modality": "MODALITY",
+    },
+    events={
+        "Attribution": "attribution",
+        "Attribution-no-source": "attribution",
+        "Non-attribution": "non_attribution",
+    },
+    attributes={name: name for name in SPAN_FIELDS},
+    relations={"refers_to": "refers_to"},
+)
+EXPORT_LABEL = {target: name for name, target in POLNEAR.spans.items() if target != "drop"}
+
+
+@dataclass
+class TextBound:
+    id: str
+    label: str
+    fragments: list[tuple[int, int]]
+    text: str
+    line: int
+
+
+@dataclass
+class Annotation:
+    """One brat line other than a text-bound one: ``kind`` is E, A, R or #."""
+
+    kind: str
+    id: str
+    fields: list[str]
+    text: str
+    line: int
+
+
+@dataclass
+class AnnFile:
+    textbounds: dict[str, TextBound] = field(default_factory=dict)
+    others: list[Annotation] = field(default_factory=list)
+    repaired: int = 0
+
+
+def _where(line: int) -> str:
+    return f"/lines/{line}"
+
+
+def parse_ann(content: str, text: str, sink: ProblemSink) -> AnnFile:
+    """Every annotation of a ``.ann`` file, checked against ``text``; problems for lines that cannot be used.
+
+    Pointers are ``/lines/<n>`` with ``n`` counted from 1, as editors count.
+    """
+    parsed = AnnFile()
+    lines = content.split("\n")
+    index = 0
+    while index < len(lines):
+        number, line = index + 1, lines[index]
+        index += 1
+        if not line.strip():
+            continue
+        match = _ID.match(line)
+        if match is None:
+            sink.add("brat-syntax", _where(number), f"not a brat annotation line: {line[:60]!r}")
+            continue
+        kind, parts = match.group(1), line.split("\t")
+        if kind == "T":
+            if len(parts) < 3:
+                sink.add(
+                    "brat-syntax", _where(number), "a text-bound line needs id, label and offsets, and text"
+                )
+                continue
+            label, _, offsets = parts[1].strip().partition(" ")
+            fragments = _fragments(offsets)
+            if fragments is None:
+                sink.add(
+                    "brat-syntax", _where(number), f"offsets {offsets!r} are not 'start end[;start end]'"
+                )
+                continue
+            span_text = "\t".join(parts[2:])
+            expected = " ".join(text[start:end] for start, end in fragments)
+            # A text with line breaks spills onto the next lines: take them while that brings the texts closer.
+            spilled = False
+            while span_text != expected and index < len(lines) and _ID.match(lines[index]) is None:
+                candidate = span_text + "\n" + lines[index]
+                if not expected.startswith(candidate.removesuffix("\r")):
+                    break
+                span_text, index, spilled = candidate, index + 1, True
+            if span_text != expected and span_text.removesuffix("\r") == expected:
+                span_text = expected  # a file saved with CRLF line ends
+            parsed.repaired += spilled and span_text == expected
+            if any(end > len(text) or start >= end for start, end in fragments):
+                sink.add(
+                    "brat-offsets",
+                    _where(number),
+                    f"{match.group(0).strip()} offsets {offsets} do not fit a text of {len(text)} code points",
+                )
+                continue
+            if span_text != expected:
+                code = "brat-text-mismatch"
+                while index < len(lines) and _ID.match(lines[index]) is None and lines[index].strip():
+                    code, index = "brat-broken-line", index + 1  # the rest of this text: no line of its own
+                sink.add(
+                    code,
+                    _where(number),
+                    f"{parts[0]} says {span_text[:40]!r} but the text at {offsets} is {expected[:40]!r}",
+                )
+                continue
+            parsed.textbounds[parts[0]] = TextBound(parts[0], label, fragments, span_text, number)
+        else:
+            fields = parts[1].split() if len(parts) > 1 else []
+            if not fields and kind != "*":
+                sink.add("brat-syntax", _where(number), f"{parts[0]} has no type")
+                continue
+            note = "\t".join(parts[2:]).removesuffix("\r")
+            parsed.others.append(Annotation(kind, parts[0], fields, note, number))
+    return parsed
+
+
+def _fragments(offsets: str) -> list[tuple[int, int]] | None:
+    fragments = []
+    for piece in offsets.split(";"):
+        match = _FRAGMENT.match(piece.strip())
+        if match is None:
+            return None
+        fragments.append((int(match.group(1)), int(match.group(2))))
+    return fragments or None
+
+
+@dataclass
+class Converted:
+    """An annotation set made from one ``.ann`` file, with what was left out."""
+
+    item: dict[str, Any]
+    dropped: Counter[str] = field(default_factory=Counter)
+    notices: list[str] = field(default_factory=list)
+
+
+def to_annotation_set(
+    parsed: AnnFile, header: dict[str, Any], label_map: LabelMap, sink: ProblemSink
+) -> Converted:
+    """The annotation set (canonical JSON form) for one parsed ``.ann`` file; ``header`` gives id, annotator…"""
+    converted = Converted({**header, "spans": [], "attributions": [], "claims": []})
+    spans: dict[str, list[dict[str, Any]]] = {}  # T id -> its fragments as spans
+    for bound in parsed.textbounds.values():
+        target = label_map.spans.get(bound.label)
+        if bound.label in label_map.events:
+            continue  # an event trigger
+        if target is None:
+            sink.add(
+                "brat-unknown-label", _where(bound.line), f"{bound.id}: no mapping for label {bound.label!r}"
+            )
+            continue
+        if target == "drop":
+            converted.dropped[bound.label] += 1
+            continue
+        pieces = []
+        for number, (start, end) in enumerate(bound.fragments, start=1):
+            span: dict[str, Any] = {
+                "id": bound.id if number == 1 else f"{bound.id}:{number}",
+                "label": target,
+            }
+            span |= {"start": start, "end": end, "text": parsed_text(bound, number - 1)}
+            if target in REQUIRED_FIELD:
+                span[REQUIRED_FIELD[target]] = "unspecified"
+            pieces.append(span)
+        spans[bound.id] = pieces
+    notes: list[str] = []
+    for other in parsed.others:
+        _apply(other, spans, converted, label_map, notes, sink)
+    for pieces in spans.values():
+        converted.item["spans"].extend(pieces)
+    converted.item["spans"].sort(key=lambda s: (s["start"], s["end"], s["id"]))
+    if notes:
+        converted.item["note"] = "\n".join(notes)
+    return converted
+
+
+def parsed_text(bound: TextBound, fragment: int) -> str:
+    start, end = bound.fragments[fragment]
+    offset = sum(e - s + 1 for s, e in bound.fragments[:fragment])
+    return bound.text[offset : offset + end - start]
+
+
+def _apply(
+    other: Annotation,
+    spans: dict[str, list[dict[str, Any]]],
+    converted: Converted,
+    label_map: LabelMap,
+    notes: list[str],
+    sink: ProblemSink,
+) -> None:
+    where = _where(other.line)
+    if other.kind == "E":
+        kind_name, _, _trigger = other.fields[0].partition(":")
+        kind = label_map.events.get(kind_name)
+        if kind is None:
+            sink.add("brat-unknown-label", where, f"{other.id}: no mapping for event type {kind_name!r}")
+            return
+        roles = dict(arg.split(":", 1) for arg in other.fields[1:] if ":" in arg)
+        missing = [role for role in ("Cue", "Content") if role not in roles]
+        if missing or any(target not in spans for target in roles.values()):
+            absent = missing or [t for t in roles.values() if t not in spans]
+            converted.notices.append(f"brat-incomplete-event: {other.id} lacks {', '.join(absent)}; left out")
+            converted.dropped["incomplete event"] += 1
+            return
+        contents = [role for role in roles if re.fullmatch(r"Content\d*", role)]
+        for role in sorted(contents, key=lambda r: (len(r), r)):
+            attribution: dict[str, Any] = {
+                "id": other.id if role == "Content" else f"{other.id}:{role}",
+                "kind": kind,
+                "cue": roles["Cue"],
+                "content": roles[role],
+            }
+            if "Source" in roles:
+                attribution["source"] = roles["Source"]
+            converted.item["attributions"].append(attribution)
+        extra = set(roles) - {"Source", "Cue", *contents}
+        if extra:
+            converted.notices.append(f"brat-unmapped: {other.id} roles {sorted(extra)} left out")
+    elif other.kind == "A":
+        name, target = other.fields[0], other.fields[1] if len(other.fields) > 1 else ""
+        value = other.fields[2] if len(other.fields) > 2 else ""
+        span_field = label_map.attributes.get(name)
+        pieces = spans.get(target, [])
+        vocabulary = SPAN_FIELDS.get(span_field or "")
+        if not pieces or vocabulary is None or value not in {m.value for m in vocabulary}:
+            converted.notices.append(f"brat-unmapped: attribute {other.id} {name} {value} left out")
+            return
+        for piece in pieces:
+            if span_field is not None and REQUIRED_FIELD.get(piece["label"]) == span_field:
+                piece[span_field] = value
+    elif other.kind == "R":
+        roles = dict(arg.split(":", 1) for arg in other.fields[1:] if ":" in arg)
+        source, referent = spans.get(roles.get("Arg1", "")), spans.get(roles.get("Arg2", ""))
+        if label_map.relations.get(other.fields[0]) != "refers_to" or not source or not referent:
+            converted.notices.append(f"brat-unmapped: relation {other.id} {other.fields[0]} left out")
+            return
+        source[0]["refers_to"] = referent[0]["id"]
+    elif other.kind == "#":
+        target = other.fields[1] if len(other.fields) > 1 else ""
+        notes.append(f"{other.fields[0]} {target}: {other.text}")
+    else:
+        converted.notices.append(
+            f"brat-unmapped: {other.id} ({other.kind} annotations are not supported) left out"
+        )
+
+
+def to_ann(item: dict[str, Any]) -> tuple[str, list[str]]:
+    """The ``.ann`` text for an annotation set (canonical JSON form), and notices of what brat cannot hold."""
+    notices: list[str] = []
+    lines: list[str] = []
+    numbers = {"T": 0, "E": 0, "A": 0, "R": 0, "#": 0}
+
+    def new(kind: str) -> str:
+        numbers[kind] += 1
+        return f"{kind}{numbers[kind]}"
+
+    heads: dict[str, list[dict[str, Any]]] = {}
+    labels = {span["id"]: span["label"] for span in item.get("spans", [])}
+    for span in item.get("spans", []):
+        head, colon, number = span["id"].rpartition(":")
+        is_fragment = colon and number.isdigit() and labels.get(head) == span["label"]
+        heads.setdefault(head if is_fragment else span["id"], []).append(span)
+    t_of: dict[str, str] = {}  # ClaimBank span id (head) -> T id
+    used = {int(h[1:]) for h in heads if re.fullmatch(r"T\d+", h)}
+    numbers["T"] = max(used, default=0)
+    for head, pieces in heads.items():
+        pieces.sort(key=lambda s: 0 if s["id"] == head else int(s["id"].rpartition(":")[2]))
+        t_id = head if re.fullmatch(r"T\d+", head) else new("T")
+        t_of[head] = t_id
+        offsets = ";".join(f"{p['start']} {p['end']}" for p in pieces)
+        label = EXPORT_LABEL[pieces[0]["label"]]
+        lines.append(f"{t_id}\t{label} {offsets}\t{' '.join(p['text'] for p in pieces)}")
+    events: dict[str, dict[str, Any]] = {}
+    for attribution in item.get("attributions", []):
+        event_id, _, role = attribution["id"].partition(":")
+        events.setdefault(event_id, {"first": attribution, "contents": []})["contents"].append(
+            (role or "Content", attribution["content"])
+        )
+    used_e = {int(e[1:]) for e in events if re.fullmatch(r"E\d+", e)}
+    numbers["E"] = max(used_e, default=0)
+    spans_by_id = {s["id"]: s for s in item.get("spans", [])}
+    for event_id, event in events.items():
+        first = event["first"]
+        kind = first["kind"]
+        event_type = "Non-attribution" if kind == "non_attribution" else "Attribution"
+        if kind == "attribution" and not first.get("source"):
+            event_type = "Attribution-no-source"
+        cue = spans_by_id[first["cue"]]
+        trigger = new("T")
+        lines.append(f"{trigger}\t{event_type} {cue['start']} {cue['end']}\t{cue['text']}")
+        args = [f"{event_type}:{trigger}"]
+        args += [f"{role}:{t_of[content]}" for role, content in sorted(event["contents"])]
+        args.append(f"Cue:{t_of[first['cue']]}")
+        if first.get("source"):
+            args.append(f"Source:{t_of[first['source']]}")
+        lines.append(f"{event_id if re.fullmatch(r'E[0-9]+', event_id) else new('E')}\t{' '.join(args)}")
+        if first.get("nested_in"):
+            notices.append("nested_in is not exported (brat events cannot nest)")
+    for head, pieces in heads.items():
+        span = pieces[0]
+        for name in SPAN_FIELDS:
+            if span.get(name) not in (None, "unspecified"):
+                lines.append(f"{new('A')}\t{name} {t_of[head]} {span[name]}")
+        if span.get("refers_to"):
+            lines.append(f"{new('R')}\trefers_to Arg1:{t_of[head]} Arg2:{t_of[span['refers_to']]}")
+    for note in (item.get("note") or "").split("\n"):
+        match = re.fullmatch(r"(\S+) (T\S+|E\S+): (.*)", note)
+        if match and match.group(2) in t_of.values():
+            lines.append(f"{new('#')}\t{match.group(1)} {match.group(2)}\t{match.group(3)}")
+        elif note.strip():
+            notices.append("a line of the set's note is not exported (it names no exported annotation)")
+    if item.get("claims"):
+        notices.append("claims are not exported (brat standoff has no place for them)")
+    return "".join(line + "\n" for line in lines), notices
+
+
+def annotation_conf(label_map: LabelMap = POLNEAR) -> str:
+    """brat's ``annotation.conf`` for what :func:`to_ann` writes."""
+    entities = sorted({name for name, target in label_map.spans.items() if target != "drop"})
+    dropped = sorted(name for name, target in label_map.spans.items() if target == "drop")
+    roles = "Source?:Source, Cue:Cue, Content:Content, Content2?:Content"
+    lines = ["[entities]", *entities, *dropped, "", "[relations]", "refers_to\tArg1:Source, Arg2:<ENTITY>"]
+    lines += ["<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>", "", "[events]"]
+    lines += [f"{name}\t{roles}" for name in sorted(label_map.events)]
+    lines += ["", "[attributes]"]
+    for name, vocabulary in SPAN_FIELDS.items():
+        values = "|".join(member.value for member in vocabulary)
+        lines.append(f"{name}\tArg:<ENTITY>, Value:{values}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,327 @@
+"""brat standoff import and export, on brat files written here (PolNeAR's own articles are not ours to vendor)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from claimbank import brat, load_document
+from claimbank.cli import main
+from claimbank.model import Document
+from claimbank.problems import ProblemSink
+from claimbank.rows import canonical
+from tests.strategies import documents
+
+TEXT = (
+    "Officials said three drones hit the airport, the ministry added.\n"
+    "According to the governor, the attack failed.\n"
+    "It was reported that\nthe airport will reopen. No group has claimed responsibility.\n"
+)
+
+
+def _at(quote: str, after: int = 0) -> str:
+    start = TEXT.index(quote, after)
+    return f"{start} {start + len(quote)}"
+
+
+# Two annotators of one article, in PolNeAR's naming (<article>_<annotator>.ann).
+ANN_A = f"""T1\tSource {_at("Officials")}\tOfficials
+T2\tCue {_at("said")}\tsaid
+T3\tContent {_at("three drones hit the airport")};{_at("the ministry added")}\tthree drones hit the airport the ministry added
+T4\tAttribution {_at("said")}\tsaid
+E1\tAttribution:T4 Content:T3 Cue:T2 Source:T1
+T5\tCue {_at("According to")}\tAccording to
+T6\tSource {_at("the governor")}\tthe governor
+T7\tContent {_at("the attack failed")}\tthe attack failed
+T8\tAttribution {_at("According to")}\tAccording to
+E2\tAttribution:T8 Source:T6 Cue:T5 Content:T7
+T9\tCue {_at("It was reported that")}\tIt was reported that
+T10\tContent {_at("the airport will reopen")}\tthe airport will reopen
+T11\tAttribution-no-source {_at("It was reported that")}\tIt was reported that
+E3\tAttribution-no-source:T11 Cue:T9 Content:T10
+A1\tsource_type T1 unnamed_official
+A2\tcue_type T5 according_to
+T12\tDiscuss {_at("No group has claimed")}\tNo group has claimed
+#1\tAnnotatorNotes T1\tunnamed, but officials
+"""
+ANN_B = f"""T1\tSource {_at("Officials")}\tOfficials
+T2\tCue {_at("said")}\tsaid
+T3\tContent {_at("three drones hit the airport")}\tthree drones hit the airport
+T4\tAttribution {_at("said")}\tsaid
+E1\tAttribution:T4 Content:T3 Cue:T2 Source:T1
+T5\tSource {_at("No group")}\tNo group
+T6\tCue {_at("has claimed")}\thas claimed
+T7\tContent {_at("responsibility")}\tresponsibility
+T8\tNon-attribution {_at("has claimed")}\thas claimed
+E2\tNon-attribution:T8 Source:T5 Cue:T6 Content:T7
+A1\tsource_type T5 nobody
+T9\tEntity {_at("the ministry")}\tthe ministry
+R1\trefers_to Arg1:T1 Arg2:T9
+T10\tDiscard {_at("airport")}\tairport
+"""
+
+
+def _corpus(tmp_path: Path, **anns: str) -> tuple[Path, Path]:
+    texts, ann_dir = tmp_path / "text", tmp_path / "ann"
+    texts.mkdir(exist_ok=True)
+    ann_dir.mkdir(exist_ok=True)
+    (texts / "drones.txt").write_text(TEXT, encoding="utf-8", newline="")
+    for name, content in anns.items():
+        (ann_dir / f"{name}.ann").write_text(content, encoding="utf-8", newline="")
+    return texts, ann_dir
+
+
+def _import(tmp_path: Path, *extra: str) -> int:
+    texts, ann_dir = tmp_path / "text", tmp_path / "ann"
+    out, seeds = tmp_path / "annotations", tmp_path / "seeds"
+    return main(
+        ["brat", "import", str(texts), str(ann_dir), "--out", str(out), "--seeds", str(seeds), *extra]
+    )
+
+
+def _sets(tmp_path: Path) -> dict[str, dict[str, Any]]:
+    document = canonical(load_document(tmp_path / "annotations" / "drones.json"))
+    return {s["id"]: s for s in document["annotation_sets"]}
+
+
+def test_two_annotators_become_two_sets_on_one_document(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _corpus(tmp_path, drones_a1=ANN_A, drones_b2=ANN_B)
+    assert _import(tmp_path) == 0
+    summary = capsys.readouterr().err
+    assert "1 document(s); 2 annotation set(s)" in summary
+    assert "dropped Discard 1, Discuss 1" in summary
+    assert (tmp_path / "seeds" / "drones.txt").read_bytes() == TEXT.encode()
+    sets = _sets(tmp_path)
+    assert sorted(sets) == ["brat-a1", "brat-b2"]
+    a, b = sets["brat-a1"], sets["brat-b2"]
+    assert (a["annotator"], a["origin"], a["imported_from"]) == ("a1", "imported", "brat:drones_a1.ann")
+    spans = {s["id"]: s for s in a["spans"]}
+    # the discontinuous content: one span per fragment, the later ones named <id>:<n>
+    assert (spans["T3"]["text"], spans["T3:2"]["text"]) == (
+        "three drones hit the airport",
+        "the ministry added",
+    )
+    assert spans["T1"]["source_type"] == "unnamed_official"
+    assert spans["T6"]["source_type"] == "unspecified"
+    assert spans["T5"]["cue_type"] == "according_to"
+    attributions = {x["id"]: x for x in a["attributions"]}
+    assert attributions["E1"] == {
+        "id": "E1",
+        "kind": "attribution",
+        "source": "T1",
+        "cue": "T2",
+        "content": "T3",
+    }
+    assert attributions["E3"].get("source") is None  # no source named: not an explicit non-attribution
+    assert attributions["E3"]["kind"] == "attribution"
+    assert a["note"] == "AnnotatorNotes T1: unnamed, but officials"
+    assert {x["kind"] for x in b["attributions"]} == {"attribution", "non_attribution"}
+    assert {s["id"]: s for s in b["spans"]}["T1"]["refers_to"] == "T9"
+
+
+def test_export_gives_back_every_line(tmp_path: Path) -> None:
+    _, ann_dir = _corpus(tmp_path, drones_a1=ANN_A, drones_b2=ANN_B)
+    assert _import(tmp_path) == 0
+    out = tmp_path / "brat"
+    assert main(["brat", "export", str(tmp_path / "annotations"), "--out", str(out)]) == 0
+    assert (out / "drones.txt").read_text(encoding="utf-8") == TEXT
+    for name in ("drones_a1", "drones_b2"):
+        original = _lines(ann_dir / f"{name}.ann")
+        exported = _lines(out / f"{name}.ann")
+        dropped = {line for line in original if line[0] == "T" and line[1] in ("Discard", "Discuss")}
+        assert exported == original - dropped, name
+    _declared_in_conf(out)
+
+
+def _lines(path: Path) -> set[tuple[Any, ...]]:
+    """An .ann file's annotations, with ids replaced by what they point at (ids may be renumbered)."""
+    parsed = brat.parse_ann(path.read_text(encoding="utf-8"), TEXT, ProblemSink(str(path)))
+    bounds = {b.id: ("T", b.label, tuple(b.fragments), b.text) for b in parsed.textbounds.values()}
+    lines: set[tuple[Any, ...]] = set(bounds.values())
+    for other in parsed.others:
+        if other.kind == "E":
+            args = tuple(sorted((a.split(":")[0], bounds[a.split(":")[1]]) for a in other.fields))
+            lines.add(("E", args))
+        elif other.kind == "A":
+            lines.add(("A", other.fields[0], bounds[other.fields[1]], other.fields[2]))
+        elif other.kind == "R":
+            lines.add(("R", other.fields[0], *(bounds[a.split(":")[1]] for a in other.fields[1:])))
+        else:
+            lines.add(("#", other.fields[0], bounds[other.fields[1]], other.text))
+    return lines
+
+
+def _declared_in_conf(folder: Path) -> None:
+    """Every label, event type, role, attribute and relation used is declared in annotation.conf, as brat needs."""
+    section, declared = "", {}
+    for line in (folder / "annotation.conf").read_text(encoding="utf-8").splitlines():
+        if line.startswith("["):
+            section = line.strip("[]")
+        elif line.strip():
+            declared.setdefault(section, set()).add(line.split("\t")[0])
+    for ann in folder.glob("*.ann"):
+        for line in ann.read_text(encoding="utf-8").splitlines():
+            fields = line.split("\t")
+            if len(fields) < 2 or not re.match(r"^[TEAR#]\d+$", fields[0]):
+                continue  # the rest of a text with a line break
+            kind, first = fields[0][0], fields[1].split()[0]
+            name = first.split(":")[0]
+            if kind == "T":
+                assert name in declared["entities"] | declared["events"], line
+            elif kind == "E":
+                assert name in declared["events"], line
+            elif kind == "A":
+                assert name in declared["attributes"], line
+            elif kind == "R":
+                assert name in declared["relations"], line
+
+
+def test_a_text_with_a_line_break_is_repaired_when_the_offsets_agree(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    quote = "It was reported that\nthe airport will reopen"
+    ann = f"T1\tContent {_at(quote)}\t{quote}\nT2\tCue {_at('It was')}\tIt was\n"
+    _corpus(tmp_path, drones=ann)
+    assert _import(tmp_path) == 0
+    assert "brat-broken-line repaired 1" in capsys.readouterr().err
+    (item,) = _sets(tmp_path).values()
+    assert [s["text"] for s in item["spans"]] == ["It was", quote]
+
+
+@pytest.mark.parametrize(
+    ("ann", "code", "line"),
+    [
+        (
+            f"T1\tSource {_at('Officials')}\tOfficials\nT2\tContent 0 10\tline one\nnot the rest\n",
+            "brat-broken-line",
+            2,
+        ),
+        (f"T1\tSource {_at('Officials')}\tOfficers\n", "brat-text-mismatch", 1),
+        ("T1\tSource 5 9000\tx\n", "brat-offsets", 1),
+        ("T1\tSource 9 5\tx\n", "brat-offsets", 1),
+        (f"T1\tSpeaker {_at('Officials')}\tOfficials\n", "brat-unknown-label", 1),
+        ("T1\tSource nine\tx\n", "brat-syntax", 1),
+        ("Officials said\n", "brat-syntax", 1),
+        (f"T1\tSource {_at('Officials')}\tOfficials\nE1\tQuote:T1 Source:T1\n", "brat-unknown-label", 2),
+    ],
+    ids=[
+        "broken-line",
+        "text-mismatch",
+        "past-the-end",
+        "reversed",
+        "unknown-label",
+        "bad-offsets",
+        "not-a-line",
+        "unknown-event",
+    ],
+)
+def test_bad_lines_get_their_code_and_nothing_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], ann: str, code: str, line: int
+) -> None:
+    _corpus(tmp_path, drones=ann, other=ANN_A)
+    (tmp_path / "text" / "other.txt").write_text(TEXT, encoding="utf-8")
+    assert _import(tmp_path) == 1
+    captured = capsys.readouterr()
+    assert f"drones.ann:/lines/{line}: {code} " in captured.out
+    assert "Traceback" not in captured.out + captured.err
+    assert "nothing written" in captured.err
+    assert not (tmp_path / "annotations").exists()
+    assert not (tmp_path / "seeds").exists()
+    # --skip-invalid writes the documents without problems
+    assert _import(tmp_path, "--skip-invalid") == 1
+    assert [p.name for p in (tmp_path / "annotations").glob("*.json")] == ["other.json"]
+
+
+def test_a_label_map_file_maps_other_labels(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _corpus(tmp_path, drones=f"T1\tSpeaker {_at('Officials')}\tOfficials\nT2\tNoise {_at('said')}\tsaid\n")
+    label_map = tmp_path / "labels.json"
+    label_map.write_text(json.dumps({"spans": {"Speaker": "SOURCE", "Noise": "drop"}}), encoding="utf-8")
+    assert _import(tmp_path, "--label-map", str(label_map)) == 0
+    (item,) = _sets(tmp_path).values()
+    assert [(s["label"], s["text"]) for s in item["spans"]] == [("SOURCE", "Officials")]
+    label_map.write_text(json.dumps({"spans": {"Speaker": "SPEAKER"}}), encoding="utf-8")
+    assert _import(tmp_path, "--label-map", str(label_map)) == 1
+    assert "labels.json:/spans/Speaker: brat-label-map " in capsys.readouterr().out
+
+
+def test_article_names_that_become_one_id_are_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _corpus(tmp_path, **{"a.b": "", "a-b": ""})
+    for name in ("a.b", "a-b"):
+        (tmp_path / "text" / f"{name}.txt").write_text(TEXT, encoding="utf-8")
+    assert _import(tmp_path) == 1
+    assert ": brat-name-clash " in capsys.readouterr().out
+    assert not (tmp_path / "annotations").exists()
+
+
+def test_missing_text_and_unreadable_files_are_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _corpus(tmp_path, drones=ANN_A, lonely_a1="T1\tSource 0 1\tO\n")
+    (tmp_path / "ann" / "drones_x9.ann").write_bytes("T1\tSource 0 9\tOfficials caf\xe9\n".encode("latin-1"))
+    assert _import(tmp_path) == 2  # as for `claimbank validate`: an unreadable input is exit status 2
+    out = capsys.readouterr().out
+    assert "lonely_a1.ann:: brat-missing-text" in out
+    assert "drones_x9.ann:: file-unreadable" in out
+
+
+def test_importing_again_replaces_the_sets_and_keeps_the_others(tmp_path: Path) -> None:
+    _corpus(tmp_path, drones_a1=ANN_A)
+    assert _import(tmp_path) == 0
+    path = tmp_path / "annotations" / "drones.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    manual = {**data["annotation_sets"][0], "id": "mine", "origin": "manual", "imported_from": None}
+    data["annotation_sets"].append(manual)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert _import(tmp_path) == 0
+    assert sorted(_sets(tmp_path)) == ["brat-a1", "mine"]
+
+
+def test_a_different_seed_is_never_overwritten(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _corpus(tmp_path, drones_a1=ANN_A)
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "drones.txt").write_text("another text", encoding="utf-8")
+    assert _import(tmp_path) == 1
+    assert "seed-text-mismatch" in capsys.readouterr().out
+    assert (tmp_path / "seeds" / "drones.txt").read_text(encoding="utf-8") == "another text"
+
+
+def _shape(item: dict[str, Any]) -> tuple[Any, ...]:
+    """An annotation set's spans and attributions by what they cover (ids are renumbered by the export)."""
+    spans = {s["id"]: s for s in item["spans"]}
+
+    def where(span_id: str | None) -> Any:
+        span = spans.get(span_id or "")
+        return (span["label"], span["start"], span["end"]) if span else None
+
+    shaped = sorted(
+        (where(s["id"]), s["text"], *(s.get(f) for f in brat.SPAN_FIELDS), where(s.get("refers_to")))
+        for s in item["spans"]
+    )
+    links = sorted(
+        (a["kind"], where(a.get("source")), where(a["cue"]), where(a["content"]))
+        for a in item["attributions"]
+    )
+    return tuple(shaped), tuple(links)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents())
+def test_annotation_sets_round_trip_through_brat(data: dict[str, Any]) -> None:
+    document = canonical(Document.model_validate(data))
+    for item in document["annotation_sets"]:
+        content, _ = brat.to_ann(item)
+        sink = ProblemSink("x")
+        parsed = brat.parse_ann(content, document["text"], sink)
+        header = {k: v for k, v in item.items() if k not in ("spans", "attributions", "claims")}
+        back = brat.to_annotation_set(parsed, header, brat.POLNEAR, sink).item
+        assert sink.problems == []
+        assert _shape(back) == _shape(item)
