@@ -67,3 +67,15 @@ def test_dataset_doc_example_runs(tmp_path: Path) -> None:
     result = _python(example, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["No group | has claimed | responsibility for the attack"]
+
+
+def test_brat_guide_example_prints_what_it_shows(tmp_path: Path) -> None:
+    (block,) = [b for b in _blocks(ROOT / "docs" / "brat.md", "console") if "docs/examples/brat" in b]
+    command, expected = block.splitlines()
+    args = command.removeprefix("$ claimbank ").replace("imported/", f"{tmp_path}/").split()
+    done = subprocess.run(
+        [sys.executable, "-m", "claimbank", *args], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stderr.strip().splitlines()[-1] == expected
+    assert (tmp_path / "annotations" / "drones.json").exists()

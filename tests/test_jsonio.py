@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from claimbank.jsonio import dumps, write_atomic
+from claimbank.model import Document
+from claimbank.rows import canonical
+from tests.strategies import documents
 
 
 def test_write_atomic_replaces_and_leaves_no_temp_files(tmp_path: Path) -> None:
@@ -29,3 +35,10 @@ def test_failed_write_keeps_the_old_file(tmp_path: Path) -> None:
 def test_dumps_refuses_nan() -> None:
     with pytest.raises(ValueError, match="JSON compliant"):
         dumps({"x": float("nan")})
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents())
+def test_dumps_is_exactly_the_standard_indented_json(data: dict[str, Any]) -> None:
+    document = canonical(Document.model_validate(data))
+    assert dumps(document) == json.dumps(document, ensure_ascii=False, indent=2) + "\n"

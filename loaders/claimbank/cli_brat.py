@@ -72,6 +72,12 @@ def add_parser(commands: Any, parser_class: type[argparse.ArgumentParser]) -> No
     )
     imported.add_argument("--language", default="en", help="BCP 47 language of the texts (default: en)")
     imported.add_argument(
+        "--gold",
+        action="store_true",
+        help="mark the set gold where an article has exactly one .ann file (take the corpus's annotation as "
+        "its gold; the dataset's claims, attributions and tokens configs are made from gold sets)",
+    )
+    imported.add_argument(
         "--skip-invalid",
         action="store_true",
         help="write the documents without problems even if others have some (exit status 1 all the same)",
@@ -96,6 +102,7 @@ def add_parser(commands: Any, parser_class: type[argparse.ArgumentParser]) -> No
 @dataclass
 class Summary:
     documents: int = 0
+    gold: int = 0
     sets: int = 0
     spans: int = 0
     attributions: int = 0
@@ -105,7 +112,7 @@ class Summary:
     def format(self) -> str:
         parts = [
             f"{self.documents} document(s)",
-            f"{self.sets} annotation set(s)",
+            f"{self.sets} annotation set(s) ({self.gold} gold)",
             f"{self.spans} span(s)",
             f"{self.attributions} attribution(s)",
         ]
@@ -217,7 +224,7 @@ def run_import(args: argparse.Namespace) -> int:
             "annotator": annotator,
             "origin": "imported",
             "created_at": datetime.fromtimestamp(ann.stat().st_mtime, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "gold": False,
+            "gold": bool(args.gold) and len(pairs[article]) == 1,
             "adjudicated_from": [],
             "model_version": None,
             "imported_from": f"brat:{ann.name}",
@@ -236,9 +243,10 @@ def run_import(args: argparse.Namespace) -> int:
         summary.spans += len(converted.item["spans"])
         summary.attributions += len(converted.item["attributions"])
     summary.documents = len(documents)
+    summary.gold = sum(any(s["gold"] for s in d["annotation_sets"]) for d in documents.values())
     for target, document in documents.items():
         seed = args.seeds / document["seed"]
-        problems = check_data(document, name=str(target), path=target, seeds_dir=None)
+        problems = check_data(document, name=str(target), path=target, seeds_dir=None, has_floats=False)
         report.extend(str(target), [p for p in problems if p.code != "seed-missing"])
         if seed.exists() and seed.read_bytes() != document["text"].encode("utf-8"):
             sink = ProblemSink(str(target))
