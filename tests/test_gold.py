@@ -135,3 +135,40 @@ def test_built_dataset_has_the_known_rows(built: Path, gold: AnnotationSet) -> N
     unharmed = next(r for r in claims if r["text"] == "The Prime Minister was unharmed")
     assert unharmed["source_text"] is None
     assert unharmed["attribution_id"] is None
+
+
+def test_gold_is_adjudicated_from_two_independent_passes(document: Document, gold: AnnotationSet) -> None:
+    sets = {s.id: s for s in document.annotation_sets}
+    assert gold.adjudicated_from == ["pass-a", "pass-b"]
+    for name in gold.adjudicated_from:
+        assert sets[name].origin.value == "manual"
+        assert not sets[name].gold
+    assert sets["pass-a"].annotator != sets["pass-b"].annotator
+
+
+def test_agreement_table_in_the_docs_is_what_claimbank_agree_computes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import re
+
+    from claimbank.cli import main
+
+    assert main(["agree", str(SEED), "--sets", "pass-a", "pass-b"]) == 0
+    printed = {
+        m["item"]: (m["a"], m["b"], m["exact"], m["overlap"])
+        for m in re.finditer(
+            r"^(?P<item>span [A-Z]+|attribution|claim) +(?P<a>\d+) +(?P<b>\d+) +(?P<exact>[\d.]+) +(?P<overlap>[\d.]+)$",
+            capsys.readouterr().out,
+            flags=re.MULTILINE,
+        )
+    }
+    documented = {
+        m["item"]: (m["a"], m["b"], m["exact"], m["overlap"])
+        for m in re.finditer(
+            r"^\| (?P<item>[a-zA-Z ]+) \| (?P<a>\d+) \| (?P<b>\d+) \| (?P<exact>[\d.]+) \| (?P<overlap>[\d.]+) \|$",
+            (ROOT / "docs" / "agreement.md").read_text(encoding="utf-8"),
+            flags=re.MULTILINE,
+        )
+    }
+    assert len(printed) == 8
+    assert documented == printed

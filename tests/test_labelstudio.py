@@ -75,7 +75,7 @@ def test_ls_commands_write_config_and_tasks(tmp_path: Path) -> None:
     }
     (prediction,) = made["predictions"]
     assert prediction["model_version"] == "claimbank-dev-1:gold"
-    gold = document["annotation_sets"][0]
+    (gold,) = [s for s in document["annotation_sets"] if s["gold"]]
     header = {k: v for k, v in gold.items() if k not in ("spans", "attributions", "claims")}
     back = AnnotationSet.model_validate({**header, **from_results(prediction["result"])})
     assert back == AnnotationSet.model_validate(gold)
