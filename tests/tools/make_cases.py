@@ -400,6 +400,7 @@ def _json_mutations() -> dict[str, list[tuple[str, str, list[str]]]]:
     """Cases that need text the json module would never write (duplicate keys, NaN, lone surrogates)."""
     base = json.dumps(valid_document("dup"), ensure_ascii=False, indent=2)
     nan = json.dumps(valid_document("nan"), ensure_ascii=False, indent=2)
+    infinity = json.dumps(valid_document("infinity"), ensure_ascii=False, indent=2)
     sur = json.dumps(valid_document("surrogate"), ensure_ascii=False, indent=2)
     big = json.dumps(valid_document("huge-int"), ensure_ascii=False, indent=2)
     first = f'"start": {valid_document()["annotation_sets"][0]["spans"][0]["start"]}'
@@ -413,6 +414,7 @@ def _json_mutations() -> dict[str, list[tuple[str, str, list[str]]]]:
         ],
         "json-nonfinite-number": [
             ("nan", nan.replace(first, '"start": NaN', 1), [f"{SET}/spans/0/start"]),
+            ("infinity", infinity.replace(first, '"start": -Infinity', 1), [f"{SET}/spans/0/start"]),
         ],
         "json-lone-surrogate": [
             (
