@@ -325,3 +325,23 @@ def test_annotation_sets_round_trip_through_brat(data: dict[str, Any]) -> None:
         back = brat.to_annotation_set(parsed, header, brat.POLNEAR, sink).item
         assert sink.problems == []
         assert _shape(back) == _shape(item)
+
+
+def test_a_second_content_is_a_second_attribution_and_exports_as_content2() -> None:
+    ann = (
+        f"T1\tSource {_at('Officials')}\tOfficials\nT2\tCue {_at('said')}\tsaid\n"
+        f"T3\tContent {_at('three drones hit the airport')}\tthree drones hit the airport\n"
+        f"T4\tContent {_at('the ministry added')}\tthe ministry added\n"
+        f"T5\tAttribution {_at('said')}\tsaid\nE1\tAttribution:T5 Content:T3 Cue:T2 Source:T1 Content2:T4\n"
+    )
+    sink = ProblemSink("x.ann")
+    header = {"id": "brat-x", "annotator": "x", "origin": "imported", "created_at": "2026-11-24T00:00:00Z"}
+    item = brat.to_annotation_set(brat.parse_ann(ann, TEXT, sink), header, brat.POLNEAR, sink).item
+    assert sink.problems == []
+    assert [(a["id"], a["content"], a["source"]) for a in item["attributions"]] == [
+        ("E1", "T3", "T1"),
+        ("E1:Content2", "T4", "T1"),
+    ]
+    content, _ = brat.to_ann(item)
+    (event,) = [line for line in content.splitlines() if line.startswith("E")]
+    assert event.split("\t")[1].split()[1:] == ["Content:T3", "Content2:T4", "Cue:T2", "Source:T1"]
