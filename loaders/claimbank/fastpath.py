@@ -183,7 +183,7 @@ def decoder() -> msgspec.json.Decoder[Any]:
 
 def quick_check(data: bytes, *, path: Path | None, seeds_dir: Path | None) -> Any | None:
     """The decoded document when it is certainly valid, else ``None`` (run the full validator)."""
-    if b"\\u003" in data:
+    if b"003" in data and b"\\u003" in data:  # the first test is the quicker one
         return None  # an escaped colon (\u003a) would upset the count below; rare enough to leave to the full path
     decode, encoder = _codec()
     try:
@@ -194,15 +194,31 @@ def quick_check(data: bytes, *, path: Path | None, seeds_dir: Path | None) -> An
     # re-encoding. So fewer colons re-encoded means a key was dropped: a duplicate. (The long text is counted
     # on its own rather than re-encoded, which would cost more than the decode.)
     shell = encoder.encode(msgspec.structs.replace(document, text=""))
-    if data.count(b":") != shell.count(b":") + document.text.count(":"):
+    colons = len(data) - len(data.replace(b":", b""))  # quicker than data.count(b":")
+    if colons != shell.count(b":") + document.text.count(":"):
         return None
     if _fine(document, path, seeds_dir):
         return document
     return None
 
 
-def _no_follow(path: str, flags: int) -> int:
-    return os.open(path, flags | os.O_NOFOLLOW)
+_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+
+
+def _seed_matches(seeds_dir: Path, name: str, encoded: bytes) -> bool:
+    """The seed file holds exactly ``encoded``. Not through a link: one may lead outside seeds/ (the seed's name
+    has no "/", so the file itself is the only step). Plain ``os`` calls: ``open()`` costs as much again."""
+    try:
+        handle = os.open(f"{seeds_dir}/{name}", _READ_FLAGS)
+    except OSError:
+        return False
+    try:
+        # One byte more than expected, so a longer file differs; a short read can only make the answer no.
+        return os.read(handle, len(encoded) + 1) == encoded
+    except OSError:
+        return False
+    finally:
+        os.close(handle)
 
 
 def _fine(document: Any, path: Path | None, seeds_dir: Path | None) -> bool:
@@ -214,12 +230,7 @@ def _fine(document: Any, path: Path | None, seeds_dir: Path | None) -> bool:
         return False
     if seeds_dir is None or document.seed.startswith("."):
         return False
-    try:
-        # Not through a link: one may lead outside seeds/ (the seed's name has no "/", so this is the only step).
-        with open(f"{seeds_dir}/{document.seed}", "rb", opener=_no_follow) as handle:
-            if handle.read() != encoded:
-                return False
-    except OSError:
+    if not _seed_matches(seeds_dir, document.seed, encoded):
         return False
     sets = document.annotation_sets
     if sets is msgspec.UNSET:
