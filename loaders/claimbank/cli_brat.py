@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from claimbank.cli_common import EXIT_INVALID, EXIT_OK, EXIT_USAGE
+
 T = TypeVar("T")
 
 IMPORT_EPILOG = """\
@@ -166,7 +168,7 @@ def run_import(args: argparse.Namespace) -> int:
     for folder in (args.text_dir, args.ann_dir):
         if not folder.is_dir():
             print(f"claimbank brat import: error: {folder} is not a folder", file=sys.stderr)
-            return 2
+            return EXIT_USAGE
     report = Report()
     label_map = brat.POLNEAR
     if args.label_map is not None:
@@ -279,7 +281,7 @@ def run_import(args: argparse.Namespace) -> int:
         )
         return report.exit_code
     print(f"imported {summary.format()}", file=sys.stderr)
-    return 0
+    return EXIT_OK
 
 
 def _read_text(path: Path, report: Any) -> str | None:
@@ -346,7 +348,7 @@ def run_export(args: argparse.Namespace) -> int:
         except ValidationFailed as failure:
             sys.stdout.write("".join(p.format() + "\n" for p in failure.problems))
             print("claimbank brat export: invalid input; stopped", file=sys.stderr)
-            return 1
+            return EXIT_INVALID
         sets = document["annotation_sets"]
         if args.set is not None:
             wanted = [s for s in sets if (s["gold"] if args.set == "gold" else s["id"] == args.set)]
@@ -363,11 +365,11 @@ def run_export(args: argparse.Namespace) -> int:
     print(f"wrote {written} .ann file(s) and annotation.conf to {args.out}", file=sys.stderr)
     for notice, count in sorted(notices.items()):
         print(f"notice: {notice} ({count} set(s))", file=sys.stderr)
-    return 0
+    return EXIT_OK
 
 
 def run_label_map(args: argparse.Namespace) -> int:
     from claimbank import brat
 
     sys.stdout.write(brat.POLNEAR.to_json())
-    return 0
+    return EXIT_OK
