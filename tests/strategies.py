@@ -44,9 +44,19 @@ def _boundaries(text: str) -> list[int]:
 @st.composite
 def spans_for(draw: st.DrawFn, text: str) -> list[dict[str, Any]]:
     cuts = _boundaries(text)
+    allowed = set(cuts)
     spans: list[dict[str, Any]] = []
-    for index in range(draw(st.integers(0, 8))):
+    for _ in range(draw(st.integers(0, 8))):
         start, end = sorted(draw(st.lists(st.sampled_from(cuts), min_size=2, max_size=2, unique=True)))
+        # Spans are trimmed (guidelines §5); white space never starts a character cluster here, so trimming
+        # keeps the boundaries between characters, which the check below makes sure of.
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start == end or start not in allowed or end not in allowed:
+            continue
+        index = len(spans)
         label = draw(st.sampled_from(["SOURCE", "CUE", "CONTENT", "CLAIM", "ENTITY", "MODALITY"]))
         span: dict[str, Any] = {
             "id": f"s{index}",

@@ -195,6 +195,34 @@ def test_a_text_with_a_line_break_is_repaired_when_the_offsets_agree(
     assert [s["text"] for s in item["spans"]] == ["It was", quote]
 
 
+def test_white_space_at_span_edges_is_trimmed_with_the_offsets(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    start = TEXT.index("Officials")
+    space = TEXT.index("said") + len("said")  # the " " after "said"
+    content = TEXT.index("the ministry added")
+    joined = " " + " " + TEXT[content - 1 : content + len("the ministry added")]  # brat joins with a space
+    ann = (
+        f"T1\tSource {start} {start + len('Officials ')}\tOfficials \n"
+        f"T2\tCue {_at('said')}\tsaid\n"
+        # brat joins fragments with a space: the first fragment is only white space
+        f"T3\tContent {space} {space + 1};{content - 1} {content + len('the ministry added')}\t{joined}\n"
+        f"T4\tAttribution {_at('said')}\tsaid\n"
+        "E1\tAttribution:T4 Content:T3 Cue:T2 Source:T1\n"
+    )
+    _corpus(tmp_path, drones=ann)
+    assert _import(tmp_path) == 0
+    assert "brat-trimmed 3" in capsys.readouterr().err
+    (item,) = _sets(tmp_path).values()
+    spans = {span["id"]: span for span in item["spans"]}
+    assert (spans["T1"]["start"], spans["T1"]["end"], spans["T1"]["text"]) == (start, start + 9, "Officials")
+    # The white-space fragment is left out, so the content's first kept fragment carries the event's T3.
+    assert spans["T3"]["text"] == "the ministry added"
+    assert spans["T3"]["start"] == content
+    assert "T3:2" not in spans
+    assert item["attributions"][0]["content"] == "T3"
+
+
 @pytest.mark.parametrize(
     ("ann", "code", "line"),
     [

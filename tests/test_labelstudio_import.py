@@ -157,6 +157,31 @@ def test_utf16_offsets_are_diagnosed_not_shifted(project: Path, capsys: pytest.C
     assert (project / "annotations" / "mini.json").read_bytes() == before
 
 
+def test_selections_with_white_space_at_an_edge_are_trimmed(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = _sets(project)
+    task = _export(project)[0]
+    text = task["data"]["text"]
+    widened = 0
+    for region in task["annotations"][0]["result"]:
+        value = region.get("value", {})
+        if region["type"] == "labels" and value["text"] in ("said", "Officials"):
+            # what a drag one character too far gives: the space after "said", the line break before "Officials"
+            if value["text"] == "said":
+                value["end"] += 1
+            else:
+                value["start"] -= 1
+            value["text"] = text[value["start"] : value["end"]]
+            assert value["text"] != value["text"].strip()
+            widened += 1
+    assert widened == 2
+    export = _write(project, [task])
+    assert main(["ls", "import", str(export), "--annotations", str(project / "annotations")]) == 0
+    assert capsys.readouterr().err.count("trimmed of white space") == 2
+    assert _layers(_sets(project)["ls-annotation-11"]) == _layers(before["gold"])
+
+
 @pytest.mark.parametrize(
     ("change", "code"),
     [

@@ -22,7 +22,8 @@ No file I/O here (``claimbank/cli_brat.py`` reads and writes). The mapping, one 
 Offsets are code points on both sides. A span's text must equal the document text at its offsets (fragments
 joined by a space, brat's convention); a text with a line break breaks brat's one-line format, so the line after it
 is taken as the rest of the text when that makes the offsets and the text agree (a notice), and is a problem
-otherwise (``brat-broken-line``).
+otherwise (``brat-broken-line``). White space at a fragment's edges is trimmed, offsets with it (a notice,
+``brat-trimmed``): ClaimBank spans never start or end with it.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from claimbank.checks import trim
 from claimbank.problems import ProblemSink
 from claimbank.vocab import CueType, ModalityType, SourceType, SpanLabel
 
@@ -248,17 +250,29 @@ def to_annotation_set(
         if target == "drop":
             converted.dropped[bound.label] += 1
             continue
-        pieces = []
+        pieces: list[dict[str, Any]] = []
         for number, (start, end) in enumerate(bound.fragments, start=1):
-            span: dict[str, Any] = {
-                "id": bound.id if number == 1 else f"{bound.id}:{number}",
-                "label": target,
-            }
-            span |= {"start": start, "end": end, "text": parsed_text(bound, number - 1)}
+            text = parsed_text(bound, number - 1)
+            if text.strip() != text:
+                # ClaimBank spans are trimmed (guidelines §5); the offsets move with the text, so they still agree.
+                inner, inner_end, trimmed = trim(start, text)
+                if not trimmed:
+                    converted.notices.append(
+                        f"brat-trimmed: {bound.id} fragment {number} is only white space; left out"
+                    )
+                    continue
+                converted.notices.append(
+                    f"brat-trimmed: {bound.id} [{start}, {end}) trimmed of white space to [{inner}, {inner_end})"
+                )
+                start, end, text = inner, inner_end, trimmed
+            kept = len(pieces) + 1  # fragments are numbered as kept, so the first is always the T id itself
+            span: dict[str, Any] = {"id": bound.id if kept == 1 else f"{bound.id}:{kept}", "label": target}
+            span |= {"start": start, "end": end, "text": text}
             if target in REQUIRED_FIELD:
                 span[REQUIRED_FIELD[target]] = "unspecified"
             pieces.append(span)
-        spans[bound.id] = pieces
+        if pieces:
+            spans[bound.id] = pieces
     notes: list[str] = []
     for other in parsed.others:
         _apply(other, spans, converted, label_map, notes, sink)

@@ -211,6 +211,15 @@ class _Text:
         return "span-text-mismatch", message
 
 
+def trim(start: int, text: str) -> tuple[int, int, str]:
+    """The span that starts at ``start`` with ``text``, without white space (``str.isspace``) at its edges:
+    (start, end, text). What ``span-edge-whitespace`` asks for, and what the importers do; the text is empty
+    when the span held nothing else."""
+    trimmed = text.strip()
+    inner = start + len(text) - len(text.lstrip()) if trimmed else start
+    return inner, inner + len(trimmed), trimmed
+
+
 def _clip(value: str, limit: int = 50) -> str:
     return repr(value if len(value) <= limit else value[: limit - 3] + "...")
 
@@ -328,6 +337,8 @@ class _SetChecker:
             code, message = text.diagnose(start, end, span_text)
             self.sink.add(code, self.where("spans", index, "text"), message)
             return
+        if span_text.strip() != span_text:
+            self._edge_whitespace(index, start, span_text)
         for name, offset in (("start", start), ("end", end)):
             if splits_character(text.text, offset):
                 self.sink.add(
@@ -335,6 +346,14 @@ class _SetChecker:
                     self.where("spans", index, name),
                     f"{name} {offset} falls inside the character {_clip(text.text[offset - 1 : offset + 1])}",
                 )
+
+    def _edge_whitespace(self, index: int, start: int, span_text: str) -> None:
+        inner, end, trimmed = trim(start, span_text)
+        if not trimmed:
+            message = f"{_clip(span_text)} is nothing but white space"
+        else:
+            message = f"{_clip(span_text)} has white space at an edge; trimmed, it is [{inner}, {end}) {_clip(trimmed)}"
+        self.sink.add("span-edge-whitespace", self.where("spans", index, "text"), message)
 
     def _resolve(
         self, layer: str, index: int, field: str, target: Any, expected_layer: str, *position: int

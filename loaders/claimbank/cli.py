@@ -28,8 +28,9 @@ text by Unicode code point offsets. Run `claimbank COMMAND --help` for each comm
 VALIDATE_EPILOG = """\
 Checks, in this order, for every file: strict JSON (no duplicate keys, NaN or lone surrogates), the JSON Schema,
 then what a schema cannot say: offsets inside the text, span text equal to text[start:end] (with a diagnosis when
-offsets were counted in UTF-16, UTF-8 bytes or other line breaks), unique ids, references that resolve to the
-right label, no reference cycles, the text equal to its seeds/ file and its sha256.
+offsets were counted in UTF-16, UTF-8 bytes or other line breaks), no span splitting a character or starting or
+ending with white space, unique ids, references that resolve to the right label, no reference cycles, the text
+equal to its seeds/ file and its sha256.
 
 Each problem is one line:  FILE:JSON-POINTER: CODE message (hint: ...)
 The codes are stable and listed in docs/errors.md.

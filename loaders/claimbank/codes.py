@@ -129,6 +129,11 @@ _CODES = (
         "A span boundary falls inside a user-perceived character (combining mark, ZWJ sequence, ...)",
         "move the boundary to the edge of the whole character",
     ),
+    Code(
+        "span-edge-whitespace",
+        "A span starts or ends with white space (guidelines §5: spans are trimmed)",
+        "move start/end inward past the white space, and trim the span's text to match",
+    ),
     # Checks beyond the schema: identifiers and references.
     Code(
         "duplicate-id",

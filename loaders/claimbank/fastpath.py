@@ -281,6 +281,8 @@ def _set_fine(item: Any, text: str) -> bool:
             return False
         if [text[start:end] for start, end in zip(starts, ends, strict=True)] != texts:
             return False
+        if list(map(str.strip, texts)) != texts:
+            return False  # white space at an edge
         if not _boundaries_fine(text, starts + ends):
             return False
     by_id = {span.id: span for span in spans}

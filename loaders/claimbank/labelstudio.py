@@ -18,6 +18,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from claimbank.checks import trim
 from claimbank.problems import ProblemSink
 from claimbank.vocab import (
     AttributionKind,
@@ -386,6 +387,17 @@ def import_export(
             if not check_results(annotation.get("result"), at, sink):
                 continue
             layers = from_results(annotation["result"])
+            for span in (s for s in layers["spans"] if type(s["start"]) is int and type(s["end"]) is int):
+                # A selection dragged one character too far is the commonest slip in Label Studio: trim it
+                # (guidelines §5), offsets with the text, and say so. A region of nothing but white space is
+                # left for the validator to report.
+                start, end, text = trim(span["start"], span["text"])
+                if text and text != span["text"]:
+                    notices.append(
+                        f"task {task_id}: {kind} {annotation.get('id')}: region {span['id']} "
+                        f"[{span['start']}, {span['end']}) trimmed of white space to [{start}, {end})"
+                    )
+                    span.update(start=start, end=end, text=text)
             origin = "prediction" if kind == "prediction" else "manual"
             regions = [r for r in annotation["result"] if r.get("type") == "labels"]
             if kind == "annotation" and regions and all(r.get("origin") == "prediction" for r in regions):

@@ -267,6 +267,20 @@ INVALID: dict[str, list[tuple[str, Mutation, list[str]]]] = {
             [f"{SET}/spans/25/start", f"{SET}/spans/25/end"],
         ),
     ],
+    "span-edge-whitespace": [
+        (
+            "trailing-space",
+            lambda d: _shift_span(d, "s5", TEXT.index("said"), TEXT.index("said") + len("said ")),
+            [f"{SET}/spans/4/text"],
+        ),
+        (
+            "leading-line-break",
+            lambda d: _shift_span(
+                d, "s4", TEXT.index("Officials") - 1, TEXT.index("Officials") + len("Officials")
+            ),
+            [f"{SET}/spans/3/text"],
+        ),
+    ],
     "duplicate-id": [
         (
             "duplicate-span-id",
