@@ -181,6 +181,29 @@ def build_parser() -> argparse.ArgumentParser:
     pre.add_argument("--language", default="en", help="language of new documents (default: en)")
     pre.set_defaults(run=_preannotate)
 
+    fmt = commands.add_parser(
+        "fmt",
+        help="rewrite annotation files in the canonical form ClaimBank writes",
+        description="Rewrite valid annotation files in the one form every ClaimBank command writes (two-space "
+        "indented UTF-8 JSON, fields in schema order, null optional fields left out, a final newline), so that "
+        "hand edits give small diffs. Invalid files are reported and left as they are. With --check nothing is "
+        "written: the files that would change are listed and the exit status is 1.",
+        epilog="exit status: 0 every file valid (and, with --check, already formatted); 1 an invalid file, or with "
+        "--check one that would change; 2 a file could not be read\n\n"
+        "examples:\n"
+        "  claimbank fmt                      # every *.json under annotations/\n"
+        "  claimbank fmt --check annotations/ # in CI: fail on a file that is not formatted",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    fmt.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: annotations/)"
+    )
+    fmt.add_argument("--check", action="store_true", help="write nothing; list the files that would change")
+    fmt.add_argument(
+        "--seeds", type=Path, metavar="DIR", help="seed texts (default: nearest seeds/ above each file)"
+    )
+    fmt.set_defaults(run=_fmt)
+
     evaluate = commands.add_parser(
         "evaluate",
         help="precision, recall and F1 of predicted annotations against gold",
@@ -396,6 +419,34 @@ def _preannotate_locked(args: argparse.Namespace, stamp: str) -> int:
         write_atomic(target, dumps(document))
         print(f"wrote {target} ({len(predicted['attributions'])} attributions proposed)", file=sys.stderr)
     return EXIT_INVALID if failed else EXIT_OK
+
+
+def _fmt(args: argparse.Namespace) -> int:
+    from claimbank.fmt import format_paths
+    from claimbank.problems import Report
+
+    report = Report()
+    changed: list[Path] = []
+    for outcome in format_paths(
+        args.paths or [Path("annotations")], write=not args.check, seeds_dir=args.seeds
+    ):
+        report.extend(str(outcome.path), outcome.problems)
+        if outcome.changed:
+            changed.append(outcome.path)
+            print(f"{'would reformat' if args.check else 'reformatted'} {outcome.path}")
+    sys.stdout.write(report.format_text())
+    if not report.files:
+        print("claimbank fmt: no *.json files found", file=sys.stderr)
+        return EXIT_USAGE
+    verb = "would be reformatted" if args.check else "reformatted"
+    invalid = len([name for name, problems in report.by_file().items() if problems])
+    print(
+        f"{len(report.files)} file(s): {len(changed)} {verb}, {invalid} invalid (left as they are)",
+        file=sys.stderr,
+    )
+    if report.exit_code != EXIT_OK:
+        return report.exit_code
+    return EXIT_INVALID if args.check and changed else EXIT_OK
 
 
 def _evaluate(args: argparse.Namespace) -> int:
