@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,22 @@ def test_write_atomic_replaces_and_leaves_no_temp_files(tmp_path: Path) -> None:
     write_atomic(target, dumps({"text": "née 👩‍👧"}))
     assert target.read_text(encoding="utf-8") == '{\n  "text": "née 👩‍👧"\n}\n'
     assert [p.name for p in tmp_path.iterdir()] == ["doc.json"]
+
+
+def test_write_atomic_keeps_the_files_permissions(tmp_path: Path) -> None:
+    # The temporary file is private (0600) while it is written; the result must not be.
+    old_umask = os.umask(0o022)
+    try:
+        fresh = tmp_path / "new.json"
+        write_atomic(fresh, "new\n")
+        assert stat.S_IMODE(fresh.stat().st_mode) == 0o644
+        shared = tmp_path / "shared.json"
+        shared.write_text("old\n", encoding="utf-8")
+        shared.chmod(0o664)
+        write_atomic(shared, "new\n")
+        assert stat.S_IMODE(shared.stat().st_mode) == 0o664
+    finally:
+        os.umask(old_umask)
 
 
 def test_failed_write_keeps_the_old_file(tmp_path: Path) -> None:
