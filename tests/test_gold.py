@@ -3,6 +3,7 @@ dataset carries the known rows."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -137,24 +138,22 @@ def test_built_dataset_has_the_known_rows(built: Path, gold: AnnotationSet) -> N
     assert unharmed["attribution_id"] is None
 
 
-def test_gold_is_adjudicated_from_two_independent_passes(document: Document, gold: AnnotationSet) -> None:
+def test_gold_is_adjudicated_from_independent_passes(document: Document, gold: AnnotationSet) -> None:
     sets = {s.id: s for s in document.annotation_sets}
-    assert gold.adjudicated_from == ["pass-a", "pass-b"]
+    assert gold.adjudicated_from == ["pass-a", "pass-b", "pass-c"]
     for name in gold.adjudicated_from:
         assert sets[name].origin.value == "manual"
         assert not sets[name].gold
-    assert sets["pass-a"].annotator != sets["pass-b"].annotator
+    assert len({sets[name].annotator for name in gold.adjudicated_from}) == 3
 
 
-def test_agreement_table_in_the_docs_is_what_claimbank_agree_computes(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    import re
-
+def _agree_table(pair: tuple[str, str], capsys: pytest.CaptureFixture[str]) -> dict[str, tuple[str, ...]]:
+    """What `claimbank agree --sets A B` prints: item -> (count A, count B, F1 exact, F1 overlap)."""
     from claimbank.cli import main
 
-    assert main(["agree", str(SEED), "--sets", "pass-a", "pass-b"]) == 0
-    printed = {
+    capsys.readouterr()
+    assert main(["agree", str(SEED), "--sets", *pair]) == 0
+    return {
         m["item"]: (m["a"], m["b"], m["exact"], m["overlap"])
         for m in re.finditer(
             r"^(?P<item>span [A-Z]+|attribution|claim) +(?P<a>\d+) +(?P<b>\d+) +(?P<exact>[\d.]+) +(?P<overlap>[\d.]+)$",
@@ -162,6 +161,12 @@ def test_agreement_table_in_the_docs_is_what_claimbank_agree_computes(
             flags=re.MULTILINE,
         )
     }
+
+
+def test_agreement_table_in_the_docs_is_what_claimbank_agree_computes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    printed = _agree_table(("pass-a", "pass-b"), capsys)
     documented = {
         m["item"]: (m["a"], m["b"], m["exact"], m["overlap"])
         for m in re.finditer(
@@ -172,3 +177,25 @@ def test_agreement_table_in_the_docs_is_what_claimbank_agree_computes(
     }
     assert len(printed) == 8
     assert documented == printed
+
+
+def test_pass_c_table_in_the_docs_is_what_claimbank_agree_computes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    text = (ROOT / "docs" / "agreement.md").read_text(encoding="utf-8")
+    table = text[text.index("<!-- pass C table") :]
+    documented = {
+        m["item"]: m["cells"].split(" | ")
+        for m in re.finditer(
+            r"^\| (?P<item>span [A-Z]+|attribution|claim) \| (?P<cells>[^\n]+) \|$", table, re.M
+        )
+    }
+    assert len(documented) == 8
+    pairs = [("pass-a", "pass-c"), ("pass-b", "pass-c"), ("pass-c", "gold")]
+    for column, pair in enumerate(pairs):
+        printed = _agree_table(pair, capsys)
+        assert len(printed) == 8
+        for item, cells in documented.items():
+            count_c = printed[item][1] if pair[1] == "pass-c" else printed[item][0]
+            assert cells[0] == count_c, (item, pair)
+            assert (cells[1 + 2 * column], cells[2 + 2 * column]) == printed[item][2:], (item, pair)
