@@ -83,10 +83,13 @@ def annotation_sets(draw: st.DrawFn, text: str, index: int, gold: bool) -> dict[
     by_label: dict[str, list[str]] = {}
     for span in spans:
         by_label.setdefault(span["label"], []).append(span["id"])
+    # Ids as other tools make them (brat's E1, E1:Content2), and ones that look like another layer's.
+    attribution_id = draw(st.sampled_from(["a0", "n1", "E1", "E1:Content2", "c_attribution"]))
+    claim_prefix = draw(st.sampled_from(["c", "k-", "a_claim"]))
     attributions = []
     if by_label.get("CUE") and by_label.get("CONTENT"):
         attribution = {
-            "id": "a0",
+            "id": attribution_id,
             "kind": "attribution",
             "cue": by_label["CUE"][0],
             "content": by_label["CONTENT"][0],
@@ -97,12 +100,12 @@ def annotation_sets(draw: st.DrawFn, text: str, index: int, gold: bool) -> dict[
     claims = []
     for position, span_id in enumerate(by_label.get("CLAIM", [])):
         claim: dict[str, Any] = {
-            "id": f"c{position}",
+            "id": f"{claim_prefix}{position}",
             "span": span_id,
             "factuality": draw(st.sampled_from([f.value for f in Factuality])),
         }
         if attributions and draw(st.booleans()):
-            claim |= {"claimer": "source", "attribution": "a0"}
+            claim |= {"claimer": "source", "attribution": attribution_id}
         else:
             claim["claimer"] = "author"
         if by_label.get("MODALITY") and draw(st.booleans()):

@@ -40,6 +40,22 @@ def test_round_trip_on_hostile_text(data: dict[str, Any]) -> None:
         assert _round_trip(item) == AnnotationSet.model_validate(item)
 
 
+def test_tasks_pushed_before_the_layer_was_named_keep_their_ids() -> None:
+    # Meta written by claimbank before ids carried their layer: "claimbank:a3", "claimbank:c2".
+    item = canonical(load_document(FILES[1]))["annotation_sets"][0]
+    results = to_results(item)
+    for region in results:
+        texts = region.get("meta", {}).get("text", [])
+        region.get("meta", {})["text"] = [
+            t.replace(":attribution:", ":").replace(":claim:", ":") for t in texts
+        ]
+    assert any(t.startswith("claimbank:a") for r in results for t in r.get("meta", {}).get("text", []))
+    header = {k: v for k, v in item.items() if k not in ("spans", "attributions", "claims")}
+    assert AnnotationSet.model_validate({**header, **from_results(results)}) == AnnotationSet.model_validate(
+        item
+    )
+
+
 def test_attributions_drawn_in_the_ui_get_fresh_ids() -> None:
     item = canonical(load_document(FILES[1]))["annotation_sets"][0]
     results = [r for r in to_results(item) if r.get("type") != "labels"]

@@ -7,8 +7,10 @@ Mapping (one table, used both ways):
   ``cue_type``, ``modality_type``, ``kind`` on a CUE, ``claimer`` and ``factuality`` on a CLAIM);
 - references are relations between regions: SOURCE→CUE "source", CUE→CONTENT "content", inner CUE→outer CUE
   "nested_in", SOURCE→referent "refers_to", CLAIM→CONTENT "claimed_in", CLAIM→MODALITY "modality";
-- attribution and claim ids ride along in the region's ``meta.text`` ("claimbank:a3", "claimbank:c2") so that a
-  round trip keeps them; attributions and claims drawn in the Label Studio UI get the next free ids.
+- attribution and claim ids ride along in the region's ``meta.text``, each naming its layer
+  ("claimbank:attribution:E1", "claimbank:claim:c2"), so that a round trip keeps any id; attributions and claims
+  drawn in the Label Studio UI get the next free ids. (Tasks pushed before the layer was named carry
+  "claimbank:a3" / "claimbank:c2", read by the id's first letter.)
 
 Offsets are code points on both sides (Label Studio 1.x), so they are copied, never converted.
 """
@@ -100,18 +102,19 @@ def task(
     return made
 
 
-def _meta(ids: list[str]) -> dict[str, Any]:
-    return {"meta": {"text": [f"claimbank:{i}" for i in ids]}} if ids else {}
+def _meta(carried: list[tuple[str, str]]) -> dict[str, Any]:
+    """The region meta that carries (layer, id) pairs: ("attribution", "a3") -> "claimbank:attribution:a3"."""
+    return {"meta": {"text": [f"claimbank:{layer}:{i}" for layer, i in carried]}} if carried else {}
 
 
 def to_results(annotation_set: dict[str, Any]) -> list[dict[str, Any]]:
     """An annotation set (canonical JSON form) as a Label Studio ``result`` list."""
     spans = {s["id"]: s for s in annotation_set.get("spans", [])}
-    carried: dict[str, list[str]] = {}
+    carried: dict[str, list[tuple[str, str]]] = {}
     for attribution in annotation_set.get("attributions", []):
-        carried.setdefault(attribution["cue"], []).append(attribution["id"])
+        carried.setdefault(attribution["cue"], []).append(("attribution", attribution["id"]))
     for claim in annotation_set.get("claims", []):
-        carried.setdefault(claim["span"], []).append(claim["id"])
+        carried.setdefault(claim["span"], []).append(("claim", claim["id"]))
     results: list[dict[str, Any]] = []
     for span in spans.values():
         where = {"start": span["start"], "end": span["end"], "text": span["text"]}
@@ -183,13 +186,23 @@ def _dedupe(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return unique
 
 
-def _carried(region: dict[str, Any], prefix: str) -> list[str]:
+_LEGACY_PREFIX = {"attribution": "a", "claim": "c"}
+
+
+def _carried(region: dict[str, Any], layer: str) -> list[str]:
+    """The ids of ``layer`` ("attribution" or "claim") that a region's meta carries."""
     texts = region.get("meta", {}).get("text", []) if isinstance(region.get("meta"), dict) else []
-    return [
-        t.removeprefix("claimbank:")
-        for t in texts
-        if isinstance(t, str) and t.startswith(f"claimbank:{prefix}")
-    ]
+    ids = []
+    for text in texts:
+        if not isinstance(text, str) or not text.startswith("claimbank:"):
+            continue
+        named, _, rest = text.removeprefix("claimbank:").partition(":")
+        if named in _LEGACY_PREFIX:
+            if named == layer and rest:
+                ids.append(rest)
+        elif text.removeprefix("claimbank:").startswith(_LEGACY_PREFIX[layer]):
+            ids.append(text.removeprefix("claimbank:"))  # the form before layers were named
+    return ids
 
 
 class _Ids:
@@ -249,9 +262,9 @@ def from_results(results: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]
             span["refers_to"] = referents[0]
         spans.append(span)
 
-    taken = {t for r in regions.values() for t in _carried(r, "a") + _carried(r, "c")}
+    taken = {t for r in regions.values() for t in _carried(r, "attribution") + _carried(r, "claim")}
     attribution_ids, claim_ids = _Ids("a", set(taken)), _Ids("c", set(taken))
-    carried = {region_id: _carried(region, "a") for region_id, region in regions.items()}
+    carried = {region_id: _carried(region, "attribution") for region_id, region in regions.items()}
     attributions = []
     by_content: dict[str, str] = {}
     cue_of: dict[str, str] = {}
@@ -278,7 +291,10 @@ def from_results(results: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]
 
     claims = []
     for region_id in order.get("claimer", []):
-        claim: dict[str, Any] = {"id": claim_ids.take(_carried(regions[region_id], "c")), "span": region_id}
+        claim: dict[str, Any] = {
+            "id": claim_ids.take(_carried(regions[region_id], "claim")),
+            "span": region_id,
+        }
         claim["factuality"] = choices[region_id].get("factuality", "Uu")
         claim["modality"] = targets(region_id, "modality")
         claim["claimer"] = choices[region_id]["claimer"]
