@@ -373,3 +373,32 @@ def test_a_second_content_is_a_second_attribution_and_exports_as_content2() -> N
     content, _ = brat.to_ann(item)
     (event,) = [line for line in content.splitlines() if line.startswith("E")]
     assert event.split("\t")[1].split()[1:] == ["Content:T3", "Content2:T4", "Cue:T2", "Source:T1"]
+
+
+def test_an_id_that_only_looks_like_a_second_content_is_an_event_of_its_own() -> None:
+    # "E1:Content2" with no attribution E1 (or one with another cue), and an id with a colon that names no role.
+    spans = [
+        {"id": "s0", "label": "CUE", "start": 10, "end": 14, "text": "said", "cue_type": "verb_of_saying"},
+        {"id": "s1", "label": "CONTENT", "start": 15, "end": 43, "text": "three drones hit the airport"},
+        {"id": "s2", "label": "CONTENT", "start": 45, "end": 63, "text": "the ministry added"},
+    ]
+    assert all(TEXT[s["start"] : s["end"]] == s["text"] for s in spans)
+    item = {
+        "id": "set0",
+        "annotator": "x",
+        "origin": "manual",
+        "created_at": "2026-11-24T00:00:00Z",
+        "spans": spans,
+        "attributions": [
+            {"id": "E1:Content2", "kind": "attribution", "cue": "s0", "content": "s1"},
+            {"id": "a:b", "kind": "attribution", "cue": "s0", "content": "s2"},
+        ],
+        "claims": [],
+    }
+    content, _ = brat.to_ann(item)
+    events = [line.split("\t")[1].split()[1:] for line in content.splitlines() if line.startswith("E")]
+    assert [args[0].partition(":")[0] for args in events] == ["Content", "Content"]
+    sink = ProblemSink("x.ann")
+    back = brat.to_annotation_set(brat.parse_ann(content, TEXT, sink), item, brat.POLNEAR, sink).item
+    assert sink.problems == []
+    assert _shape(back) == _shape(item)

@@ -11,7 +11,8 @@ No file I/O here (``claimbank/cli_brat.py`` reads and writes). The mapping, one 
   attribution whose source the text does not name, which is *not* ClaimBank's explicit non-attribution (that is
   the ``Non-attribution`` event type). The trigger ``T`` of the event (PolNeAR marks it over the cue) is not a
   span; the export writes it over the cue. A second content (``Content2``) becomes a second attribution
-  ``<event id>:Content2`` with the same source and cue;
+  ``<event id>:Content2`` with the same source and cue, which the export joins to its event again (any other id
+  is an event of its own);
 - attributes (``A``) named ``source_type``, ``cue_type`` or ``modality_type`` (or mapped to them) set that field;
   spans without one get ``unspecified``; relations (``R``) mapped to ``refers_to`` set it;
 - notes (``#``) are kept in the set's ``note``, one line each (``AnnotatorNotes <span id>: <text>``), which the
@@ -354,6 +355,19 @@ def _apply(
         )
 
 
+def _event_role(attribution: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> tuple[str, str]:
+    """The event an attribution is written into, and its content's role there.
+
+    ``E1:Content2`` joins event ``E1`` as ``Content2`` when ``E1`` is an attribution with the same kind, source and
+    cue (what the import makes of a second content); any other id is an event of its own, role ``Content``.
+    """
+    head, _, role = attribution["id"].partition(":")
+    main = by_id.get(head) if re.fullmatch(r"Content[0-9]+", role) else None
+    if main is not None and all(main.get(key) == attribution.get(key) for key in ("kind", "source", "cue")):
+        return head, role
+    return attribution["id"], "Content"
+
+
 def to_ann(item: dict[str, Any]) -> tuple[str, list[str]]:
     """The ``.ann`` text for an annotation set (canonical JSON form), and notices of what brat cannot hold."""
     notices: list[str] = []
@@ -381,10 +395,11 @@ def to_ann(item: dict[str, Any]) -> tuple[str, list[str]]:
         label = EXPORT_LABEL[pieces[0]["label"]]
         lines.append(f"{t_id}\t{label} {offsets}\t{' '.join(p['text'] for p in pieces)}")
     events: dict[str, dict[str, Any]] = {}
+    by_id = {a["id"]: a for a in item.get("attributions", [])}
     for attribution in item.get("attributions", []):
-        event_id, _, role = attribution["id"].partition(":")
+        event_id, role = _event_role(attribution, by_id)
         events.setdefault(event_id, {"first": attribution, "contents": []})["contents"].append(
-            (role or "Content", attribution["content"])
+            (role, attribution["content"])
         )
     used_e = {int(e[1:]) for e in events if re.fullmatch(r"E\d+", e)}
     numbers["E"] = max(used_e, default=0)
