@@ -41,6 +41,25 @@ def test_write_atomic_keeps_the_files_permissions(tmp_path: Path) -> None:
         os.umask(old_umask)
 
 
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="the umask is read from /proc on Linux")
+def test_write_atomic_reads_the_umask_without_setting_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Setting the umask to read it changes it for every other thread for a moment: /proc is read instead.
+    old_umask = os.umask(0o027)
+    try:
+
+        def refuse(mask: int) -> int:
+            raise AssertionError("os.umask called while writing")
+
+        monkeypatch.setattr(os, "umask", refuse)
+        write_atomic(tmp_path / "new.json", "new\n")
+        assert stat.S_IMODE((tmp_path / "new.json").stat().st_mode) == 0o640
+    finally:
+        monkeypatch.undo()
+        os.umask(old_umask)
+
+
 def test_failed_write_keeps_the_old_file(tmp_path: Path) -> None:
     target = tmp_path / "doc.json"
     write_atomic(target, "old\n")

@@ -242,13 +242,26 @@ def sweep_temporary(folder: Path) -> None:
             path.unlink(missing_ok=True)
 
 
+def _umask() -> int:
+    """The process's umask. Linux shows it in /proc (a read, safe beside other threads); elsewhere it can only be
+    read by setting it, which briefly changes it for every thread of the process."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    umask = os.umask(0o22)
+    os.umask(umask)
+    return umask
+
+
 def _mode_for(path: Path) -> int:
     try:
         return stat.S_IMODE(os.stat(path).st_mode)
     except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return 0o666 & ~_umask()
 
 
 def write_atomic(path: Path, text: str) -> None:
