@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 
 from claimbank import brat, load_document
 from claimbank.cli import main
-from claimbank.model import Document
+from claimbank.model import AnnotationSet, Document
 from claimbank.problems import ProblemSink
 from claimbank.rows import canonical
 from tests.strategies import documents
@@ -323,7 +323,7 @@ def test_a_different_seed_is_never_overwritten(tmp_path: Path, capsys: pytest.Ca
 
 
 def _shape(item: dict[str, Any]) -> tuple[Any, ...]:
-    """An annotation set's spans and attributions by what they cover (ids are renumbered by the export)."""
+    """An annotation set's spans, attributions and claims by what they cover (the export renumbers ids)."""
     spans = {s["id"]: s for s in item["spans"]}
 
     def where(span_id: str | None) -> Any:
@@ -334,11 +334,33 @@ def _shape(item: dict[str, Any]) -> tuple[Any, ...]:
         (where(s["id"]), s["text"], *(s.get(f) for f in brat.SPAN_FIELDS), where(s.get("refers_to")))
         for s in item["spans"]
     )
+    by_id = {a["id"]: a for a in item["attributions"]}
+
+    def attribution(attribution_id: str | None) -> Any:
+        found = by_id.get(attribution_id or "")
+        return (found["kind"], where(found["cue"]), where(found["content"])) if found else None
+
     links = sorted(
-        (a["kind"], where(a.get("source")), where(a["cue"]), where(a["content"]))
+        (
+            a["kind"],
+            where(a.get("source")),
+            where(a["cue"]),
+            where(a["content"]),
+            attribution(a.get("nested_in")),
+        )
         for a in item["attributions"]
     )
-    return tuple(shaped), tuple(links)
+    claims = sorted(
+        (
+            where(c["span"]),
+            c["claimer"],
+            c["factuality"],
+            attribution(c.get("attribution")),
+            tuple(sorted(where(m) for m in c.get("modality", []))),
+        )
+        for c in item["claims"]
+    )
+    return tuple(shaped), tuple(links), tuple(claims)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -402,3 +424,42 @@ def test_an_id_that_only_looks_like_a_second_content_is_an_event_of_its_own() ->
     back = brat.to_annotation_set(brat.parse_ann(content, TEXT, sink), item, brat.POLNEAR, sink).item
     assert sink.problems == []
     assert _shape(back) == _shape(item)
+
+
+@pytest.mark.parametrize(
+    "path", [Path("annotations/000_fb2fb690b74273a6.json"), Path("tests/cases/valid/mini.json")], ids=str
+)
+def test_claims_and_nesting_round_trip_through_brat(path: Path) -> None:
+    # The gold's claims (source and author claimers, modality) and mini.json's nested attribution.
+    document = canonical(load_document(path))
+    for item in document["annotation_sets"]:
+        content, notices = brat.to_ann(item)
+        assert [n for n in notices if "note" not in n] == []  # a set's prose note names no annotation
+        sink = ProblemSink(str(path))
+        parsed = brat.parse_ann(content, document["text"], sink)
+        header = {k: v for k, v in item.items() if k not in ("spans", "attributions", "claims")}
+        converted = brat.to_annotation_set(parsed, header, brat.POLNEAR, sink)
+        assert sink.problems == []
+        assert converted.notices == []
+        assert _shape(converted.item) == _shape(item)
+    assert any(a.get("nested_in") for s in document["annotation_sets"] for a in s["attributions"]) == (
+        path.name == "mini.json"
+    )
+
+
+def test_a_claim_brat_cannot_place_is_left_out_with_a_notice() -> None:
+    ann = (
+        f"T1\tClaim {_at('three drones hit the airport')}\tthree drones hit the airport\n"
+        "A1\tclaimer T1 source\nA2\tfactuality T1 CT+\n"  # a source claim, but no claimed_in relation
+        f"T2\tClaim {_at('the attack failed')}\tthe attack failed\nA3\tfactuality T2 PR+\n"  # no claimer
+        f"T3\tClaim {_at('the airport will reopen')}\tthe airport will reopen\nA4\tclaimer T3 author\n"
+    )
+    sink = ProblemSink("x.ann")
+    header = {"id": "brat-x", "annotator": "x", "origin": "imported", "created_at": "2026-11-24T00:00:00Z"}
+    converted = brat.to_annotation_set(brat.parse_ann(ann, TEXT, sink), header, brat.POLNEAR, sink)
+    assert sink.problems == []
+    assert converted.item["claims"] == [
+        {"id": "c1", "span": "T3", "factuality": "Uu", "modality": [], "claimer": "author"}
+    ]
+    assert sorted(n.split(":")[0] for n in converted.notices) == ["brat-incomplete-claim"] * 2
+    AnnotationSet.model_validate(converted.item)

@@ -15,6 +15,9 @@ No file I/O here (``claimbank/cli_brat.py`` reads and writes). The mapping, one 
   is an event of its own);
 - attributes (``A``) named ``source_type``, ``cue_type`` or ``modality_type`` (or mapped to them) set that field;
   spans without one get ``unspecified``; relations (``R``) mapped to ``refers_to`` set it;
+- a claim is its ``Claim`` span's ``claimer`` and ``factuality`` attributes, with relations ``claimed_in`` (to the
+  CONTENT of its attribution) and ``modality`` (to MODALITY spans); ``nested_in`` joins an attribution's CONTENT to
+  the outer one's. brat relations join ``T``s only, so an attribution is named by its CONTENT;
 - notes (``#``) are kept in the set's ``note``, one line each (``AnnotatorNotes <span id>: <text>``), which the
   export turns back into notes;
 - labels the map says to ``drop`` (PolNeAR's ``Discard`` and ``Discuss``) are left out and counted; a label the
@@ -37,13 +40,18 @@ from typing import Any
 
 from claimbank.checks import trim
 from claimbank.problems import ProblemSink
-from claimbank.vocab import CueType, ModalityType, SourceType, SpanLabel
+from claimbank.vocab import Claimer, CueType, Factuality, ModalityType, SourceType, SpanLabel
 
 _ID = re.compile(r"^([TEARMN#*])(\d*)\t")
 _FRAGMENT = re.compile(r"^(\d+) (\d+)$")
 SPAN_FIELDS = {"source_type": SourceType, "cue_type": CueType, "modality_type": ModalityType}
 REQUIRED_FIELD = {SpanLabel.SOURCE.value: "source_type", SpanLabel.CUE.value: "cue_type"}
 REQUIRED_FIELD[SpanLabel.MODALITY.value] = "modality_type"
+# Attributes of a Claim T that make it a claim: its claimer and its factuality.
+CLAIM_FIELDS = {"claimer": Claimer, "factuality": Factuality}
+# Relation types and what they say: a SOURCE's referent, a claim's attribution and modality (each by the spans that
+# stand for them: the attribution's CONTENT), an attribution nested in another (CONTENT -> outer CONTENT).
+RELATIONS = ("refers_to", "claimed_in", "modality", "nested_in")
 
 
 @dataclass
@@ -74,14 +82,13 @@ class LabelMap:
         for name, target in made.events.items():
             if target not in ("attribution", "non_attribution"):
                 sink.add("brat-label-map", f"/events/{name}", f"{target!r} is not an attribution kind")
+        fields = [*SPAN_FIELDS, *CLAIM_FIELDS]
         for name, target in made.attributes.items():
-            if target not in SPAN_FIELDS:
-                sink.add(
-                    "brat-label-map", f"/attributes/{name}", f"{target!r} is not {', '.join(SPAN_FIELDS)}"
-                )
+            if target not in fields:
+                sink.add("brat-label-map", f"/attributes/{name}", f"{target!r} is not {', '.join(fields)}")
         for name, target in made.relations.items():
-            if target != "refers_to":
-                sink.add("brat-label-map", f"/relations/{name}", f"{target!r} is not 'refers_to'")
+            if target not in RELATIONS:
+                sink.add("brat-label-map", f"/relations/{name}", f"{target!r} is not {', '.join(RELATIONS)}")
         return None if sink.problems else made
 
     def to_json(self) -> str:
@@ -106,8 +113,8 @@ POLNEAR = LabelMap(
         "Attribution-no-source": "attribution",
         "Non-attribution": "non_attribution",
     },
-    attributes={name: name for name in SPAN_FIELDS},
-    relations={"refers_to": "refers_to"},
+    attributes={name: name for name in (*SPAN_FIELDS, *CLAIM_FIELDS)},
+    relations={name: name for name in RELATIONS},
 )
 EXPORT_LABEL = {target: name for name, target in POLNEAR.spans.items() if target != "drop"}
 
@@ -231,6 +238,10 @@ class Converted:
     item: dict[str, Any]
     dropped: Counter[str] = field(default_factory=Counter)
     notices: list[str] = field(default_factory=list)
+    # Read while the lines are, used once every event is in: claim attributes by T id, and
+    # (type, Arg1 T, Arg2 T, brat id) of claimed_in, modality and nested_in relations.
+    claim_fields: dict[str, dict[str, str]] = field(default_factory=dict)
+    links: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
 def to_annotation_set(
@@ -277,6 +288,7 @@ def to_annotation_set(
     notes: list[str] = []
     for other in parsed.others:
         _apply(other, spans, converted, label_map, notes, sink)
+    _link(converted, spans)
     for pieces in spans.values():
         converted.item["spans"].extend(pieces)
     converted.item["spans"].sort(key=lambda s: (s["start"], s["end"], s["id"]))
@@ -332,6 +344,13 @@ def _apply(
         value = other.fields[2] if len(other.fields) > 2 else ""
         span_field = label_map.attributes.get(name)
         pieces = spans.get(target, [])
+        if span_field in CLAIM_FIELDS:
+            values = {m.value for m in CLAIM_FIELDS[span_field]}
+            if not pieces or pieces[0]["label"] != "CLAIM" or value not in values:
+                converted.notices.append(f"brat-unmapped: attribute {other.id} {name} {value} left out")
+            else:
+                converted.claim_fields.setdefault(target, {})[span_field] = value
+            return
         vocabulary = SPAN_FIELDS.get(span_field or "")
         if not pieces or vocabulary is None or value not in {m.value for m in vocabulary}:
             converted.notices.append(f"brat-unmapped: attribute {other.id} {name} {value} left out")
@@ -341,11 +360,15 @@ def _apply(
                 piece[span_field] = value
     elif other.kind == "R":
         roles = dict(arg.split(":", 1) for arg in other.fields[1:] if ":" in arg)
-        source, referent = spans.get(roles.get("Arg1", "")), spans.get(roles.get("Arg2", ""))
-        if label_map.relations.get(other.fields[0]) != "refers_to" or not source or not referent:
+        relation = label_map.relations.get(other.fields[0])
+        first, second = roles.get("Arg1", ""), roles.get("Arg2", "")
+        if relation is None or first not in spans or second not in spans:
             converted.notices.append(f"brat-unmapped: relation {other.id} {other.fields[0]} left out")
             return
-        source[0]["refers_to"] = referent[0]["id"]
+        if relation == "refers_to":
+            spans[first][0]["refers_to"] = spans[second][0]["id"]
+        else:
+            converted.links.append((relation, first, second, other.id))
     elif other.kind == "#":
         target = other.fields[1] if len(other.fields) > 1 else ""
         notes.append(f"{other.fields[0]} {target}: {other.text}")
@@ -353,6 +376,57 @@ def _apply(
         converted.notices.append(
             f"brat-unmapped: {other.id} ({other.kind} annotations are not supported) left out"
         )
+
+
+def _link(converted: Converted, spans: dict[str, list[dict[str, Any]]]) -> None:
+    """Claims from the Claim spans' attributes and relations, and ``nested_in``, once every event is known.
+
+    An attribution stands for itself in a relation through its CONTENT span (what a claim is claimed in, what an
+    attribution is nested in); a CONTENT shared by several attributions names the first.
+    """
+    item = converted.item
+    by_content: dict[str, dict[str, Any]] = {}
+    for attribution in item["attributions"]:
+        by_content.setdefault(attribution["content"], attribution)
+    claimed_in: dict[str, str] = {}
+    modality: dict[str, list[str]] = {}
+    for relation, first, second, brat_id in converted.links:
+        outer = by_content.get(second)
+        if relation == "nested_in" and first in by_content and outer is not None:
+            for attribution in item["attributions"]:
+                if attribution["content"] == first:
+                    attribution["nested_in"] = outer["id"]
+        elif relation == "claimed_in" and first in converted.claim_fields and outer is not None:
+            claimed_in[first] = outer["id"]
+        elif (
+            relation == "modality"
+            and first in converted.claim_fields
+            and spans[second][0]["label"] == "MODALITY"
+        ):
+            modality.setdefault(first, []).append(spans[second][0]["id"])
+        else:
+            converted.notices.append(f"brat-unmapped: relation {brat_id} {relation} left out")
+    taken = {span["id"] for pieces in spans.values() for span in pieces}
+    taken |= {attribution["id"] for attribution in item["attributions"]}
+    number = 0
+    for t_id, fields in converted.claim_fields.items():
+        claimer = fields.get("claimer")
+        attribution = claimed_in.get(t_id)
+        if claimer is None or (claimer != "author") != (attribution is not None):
+            converted.notices.append(
+                f"brat-incomplete-claim: {t_id} has claimer {claimer!r} and "
+                f"{'a' if attribution else 'no'} claimed_in relation; left out"
+            )
+            continue
+        number += 1
+        while f"c{number}" in taken:
+            number += 1
+        claim: dict[str, Any] = {"id": f"c{number}", "span": t_id}
+        claim |= {"factuality": fields.get("factuality", "Uu"), "modality": modality.get(t_id, [])}
+        claim["claimer"] = claimer
+        if attribution is not None:
+            claim["attribution"] = attribution
+        item["claims"].append(claim)
 
 
 def _event_role(attribution: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> tuple[str, str]:
@@ -419,8 +493,6 @@ def to_ann(item: dict[str, Any]) -> tuple[str, list[str]]:
         if first.get("source"):
             args.append(f"Source:{t_of[first['source']]}")
         lines.append(f"{event_id if re.fullmatch(r'E[0-9]+', event_id) else new('E')}\t{' '.join(args)}")
-        if first.get("nested_in"):
-            notices.append("nested_in is not exported (brat events cannot nest)")
     for head, pieces in heads.items():
         span = pieces[0]
         for name in SPAN_FIELDS:
@@ -428,15 +500,59 @@ def to_ann(item: dict[str, Any]) -> tuple[str, list[str]]:
                 lines.append(f"{new('A')}\t{name} {t_of[head]} {span[name]}")
         if span.get("refers_to"):
             lines.append(f"{new('R')}\trefers_to Arg1:{t_of[head]} Arg2:{t_of[span['refers_to']]}")
+    lines += _claim_lines(item, t_of, new, notices)
     for note in (item.get("note") or "").split("\n"):
         match = re.fullmatch(r"(\S+) (T\S+|E\S+): (.*)", note)
         if match and match.group(2) in t_of.values():
             lines.append(f"{new('#')}\t{match.group(1)} {match.group(2)}\t{match.group(3)}")
         elif note.strip():
             notices.append("a line of the set's note is not exported (it names no exported annotation)")
-    if item.get("claims"):
-        notices.append("claims are not exported (brat standoff has no place for them)")
     return "".join(line + "\n" for line in lines), notices
+
+
+def _claim_lines(item: dict[str, Any], t_of: dict[str, str], new: Any, notices: list[str]) -> list[str]:
+    """Attributes and relations for claims and nesting: an attribution is named by its CONTENT's ``T``.
+
+    What brat cannot say the same way back is left out with a notice: a claim or a relation end on the second
+    fragment of a span (only whole ``T``s take part in relations), a second claim on one span.
+    """
+    attributions = {a["id"]: a for a in item.get("attributions", [])}
+    shared = {c for c, n in Counter(a["content"] for a in attributions.values()).items() if n > 1}
+
+    def t_for(attribution_id: str) -> str | None:
+        content = attributions[attribution_id]["content"]
+        if content in shared:
+            notices.append("an attribution is named by a CONTENT another shares: it reads back as the first")
+        return t_of.get(content)
+
+    lines: list[str] = []
+    written: set[str] = set()
+    for attribution in attributions.values():
+        if not attribution.get("nested_in"):
+            continue
+        inner, outer = t_of.get(attribution["content"]), t_for(attribution["nested_in"])
+        if inner is None or outer is None:
+            notices.append(f"nested_in of {attribution['id']} is not exported (a CONTENT is a fragment)")
+        elif f"{inner} {outer}" not in written:  # attributions sharing a content share its nesting
+            written.add(f"{inner} {outer}")
+            lines.append(f"{new('R')}\tnested_in Arg1:{inner} Arg2:{outer}")
+    claimed: set[str] = set()
+    for claim in item.get("claims", []):
+        t_id = t_of.get(claim["span"])
+        attribution = t_for(claim["attribution"]) if claim.get("attribution") else ""
+        modality = [t_of.get(m) for m in claim.get("modality", [])]
+        if t_id is None or t_id in claimed or attribution is None or None in modality:
+            notices.append(
+                f"claim {claim['id']} is not exported (a span of it is a fragment, or another claim's)"
+            )
+            continue
+        claimed.add(t_id)
+        lines.append(f"{new('A')}\tclaimer {t_id} {claim['claimer']}")
+        lines.append(f"{new('A')}\tfactuality {t_id} {claim['factuality']}")
+        if attribution:
+            lines.append(f"{new('R')}\tclaimed_in Arg1:{t_id} Arg2:{attribution}")
+        lines += [f"{new('R')}\tmodality Arg1:{t_id} Arg2:{m}" for m in modality]
+    return lines
 
 
 def annotation_conf(label_map: LabelMap = POLNEAR) -> str:
@@ -444,11 +560,17 @@ def annotation_conf(label_map: LabelMap = POLNEAR) -> str:
     entities = sorted({name for name, target in label_map.spans.items() if target != "drop"})
     dropped = sorted(name for name, target in label_map.spans.items() if target == "drop")
     roles = "Source?:Source, Cue:Cue, Content:Content, Content2?:Content"
+    claim, content, modality = (EXPORT_LABEL[label] for label in ("CLAIM", "CONTENT", "MODALITY"))
     lines = ["[entities]", *entities, *dropped, "", "[relations]", "refers_to\tArg1:Source, Arg2:<ENTITY>"]
+    lines += [f"claimed_in\tArg1:{claim}, Arg2:{content}", f"modality\tArg1:{claim}, Arg2:{modality}"]
+    lines += [f"nested_in\tArg1:{content}, Arg2:{content}"]
     lines += ["<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>", "", "[events]"]
     lines += [f"{name}\t{roles}" for name in sorted(label_map.events)]
     lines += ["", "[attributes]"]
     for name, vocabulary in SPAN_FIELDS.items():
         values = "|".join(member.value for member in vocabulary)
         lines.append(f"{name}\tArg:<ENTITY>, Value:{values}")
+    for name, vocabulary in CLAIM_FIELDS.items():
+        values = "|".join(member.value for member in vocabulary)
+        lines.append(f"{name}\tArg:{claim}, Value:{values}")
     return "\n".join(lines) + "\n"

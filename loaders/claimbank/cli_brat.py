@@ -38,7 +38,8 @@ examples:
 EXPORT_EPILOG = """\
 Writes, for every document, <id>.txt and one .ann per annotation set, and annotation.conf: with --set ID only that
 set, as <id>.ann (what brat shows beside <id>.txt); otherwise every set as <id>_<set>.ann (PolNeAR's naming).
-What brat cannot hold (claims, nested_in) is left out with a notice.
+Claims become attributes (claimer, factuality) and relations (claimed_in, modality) of their Claim span, nesting
+a nested_in relation between CONTENT spans; what brat cannot hold the same way is left out with a notice.
 
 examples:
   claimbank brat export annotations/ --out brat/ --set gold
