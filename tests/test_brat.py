@@ -463,3 +463,19 @@ def test_a_claim_brat_cannot_place_is_left_out_with_a_notice() -> None:
     ]
     assert sorted(n.split(":")[0] for n in converted.notices) == ["brat-incomplete-claim"] * 2
     AnnotationSet.model_validate(converted.item)
+
+
+def test_the_gold_exports_with_every_claim_declared_in_annotation_conf(tmp_path: Path) -> None:
+    out = tmp_path / "brat"
+    assert (
+        main(["brat", "export", "annotations/000_fb2fb690b74273a6.json", "--out", str(out), "--set", "gold"])
+        == 0
+    )
+    written = (out / "000_fb2fb690b74273a6.ann").read_text(encoding="utf-8")
+    gold = next(
+        s
+        for s in canonical(load_document(Path("annotations/000_fb2fb690b74273a6.json")))["annotation_sets"]
+        if s.get("gold")
+    )
+    assert written.count("\tclaimer ") == len(gold["claims"])
+    _declared_in_conf(out)
