@@ -27,9 +27,11 @@ import hashlib
 import json
 import os
 import re
+import sys
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -165,15 +167,53 @@ class _Generator:
             tag_field=tag_field,
             tag=tag,
             frozen=True,
+            gc=False,  # never in a reference cycle (strings, numbers, lists of structs): the decode is quicker
         )
         self.structs[key] = made
         return made
 
 
+def _load_compiled() -> ModuleType | None:
+    """``claimbank._fastcheck`` when it was built, unless ``CLAIMBANK_PURE_PYTHON`` is set; else ``None``."""
+    if os.environ.get("CLAIMBANK_PURE_PYTHON"):
+        return None
+    try:
+        from claimbank import _fastcheck  # built by hatch_build.py when there is a compiler
+    except ImportError:
+        return None
+    # Its id check is written by hand for one pattern: if the model's has changed, it must not be used.
+    return _fastcheck if _fastcheck.ID_PATTERN == ID_PATTERN else None
+
+
+# The compiled steps (claimbank/_fastcheck.c) once :func:`_codec` has set them up; tests set it to None to run
+# the Python steps, which stay the reference.
+_compiled: ModuleType | None = None
+
+
 @cache
 def _codec() -> tuple[msgspec.json.Decoder[Any], msgspec.json.Encoder]:
-    root = _Generator(schema.load()).root
-    return msgspec.json.Decoder(root), msgspec.json.Encoder()
+    global _compiled
+    generator = _Generator(schema.load())
+    compiled = _load_compiled()
+    if compiled is not None:
+        # For each generated type: its field names (interned, which the C code relies on), its tag, and the
+        # descriptors that hold the fields.
+        fields: dict[type, tuple[tuple[str, ...], str | None, tuple[Any, ...]]] = {}
+        tags: dict[type, str] = {}
+        for made in generator.structs.values():
+            tag = made.__struct_config__.tag
+            names = tuple(sys.intern(name) for name in made.__struct_fields__)
+            fields[made] = (names, tag, tuple(made.__dict__.get(name) for name in names))
+            if tag is not None:
+                tags[made] = tag
+        referents = frozenset(SPAN_REFERENCES[("spans", "refers_to")])
+        try:
+            compiled.setup(msgspec.UNSET, fields, tags, dict(CLAIMER_KIND), referents, datetime.fromisoformat)
+        except TypeError:
+            pass  # a module built from other sources than this fastpath.py: the Python steps run
+        else:
+            _compiled = compiled
+    return msgspec.json.Decoder(generator.root), msgspec.json.Encoder()
 
 
 def decoder() -> msgspec.json.Decoder[Any]:
@@ -183,23 +223,41 @@ def decoder() -> msgspec.json.Decoder[Any]:
 
 def quick_check(data: bytes, *, path: Path | None, seeds_dir: Path | None) -> Any | None:
     """The decoded document when it is certainly valid, else ``None`` (run the full validator)."""
-    if b"003" in data and b"\\u003" in data:  # the first test is the quicker one
-        return None  # an escaped colon (\u003a) would upset the count below; rare enough to leave to the full path
     decode, encoder = _codec()
     try:
         document = decode.decode(data)
     except (msgspec.MsgspecError, ValueError):
         return None
-    # Outside strings a colon ends each key; inside them colons are spelled the same in the file and in the
-    # re-encoding. So fewer colons re-encoded means a key was dropped: a duplicate. (The long text is counted
-    # on its own rather than re-encoded, which would cost more than the decode.)
-    shell = encoder.encode(msgspec.structs.replace(document, text=""))
-    colons = len(data) - len(data.replace(b":", b""))  # quicker than data.count(b":")
-    if colons != shell.count(b":") + document.text.count(":"):
+    encoded = document.text.encode("utf-8")
+    if hashlib.sha256(encoded).hexdigest() != document.sha256:
         return None
-    if _fine(document, path, seeds_dir):
+    if seeds_dir is None or document.seed.startswith("."):
+        return None
+    if _compiled is not None:
+        stem = path.stem if path is not None else None
+        try:
+            fine = _compiled.document_fine(document, data, encoded, f"{seeds_dir}/{document.seed}", stem)
+        except Exception:  # e.g. a NUL in the seed's name: the Python steps and then the full path explain
+            fine = None
+        if fine is not None:  # else not certain: the Python steps decide
+            return document if fine else None
+    if b"003" in data and b"\\u003" in data:  # the first test is usually the quicker one
+        return None  # an escaped colon (\u003a) would upset the count below; rare enough to leave to the full path
+    if _colons_fine(document, data, encoded, encoder) and _fine(document, encoded, path, seeds_dir):
         return document
     return None
+
+
+def _colons_fine(document: Any, data: bytes, encoded: bytes, encoder: msgspec.json.Encoder) -> bool:
+    """No key was dropped by the decoder (a duplicate: msgspec keeps the last, like every fast reader).
+
+    Outside strings a colon ends each key; inside them colons are spelled the same in the file and in the
+    re-encoding. So fewer colons re-encoded means a key was dropped. (The long text is counted from its UTF-8
+    rather than re-encoded, which would cost more than the decode.)
+    """
+    colons = len(data) - len(data.replace(b":", b""))  # quicker than data.count(b":")
+    shell = encoder.encode(msgspec.structs.replace(document, text=""))
+    return colons == shell.count(b":") + encoded.count(b":")
 
 
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
@@ -221,14 +279,11 @@ def _seed_matches(seeds_dir: Path, name: str, encoded: bytes) -> bool:
         os.close(handle)
 
 
-def _fine(document: Any, path: Path | None, seeds_dir: Path | None) -> bool:
+def _fine(document: Any, encoded: bytes, path: Path | None, seeds_dir: Path) -> bool:
+    """What :func:`quick_check` asks once the schema, the hash and the seed's name are fine (the Python steps,
+    which the compiled ``document_fine`` mirrors)."""
     text: str = document.text
     if path is not None and path.stem != document.id:
-        return False
-    encoded = text.encode("utf-8")
-    if hashlib.sha256(encoded).hexdigest() != document.sha256:
-        return False
-    if seeds_dir is None or document.seed.startswith("."):
         return False
     if not _seed_matches(seeds_dir, document.seed, encoded):
         return False
@@ -236,7 +291,7 @@ def _fine(document: Any, path: Path | None, seeds_dir: Path | None) -> bool:
     if sets is msgspec.UNSET:
         return True
     ids = {item.id for item in sets}
-    if len(ids) != len(sets) or (ids and not _IDS.fullmatch("\n".join(ids))):
+    if len(ids) != len(sets) or (ids and not _ids_fine(ids)):
         return False
     gold = 0
     for item in sets:
@@ -252,6 +307,13 @@ def _fine(document: Any, path: Path | None, seeds_dir: Path | None) -> bool:
         if not _set_fine(item, text):
             return False
     return gold <= 1
+
+
+def _ids_fine(ids: Any) -> bool:
+    """Every id matches ID_PATTERN: one regular expression over them all, joined by line breaks (an id with a
+    line break of its own would pass as two, so the breaks are counted too)."""
+    joined = "\n".join(ids)
+    return joined.count("\n") == len(ids) - 1 and _IDS.fullmatch(joined) is not None
 
 
 def _items(value: Any) -> Any:
@@ -291,7 +353,7 @@ def _set_fine(item: Any, text: str) -> bool:
     every = [*labels, *kinds, *[claim.id for claim in claims]]
     if len(every) != len(spans) + len(attributions) + len(claims) or len(set(every)) != len(every):
         return False  # a duplicate id
-    if every and not _IDS.fullmatch("\n".join(every)):
+    if every and not _ids_fine(every):
         return False
     return _references_fine(spans, attributions, claims, by_id, labels, kinds)
 

@@ -33,17 +33,23 @@ class FileResult:
 
     def __init__(
         self,
-        path: Path,
+        path: Path | str,
         problems: list[Problem],
         data: Any | None,
         raw: bytes | None = None,
         doc_id: str = "",
     ) -> None:
-        self.path = path
+        self._path = path  # a name becomes a Path when asked for: most results are only counted
         self.problems = problems
         self._data = data
         self._raw = raw  # a file the fast path accepted is parsed only if someone asks for its data
         self._doc_id = doc_id
+
+    @property
+    def path(self) -> Path:
+        if not isinstance(self._path, Path):
+            self._path = Path(self._path)
+        return self._path
 
     @property
     def document_id(self) -> str | None:
@@ -132,7 +138,7 @@ def validate_bytes(
     """
     quick = fastpath.quick_check(data, path=path, seeds_dir=seeds_dir)
     if quick is not None:
-        return FileResult(path or Path(name), [], None, raw=data, doc_id=quick.id)
+        return FileResult(path or name, [], None, raw=data, doc_id=quick.id)
     sink = ProblemSink(name)
     parsed = parse(data, sink)
     if sink.problems:
