@@ -116,3 +116,41 @@ def test_models_agree_with_the_schema_on_the_cases() -> None:
         assert schema_says, case
         with pytest.raises(ValidationError):
             Document.model_validate(data)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "matches"),
+    [
+        (r"^[a-z]{2,3}$", "en", True),
+        (
+            r"^[a-z]{2,3}$",
+            "en\n",
+            False,
+        ),  # Python's "$" matches before a final line break; ECMA-262's does not
+        (r"^\d{4}$", "2026", True),
+        (r"^\d{4}$", "٢٠٢٦", False),  # ECMA-262's \d is [0-9]
+        (r"^[$]{2}$", "$$", True),  # a "$" inside a class is a dollar sign
+        (r"^a\$$", "a$", True),  # and so is an escaped one
+    ],
+)
+def test_patterns_match_as_ecma_262_and_the_compiled_validator_do(
+    pattern: str, value: str, matches: bool
+) -> None:
+    node = {"type": "string", "pattern": pattern}
+    assert jsonschema_rs.validator_for(node).is_valid(value) is matches
+    assert schema.StrictValidator(node).is_valid(value) is matches
+
+
+def test_a_file_the_compiled_validator_rejects_is_never_passed_unexplained(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The two validators agree today (test above); were they to part again, the file must still be refused. A
+    # stand-in for the explaining validator is the only way to make them disagree.
+    class Silent:
+        def iter_errors(self, _document: Any) -> Iterator[Any]:
+            return iter(())
+
+    monkeypatch.setattr(schema, "validator", lambda: Silent())
+    case = CASES / "invalid" / "schema-pattern" / "language-trailing-line-break.json"
+    codes = [p.code for p in validate_file(case, seeds_dir=CASES / "seeds").problems]
+    assert codes == ["schema-invalid"]

@@ -48,13 +48,6 @@ class UnsupportedSchema(Exception):
     """The schema uses a construct the generator does not translate; :func:`decoder` cannot be built."""
 
 
-def _pattern(pattern: str) -> str:
-    """The schema's pattern as a Python one that is never looser: ASCII classes, ``$`` only at the very end."""
-    if pattern.endswith("$") and not pattern.endswith("\\$"):
-        pattern = pattern[:-1] + r"\Z"
-    return "(?a)" + pattern
-
-
 # Where the schema puts the id pattern, as (definition, property): each of these is either an id that
 # :func:`_set_fine` collects and matches against ``ID_PATTERN`` in one go, or a reference that it resolves to such
 # an id. At these places the generated decoder skips the pattern (a regular expression per id would cost more than
@@ -134,7 +127,7 @@ class _Generator:
                 self.bulk.add((name, field))
                 pattern = None
             meta = msgspec.Meta(
-                pattern=_pattern(pattern) if pattern is not None else None,
+                pattern=schema.python_pattern(pattern) if pattern is not None else None,
                 min_length=node.get("minLength"),
                 max_length=node.get("maxLength"),
             )

@@ -48,7 +48,10 @@ DocumentId = Annotated[
 Offset = Annotated[int, Field(ge=0, le=MAX_SAFE_INT)]
 Timestamp = Annotated[
     str,
-    StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$"),
+    # [0-9], not \d: \d is any script's digit in pydantic's (Rust) and Python's regular expressions.
+    StringConstraints(
+        pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"
+    ),
     Field(description="An RFC 3339 timestamp with a time zone, e.g. 2026-11-24T12:00:00Z."),
 ]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]

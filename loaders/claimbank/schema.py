@@ -7,10 +7,11 @@ committed file and the models drift apart.
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from typing import Any
 
-from jsonschema import Draft202012Validator, validators
+from jsonschema import Draft202012Validator, ValidationError, validators
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 from referencing import Registry, Resource
@@ -83,10 +84,46 @@ def _is_integer(checker: object, instance: object) -> bool:
     return isinstance(instance, int) and not isinstance(instance, bool)
 
 
+def python_pattern(pattern: str) -> str:
+    """A schema ``pattern`` (ECMA-262, as JSON Schema says) as a Python regular expression with the same matches.
+
+    Two differences matter for ClaimBank's patterns: ECMA-262's ``\\d`` and ``\\w`` are ASCII (Python's take
+    any script's digits), and its ``$`` is the end of the string (Python's ``$`` also matches before a final line
+    break, so an id ``"s1\\n"`` would pass). So: ASCII classes, and ``\\Z`` for each ``$`` outside a class.
+    """
+    out: list[str] = []
+    escaped = in_class = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "$":
+            char = r"\Z"
+        out.append(char)
+    return "(?a)" + "".join(out)
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(python_pattern(pattern))
+
+
+def _ecma_pattern(validator: Any, pattern: str, instance: Any, _schema: Any) -> Any:
+    if validator.is_type(instance, "string") and not _compiled(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
 # JSON Schema counts 38.0 as an integer; an offset written as a float is a tool's bug, so here it is an error
 # (as it is for the pydantic models). Generic schema tools that validate schema/ alone will accept 38.0.
+# Patterns are matched as ECMA-262 matches them (python_pattern), as the compiled validator does.
 StrictValidator = validators.extend(  # type: ignore[no-untyped-call]
     Draft202012Validator,
+    validators={"pattern": _ecma_pattern},
     type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer),
 )
 

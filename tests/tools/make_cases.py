@@ -213,6 +213,14 @@ INVALID: dict[str, list[tuple[str, Mutation, list[str]]]] = {
             lambda d: d["annotation_sets"][0].update(created_at="2026-11-24 12:00"),
             [f"{SET}/created_at"],
         ),
+        # JSON Schema patterns are ECMA-262's: "$" ends the string (Python's also matches before a final "\n"),
+        # "\d" is [0-9] (Python's takes any script's digits).
+        ("language-trailing-line-break", lambda d: d.update(language="en\n"), ["/language"]),
+        (
+            "timestamp-arabic-digits",
+            lambda d: d["annotation_sets"][0].update(created_at="٢٠٢٦-11-24T12:00:00Z"),
+            [f"{SET}/created_at", f"timestamp-invalid {SET}/created_at"],
+        ),
     ],
     "schema-range": [
         ("negative-offset", lambda d: _spans(d)[0].update(start=-1), [f"{SET}/spans/0/start"]),
