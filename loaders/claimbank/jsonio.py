@@ -171,15 +171,29 @@ def _check_values(value: Any, sink: ProblemSink) -> None:
 def read_bytes(path: Path, sink: ProblemSink, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | None:
     """The bytes of ``path``, or ``None`` after reporting why it cannot be read (or is too large to try)."""
     try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
+        # Plain os calls: open() builds a buffered reader that costs as much as the rest of the read.
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+        try:
+            size = os.fstat(handle).st_size
             if size > max_bytes:
                 sink.add("file-too-large", "", f"{size} bytes is more than the limit of {max_bytes}")
                 return None
-            return handle.read()
+            data = os.read(handle, size + 1)  # one byte more than the size, to see whether the file grew
+            if len(data) > size or size == 0:  # it grew, or it is a pipe or the like, which has no size
+                chunks, total = [data], len(data)
+                while total <= max_bytes and (more := os.read(handle, 1 << 20)):
+                    chunks.append(more)
+                    total += len(more)
+                data = b"".join(chunks)
+        finally:
+            os.close(handle)
     except OSError as error:
         sink.add("file-unreadable", "", error.strerror or str(error))
         return None
+    if len(data) > max_bytes:
+        sink.add("file-too-large", "", f"{len(data)} bytes is more than the limit of {max_bytes}")
+        return None
+    return data
 
 
 def read_json(path: Path, sink: ProblemSink, max_bytes: int = DEFAULT_MAX_BYTES) -> Parsed:

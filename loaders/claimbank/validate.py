@@ -7,6 +7,7 @@ This is the one validator behind every entry point: ``claimbank validate``, :fun
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator
 from functools import partial
 from pathlib import Path
@@ -77,17 +78,38 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
 
 
 def iter_sources(paths: Iterable[Path]) -> Iterator[tuple[str, str]]:
-    """(the folder a file was found in, or "" for a file named directly; the file), as strings, sorted.
+    """(a folder the file must stay inside, or ""; the file), as strings, sorted within each folder.
 
-    A file found in a folder must stay inside it once links are followed; :func:`validate_file` checks that.
+    Folders are searched for ``*.json`` files as ``Path.rglob`` does (links to folders are not followed; links to
+    files are listed). A file found in a folder that is itself a link must stay inside the folder once followed:
+    it comes with the folder, and :func:`validate_file` checks that. Any other file found there is inside by
+    construction, and a file named directly is where the user says: both come with "".
     """
     for path in paths:
         if path.is_dir():
-            # Sorted as strings: a million Path objects held at once would cost ~370 MB.
-            names = sorted(str(p) for p in path.rglob("*.json") if p.is_file())
-            yield from ((str(path), name) for name in names)
+            # Strings, not Path objects: a million Path objects held at once would cost ~370 MB.
+            folder = str(path)
+            yield from ((folder if link else "", name) for name, link in sorted(_json_files(folder)))
         else:
             yield "", str(path)
+
+
+def _json_files(folder: str) -> list[tuple[str, bool]]:
+    """(path, is a link) of every ``*.json`` file under ``folder``; one ``scandir`` per folder, no ``stat`` but
+    for links."""
+    found: list[tuple[str, bool]] = []
+    pending = [folder]
+    while pending:
+        try:
+            with os.scandir(pending.pop()) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(entry.path)
+                    elif entry.name.endswith(".json") and entry.is_file():
+                        found.append((entry.path, entry.is_symlink()))
+        except PermissionError:
+            continue  # as rglob does
+    return found
 
 
 def check_data(
