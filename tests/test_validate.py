@@ -11,7 +11,7 @@ import pytest
 
 from claimbank import Document, ValidationFailed, load_document, validate_paths
 from claimbank.problems import codes_at
-from claimbank.validate import validate_file
+from claimbank.validate import iter_sources, validate_file
 
 CASES = Path(__file__).parent / "cases"
 MINI = CASES / "valid" / "mini.json"
@@ -129,3 +129,24 @@ def test_a_link_out_of_the_folder_is_reported_not_read(project: Path, tmp_path: 
     link.symlink_to(project / "annotations" / "real.json")
     report = validate_paths([project / "annotations"])
     assert {p.code for p in report.problems} == {"duplicate-document", "file-name-mismatch"}
+
+
+def test_the_folder_walk_finds_what_rglob_finds(tmp_path: Path) -> None:
+    """The scandir walk lists the files Path.rglob("*.json") lists: links to files yes, into linked folders no."""
+    root, outside = tmp_path / "annotations", tmp_path / "outside"
+    (root / "sub" / "deeper").mkdir(parents=True)
+    outside.mkdir()
+    for name in ("a.json", "sub/b.json", "sub/deeper/c.json", ".hidden.json", "notes.txt", "sub/d.JSON"):
+        (root / name).write_text("{}", encoding="utf-8")
+    (root / "dir.json").mkdir()  # a folder with a matching name is not a file
+    (outside / "e.json").write_text("{}", encoding="utf-8")
+    (root / "linked-folder").symlink_to(outside)  # not followed
+    (root / "link.json").symlink_to(outside / "e.json")  # listed, with the folder to check it against
+    (root / "broken.json").symlink_to(tmp_path / "missing.json")  # not a file
+    found = list(iter_sources([root]))
+    expected = sorted(str(p) for p in root.rglob("*.json") if p.is_file())
+    assert [name for _, name in found] == expected
+    assert {name: folder for folder, name in found}[str(root / "link.json")] == str(root)
+    assert {folder for folder, name in found if not name.endswith("link.json")} == {""}
+    report = validate_paths([root])
+    assert "path-outside-tree" in {p.code for p in report.problems if p.file.endswith("link.json")}
