@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from claimbank import fastpath
 from claimbank.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,6 +112,17 @@ def test_console_script_is_installed() -> None:
     result = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
     assert result.returncode == 0
     assert result.stdout.startswith("claimbank ")
+    # pip hides the build hook's warning, so --version says whether the C module was built.
+    compiled = fastpath.compiled_available()
+    assert ("fast path: compiled (C)" in result.stdout) is compiled
+    pure = subprocess.run(
+        [exe, "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "CLAIMBANK_PURE_PYTHON": "1"},
+    )
+    assert "fast path: Python" in pure.stdout
 
 
 def test_no_input_produces_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:

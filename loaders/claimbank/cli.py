@@ -72,11 +72,32 @@ def _add_jobs(parser: argparse.ArgumentParser, what: str) -> None:
     )
 
 
+class _Version(argparse.Action):
+    """``--version``: the version, and whether the compiled fast path was built (pip hides the build's warning)."""
+
+    def __init__(self, option_strings: list[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        from claimbank.fastpath import compiled_available
+
+        if compiled_available():
+            steps = "compiled (C)"
+        elif os.environ.get("CLAIMBANK_PURE_PYTHON"):
+            steps = "Python (CLAIMBANK_PURE_PYTHON is set)"
+        else:
+            steps = "Python (the C module was not built: no C compiler when claimbank was installed?)"
+        print(f"claimbank {__version__}; validation fast path: {steps}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="claimbank", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--version", action="version", version=f"claimbank {__version__}")
+    parser.add_argument(
+        "--version", action=_Version, help="show the version, and whether validation is compiled"
+    )
     parser.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 

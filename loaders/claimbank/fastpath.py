@@ -178,6 +178,11 @@ def _load_compiled() -> ModuleType | None:
     return _fastcheck if _fastcheck.ID_PATTERN == ID_PATTERN else None
 
 
+def compiled_available() -> bool:
+    """The compiled steps were built (and are not switched off by ``CLAIMBANK_PURE_PYTHON``)."""
+    return _load_compiled() is not None
+
+
 # The compiled steps (claimbank/_fastcheck.c) once :func:`_codec` has set them up; tests set it to None to run
 # the Python steps, which stay the reference.
 _compiled: ModuleType | None = None
