@@ -63,6 +63,8 @@ def test_the_decoder_is_generated_from_the_whole_schema() -> None:
     generator = fastpath._Generator(schema.load())
     # Every place the schema puts the id pattern is checked in bulk; a new one would need _set_fine to know it.
     assert generator.bulk == fastpath.BULK_ID_FIELDS
+    # The sha256 pattern is left to quick_check's comparison with a hex digest, only where it is that pattern.
+    assert generator.digests == fastpath.DIGEST_FIELDS
     definitions = set(schema.load()["$defs"])
     made = {name for name, _, _ in generator.structs}
     assert {name for name in definitions if schema.load()["$defs"][name].get("type") == "object"} <= made
@@ -319,4 +321,50 @@ def test_an_escaped_colon_does_not_hide_a_duplicate_key(tmp_path: Path) -> None:
     # "a\u003ab" is "a:b" with one colon fewer in the file: with a duplicate key added, the counts would agree.
     tricked = data.replace(b'"a:b"', b'"a\\u003ab"').replace(b'"id": ', b'"id": "x", "id": ', 1)
     assert _full_problems(tricked, tmp_path)
+    assert not _quick(tricked, tmp_path)
+
+
+# Strings whose colons, quotes and backslashes sit where the compiled key count looks (it counts the colons that
+# follow a closing quote, so it must tell an escaped quote from a closing one).
+TRICKY_TITLES = ["a:b", ": x", "  : x", 'he said": no', 'a\\": b', "a\\", 'a\\\\": b', '"', ":", "a\\u003ab"]
+
+
+@pytest.mark.parametrize("title", TRICKY_TITLES)
+@pytest.mark.parametrize("spacing", ["", " ", "\n ", "\t\r\n"])
+def test_a_duplicate_key_is_seen_whatever_the_strings_hold(
+    tmp_path: Path, title: str, spacing: str, steps: str
+) -> None:
+    text, annotation = next(iter(corpus(1)))
+    (tmp_path / annotation["seed"]).write_text(text, encoding="utf-8", newline="")
+    annotation["metadata"]["title"] = title
+    data = json.dumps(annotation, ensure_ascii=False, separators=(",", f"{spacing}:{spacing}")).encode()
+    assert _full_problems(data, tmp_path) == []
+    # Left to the full path, which is only slower: by the compiled steps a string that starts with a colon, by
+    # the Python ones a file with "\\u003" in it.
+    declined = title.lstrip().startswith(":") if steps == "compiled" else b"\\u003" in data
+    assert _quick(data, tmp_path) is not declined
+    key = f'"id"{spacing}:{spacing}'.encode()
+    tricked = data.replace(key, key + b'"dup",' + key, 1)
+    assert tricked != data
+    assert _full_problems(tricked, tmp_path)
+    assert not _quick(tricked, tmp_path)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(
+    title=st.text(alphabet=st.sampled_from(':"\\ \tab\u00e9\U0001f600'), max_size=12),
+    where=st.sampled_from(["title", "source", "language"]),
+)
+def test_strings_made_of_colons_quotes_and_backslashes_never_hide_a_dropped_key(
+    tmp_path: Path, title: str, where: str
+) -> None:
+    text, annotation = next(iter(corpus(1)))
+    (tmp_path / annotation["seed"]).write_text(text, encoding="utf-8", newline="")
+    annotation["metadata"]["title"] = title
+    data = json.dumps(annotation, ensure_ascii=False).encode()
+    verdict = _full_problems(data, tmp_path) == []
+    assert verdict
+    # A key written twice (msgspec keeps the last), next to the tricky string.
+    key = b'"title": '
+    tricked = data.replace(key, key + json.dumps(title, ensure_ascii=False).encode() + b", " + key, 1)
     assert not _quick(tricked, tmp_path)

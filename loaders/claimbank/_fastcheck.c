@@ -13,9 +13,11 @@
  *   True: the document passes every check beyond the schema; False: it does not; None: not certain (nesting,
  *   refers_to chains, a character that may join the one before it at a span boundary): ask the Python version.
  *
- * Duplicate keys, which msgspec (like every fast reader) does not refuse, are caught by counting: the file's ':'
- * characters equal the decoded document's keys plus the ':' inside its strings exactly when no key was dropped
- * (the caller leaves files with a \u escape to the full path, so both count the same characters).
+ * Duplicate keys, which msgspec (like every fast reader) does not refuse, are caught by counting keys: those the
+ * file spells out (its colons that follow a closing quote; see separates()) and those of the decoded document (its
+ * set fields and tags) are equal only when the decoder dropped none. Escapes do not matter: an escaped colon is
+ * never a separator. (The Python steps count every colon, those inside strings too, and so must leave files with
+ * "\u003" to the full path.)
  *
  * The checks mirror claimbank.fastpath._set_fine and _references_fine; tests/test_fastpath.py holds the drift
  * tests. Ids are checked against ID_PATTERN by hand: claimbank.fastpath uses this module only when its
@@ -25,6 +27,9 @@
 #include <Python.h>
 #include <structmember.h> /* PyMember_GetOne, in Python.h itself from 3.12 */
 #include <fcntl.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <string.h>
 #include <unistd.h>
 
@@ -56,13 +61,25 @@ setup(PyObject *self, PyObject *args)
     Py_ssize_t pos = 0;
     PyObject *type, *info;
     while (PyDict_Next(fields, &pos, &type, &info)) {
-        if (!PyType_Check(type) || !PyTuple_CheckExact(info) || PyTuple_GET_SIZE(info) != 3 ||
+        if (!PyType_Check(type) || !PyTuple_CheckExact(info) || PyTuple_GET_SIZE(info) != 4 ||
             !PyTuple_CheckExact(PyTuple_GET_ITEM(info, 0)) || !PyTuple_CheckExact(PyTuple_GET_ITEM(info, 2)) ||
+            !PyTuple_CheckExact(PyTuple_GET_ITEM(info, 3)) ||
             PyTuple_GET_SIZE(PyTuple_GET_ITEM(info, 0)) != PyTuple_GET_SIZE(PyTuple_GET_ITEM(info, 2))) {
-            PyErr_SetString(PyExc_TypeError, "fields: {type: (names, tag, members)} with names and members alike");
+            PyErr_SetString(PyExc_TypeError,
+                            "fields: {type: (names, tag, members, nested)} with names and members alike");
             return NULL;
         }
         PyObject *names = PyTuple_GET_ITEM(info, 0), *members = PyTuple_GET_ITEM(info, 2);
+        PyObject *nested = PyTuple_GET_ITEM(info, 3);
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(nested); i++) {
+            PyObject *index = PyTuple_GET_ITEM(nested, i);
+            Py_ssize_t at = PyLong_Check(index) ? PyLong_AsSsize_t(index) : -1;
+            if (at < 0 || at >= PyTuple_GET_SIZE(members)) {
+                PyErr_Clear();
+                PyErr_SetString(PyExc_TypeError, "fields: nested must hold indices of fields");
+                return NULL;
+            }
+        }
         for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(members); i++) {
             PyObject *member = PyTuple_GET_ITEM(members, i);
             if (!PyUnicode_CheckExact(PyTuple_GET_ITEM(names, i)) ||
@@ -111,8 +128,15 @@ static PyObject *
 member(PyObject *obj, PyObject *info, Py_ssize_t i)
 {
     PyObject *descr = PyTuple_GET_ITEM(PyTuple_GET_ITEM(info, 2), i);
-    if (Py_IS_TYPE(descr, &PyMemberDescr_Type))
-        return PyMember_GetOne((const char *)obj, ((PyMemberDescrObject *)descr)->d_member);
+    if (Py_IS_TYPE(descr, &PyMemberDescr_Type)) {
+        PyMemberDef *def = ((PyMemberDescrObject *)descr)->d_member;
+        if (def->type == T_OBJECT_EX) { /* msgspec's fields: the slot itself, as PyMember_GetOne reads it */
+            PyObject *value = *(PyObject **)((char *)obj + def->offset);
+            if (value != NULL)
+                return Py_NewRef(value);
+        }
+        return PyMember_GetOne((const char *)obj, def); /* anything else, and the error for an empty slot */
+    }
     return PyObject_GetAttr(obj, PyTuple_GET_ITEM(PyTuple_GET_ITEM(info, 0), i));
 }
 
@@ -136,115 +160,140 @@ field(PyObject *obj, PyObject *name)
     return info == NULL ? NULL : field_in(obj, info, name);
 }
 
-/* ------------------------------------------------------------------------------------------------ colons */
+/* -------------------------------------------------------------------------------------------------- keys */
 
-static Py_ssize_t
-colons_in(PyObject *text)
+/* A colon at `at[k]` separates a key from its value, unless it is inside a string. In JSON a colon is one or the
+ * other; the one before a value follows the key's closing quote (white space between), a quote not escaped, so
+ * one after an even number of backslashes. Every separator is counted. A colon inside a string is counted only
+ * when the string's text before it is white space after its opening quote (": x", rare): then the count is too
+ * high and the file goes to the Python steps. Never too low, so a dropped key cannot go unseen. */
+static int
+separates(const char *at, Py_ssize_t k)
 {
-    Py_ssize_t length = PyUnicode_GET_LENGTH(text), count = 0;
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    if (kind == PyUnicode_1BYTE_KIND) {
-        const char *at = data, *end = at + length;
-        while ((at = memchr(at, ':', (size_t)(end - at))) != NULL) {
-            count++;
-            at++;
+    Py_ssize_t j = k - 1;
+    while (j >= 0 && (at[j] == ' ' || at[j] == '\t' || at[j] == '\n' || at[j] == '\r'))
+        j--;
+    if (j < 0 || at[j] != '"')
+        return 0;
+    Py_ssize_t backslashes = 0;
+    while (j - 1 - backslashes >= 0 && at[j - 1 - backslashes] == '\\')
+        backslashes++;
+    return backslashes % 2 == 0;
+}
+
+/* How many keys the file (valid JSON: msgspec decoded it) spells out, or more; see separates(). Colons are
+ * found sixteen bytes at a time with SSE2 (every x86-64 has it), else with memchr. */
+static Py_ssize_t
+keys_in_file(const char *at, Py_ssize_t length)
+{
+    Py_ssize_t count = 0, i = 0;
+#ifdef __SSE2__
+    const __m128i colons = _mm_set1_epi8(':');
+    for (; i + 16 <= length; i += 16) {
+        __m128i chunk = _mm_loadu_si128((const __m128i *)(at + i));
+        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, colons));
+        while (mask) {
+            count += separates(at, i + __builtin_ctz(mask));
+            mask &= mask - 1;
         }
-        return count;
     }
-    for (Py_ssize_t i = 0; i < length; i++)
-        count += PyUnicode_READ(kind, data, i) == ':';
+#endif
+    const char *found, *end = at + length;
+    for (const char *from = at + i; (found = memchr(from, ':', (size_t)(end - from))) != NULL; from = found + 1)
+        count += separates(at, found - at);
     return count;
 }
 
+/* How many keys the decoded document had: each struct's tag, and each of its fields that is set (msgspec leaves
+ * a field the file did not spell out UNSET), with the keys inside the fields that can hold structs (FIELDS'
+ * `nested`: their indices). A key the decoder dropped (a duplicate: msgspec keeps the last) makes this fewer
+ * than keys_in_file(). */
 static Py_ssize_t
-count_colons(PyObject *obj, PyObject *skip, int depth)
+keys_in(PyObject *obj, int depth)
 {
     if (depth > 64) {
         PyErr_SetString(PyExc_RecursionError, "too deep");
         return -1;
     }
-    if (obj == skip || obj == Py_None || PyBool_Check(obj) || PyLong_CheckExact(obj) || PyFloat_CheckExact(obj))
-        return 0;
-    if (PyUnicode_CheckExact(obj))
-        return colons_in(obj);
     if (PyList_CheckExact(obj)) {
         Py_ssize_t total = 0;
         for (Py_ssize_t i = 0; i < PyList_GET_SIZE(obj); i++) {
-            Py_ssize_t n = count_colons(PyList_GET_ITEM(obj, i), skip, depth + 1);
+            Py_ssize_t n = keys_in(PyList_GET_ITEM(obj, i), depth + 1);
             if (n < 0)
                 return -1;
             total += n;
         }
         return total;
     }
-    if (PyDict_CheckExact(obj)) {
-        Py_ssize_t total = 0, pos = 0;
-        PyObject *key, *value;
-        while (PyDict_Next(obj, &pos, &key, &value)) {
-            Py_ssize_t k = count_colons(key, skip, depth + 1), v = count_colons(value, skip, depth + 1);
-            if (k < 0 || v < 0)
-                return -1;
-            total += 1 + k + v;
-        }
-        return total;
-    }
+    if (obj == Py_None || PyUnicode_CheckExact(obj) || PyLong_CheckExact(obj))
+        return 0; /* in a field typed as holding structs, where null or a plain value may be allowed too */
     PyObject *info = PyDict_GetItemWithError(FIELDS, (PyObject *)Py_TYPE(obj));
     if (info == NULL) {
         if (!PyErr_Occurred()) /* no other kind of value comes out of the generated decoder */
             PyErr_Format(PyExc_TypeError, "unexpected %.100s in a decoded document", Py_TYPE(obj)->tp_name);
         return -1;
     }
-    PyObject *names = PyTuple_GET_ITEM(info, 0), *tag = PyTuple_GET_ITEM(info, 1);
-    Py_ssize_t total = 0;
-    if (tag != Py_None) {
-        Py_ssize_t n = count_colons(tag, skip, depth + 1);
-        if (n < 0)
-            return -1;
-        total += 1 + n; /* the tag's key, and its value */
-    }
-    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(names); i++) {
+    Py_ssize_t total = PyTuple_GET_ITEM(info, 1) != Py_None; /* the tag's key */
+    PyObject *descriptors = PyTuple_GET_ITEM(info, 2), *nested = PyTuple_GET_ITEM(info, 3);
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(descriptors); i++) {
+        PyObject *descr = PyTuple_GET_ITEM(descriptors, i);
+        if (Py_IS_TYPE(descr, &PyMemberDescr_Type) && ((PyMemberDescrObject *)descr)->d_member->type == T_OBJECT_EX) {
+            PyObject *value = *(PyObject **)((char *)obj + ((PyMemberDescrObject *)descr)->d_member->offset);
+            if (value != NULL) { /* a set slot: no need to look at the value itself */
+                total += value != UNSET;
+                continue;
+            }
+        }
         PyObject *value = member(obj, info, i);
         if (value == NULL)
             return -1;
-        if (value != UNSET) { /* an UNSET field is not in the file, nor in an encoding */
-            Py_ssize_t n = count_colons(value, skip, depth + 1);
-            if (n < 0) {
-                Py_DECREF(value);
-                return -1;
-            }
-            total += 1 + n;
-        }
+        total += value != UNSET;
         Py_DECREF(value);
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(nested); i++) {
+        PyObject *value = member(obj, info, PyLong_AsSsize_t(PyTuple_GET_ITEM(nested, i)));
+        if (value == NULL)
+            return -1;
+        Py_ssize_t n = value == UNSET ? 0 : keys_in(value, depth + 1);
+        Py_DECREF(value);
+        if (n < 0)
+            return -1;
+        total += n;
     }
     return total;
 }
 
-static Py_ssize_t
-colons_in_bytes(const char *at, Py_ssize_t length)
-{
-    const char *end = at + length;
-    Py_ssize_t count = 0;
-    while ((at = memchr(at, ':', (size_t)(end - at))) != NULL) {
-        count++;
-        at++;
-    }
-    return count;
-}
+/* ------------------------------------------------------------------------------------------------ slices */
 
-/* An escaped colon (\u003a) in the file would count as no colon there and as one in the document: such rare
- * files are left to the full path. (An escaped backslash before "u003a" is left there too; that is only slower.) */
+#define SAME_CHARS(WIDE, NARROW)                                                                                \
+    do {                                                                                                        \
+        const WIDE *a = (const WIDE *)text_data + start;                                                        \
+        const NARROW *b = sub_data;                                                                             \
+        for (Py_ssize_t i = 0; i < size; i++) {                                                                 \
+            if (a[i] != b[i])                                                                                   \
+                return 0;                                                                                       \
+        }                                                                                                       \
+        return 1;                                                                                               \
+    } while (0)
+
+/* 1 when text[start:start + len(sub)] == sub (the caller has checked that the slice lies inside text), else 0.
+ * PyUnicode_Tailmatch compares strings of different widths one PyUnicode_READ at a time, which cost more than
+ * the rest of a span's checks. A string is stored in the narrowest width its largest character needs, so a sub
+ * wider than text cannot be equal (and a wrong 0 would only send the file to the full path). */
 static int
-has_escaped_colon(const char *at, Py_ssize_t length)
+same_slice(PyObject *text, Py_ssize_t start, PyObject *sub)
 {
-    const char *end = at + length;
-    while ((at = memchr(at, '\\', (size_t)(end - at))) != NULL) {
-        if (end - at >= 5 && memcmp(at + 1, "u003", 4) == 0)
-            return 1;
-        at += 2; /* the escaped character: a second backslash is not the start of another escape */
-        if (at >= end)
-            break;
-    }
+    Py_ssize_t size = PyUnicode_GET_LENGTH(sub);
+    int text_kind = PyUnicode_KIND(text), sub_kind = PyUnicode_KIND(sub);
+    const void *text_data = PyUnicode_DATA(text), *sub_data = PyUnicode_DATA(sub);
+    if (text_kind == sub_kind)
+        return memcmp((const char *)text_data + start * text_kind, sub_data, (size_t)(size * text_kind)) == 0;
+    if (text_kind == PyUnicode_2BYTE_KIND && sub_kind == PyUnicode_1BYTE_KIND)
+        SAME_CHARS(Py_UCS2, Py_UCS1);
+    if (text_kind == PyUnicode_4BYTE_KIND && sub_kind == PyUnicode_1BYTE_KIND)
+        SAME_CHARS(Py_UCS4, Py_UCS1);
+    if (text_kind == PyUnicode_4BYTE_KIND && sub_kind == PyUnicode_2BYTE_KIND)
+        SAME_CHARS(Py_UCS4, Py_UCS2);
     return 0;
 }
 
@@ -334,9 +383,8 @@ spans_fine(PyObject *spans, PyObject *text, PyObject *by_id, PyObject *labels, P
             verdict = NOT_FINE;
             goto next;
         }
-        Py_ssize_t same = PyUnicode_Tailmatch(text, span_text, start, end, -1);
-        if (same != 1) {
-            verdict = same < 0 ? FAILED : NOT_FINE;
+        if (!same_slice(text, start, span_text)) {
+            verdict = NOT_FINE;
             goto next;
         }
         if (Py_UNICODE_ISSPACE(PyUnicode_READ_CHAR(span_text, 0)) ||
@@ -708,16 +756,11 @@ document_fine(PyObject *self, PyObject *args)
             goto done;
         }
     }
-    if (has_escaped_colon(data.buf, data.len)) {
-        verdict = UNSURE;
-        goto done;
-    }
-    Py_ssize_t keys = count_colons(document, text, 0);
+    Py_ssize_t keys = keys_in(document, 0);
     if (keys < 0)
         goto done;
-    keys += colons_in_bytes(encoded.buf, encoded.len);
-    if (keys != colons_in_bytes(data.buf, data.len)) {
-        verdict = NOT_FINE; /* the decoder dropped a key: a duplicate */
+    if (keys != keys_in_file(data.buf, data.len)) {
+        verdict = NOT_FINE; /* the decoder dropped a key (a duplicate), or a string starts with ':' */
         goto done;
     }
     verdict = seed_matches(PyBytes_AS_STRING(seed_path), encoded.buf, encoded.len);
