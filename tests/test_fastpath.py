@@ -65,6 +65,8 @@ def test_the_decoder_is_generated_from_the_whole_schema() -> None:
     assert generator.bulk == fastpath.BULK_ID_FIELDS
     # The sha256 pattern is left to quick_check's comparison with a hex digest, only where it is that pattern.
     assert generator.digests == fastpath.DIGEST_FIELDS
+    # The patterns left to the steps after the decode are the schema's, where the schema has them.
+    assert generator.late == set(fastpath.LATE_PATTERNS)
     definitions = set(schema.load()["$defs"])
     made = {name for name, _, _ in generator.structs}
     assert {name for name in definitions if schema.load()["$defs"][name].get("type") == "object"} <= made
@@ -265,6 +267,79 @@ def test_the_compiled_module_checks_the_id_pattern_of_the_model(steps: str) -> N
         compiled = fastpath._compiled
         assert compiled is not None
         assert compiled.ID_PATTERN == ID_PATTERN
+        assert {f"{a}.{b}": p for (a, b), p in fastpath.LATE_PATTERNS.items()} == compiled.LATE_PATTERNS
+
+
+_PATTERN_ALPHABETS = {
+    "document_id": "aZ09_-.:/ é\n",
+    "seed": "aZ09_-.txt/ é\n",
+    "language": "azAZ09-_ é\n",
+    "timestamp": "0123456789-T:.Z+ zt\n",
+}
+_PLACES = {
+    "document_id": ("Document", "id"),
+    "seed": ("Document", "seed"),
+    "language": ("Document", "language"),
+    "timestamp": ("AnnotationSet", "created_at"),
+}
+
+
+@settings(max_examples=3000, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(data=st.data(), name=st.sampled_from(sorted(_PLACES)))
+def test_the_hand_written_patterns_match_what_the_schema_matches(steps: str, data: Any, name: str) -> None:
+    if steps == "python":
+        return  # the Python steps use the schema's pattern itself
+    pattern = re.compile(schema.python_pattern(fastpath.LATE_PATTERNS[_PLACES[name]]))
+    examples = {
+        "document_id": ["a", "a" * 128, "a" * 129, "-a", "a-b_c"],
+        "seed": ["a.txt", ".txt", "a.txtx", "a..txt", "a/b.txt", "x.TXT"],
+        "language": ["en", "eng", "engl", "en-GB", "en-x", "en-abcdefgh", "en-abcdefghi", "en-", "e"],
+        "timestamp": [
+            "2026-11-24T12:00:00Z",
+            "2026-11-24T12:00:00.123456789+01:00",
+            "2026-11-24T12:00:00.1234567890Z",
+            "2026-11-24T12:00:00.Z",
+            "2026-11-24T12:00:00-0100",
+            "2026-11-24 12:00:00Z",
+        ],
+    }[name]
+    value = data.draw(
+        st.one_of(
+            st.sampled_from(examples),
+            st.text(alphabet=_PATTERN_ALPHABETS[name], max_size=40),
+            st.sampled_from(examples).map(lambda e: e[:-1]),
+            st.builds(lambda e, c: e + c, st.sampled_from(examples), st.sampled_from(["Z", "0", "-", "\n"])),
+        )
+    )
+    compiled = fastpath._compiled
+    assert compiled is not None
+    assert compiled.matches(name, value) is (pattern.search(value) is not None), value
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("language", "en-GB"),
+        ("language", "en-"),
+        ("language", "english"),
+        ("created_at", "2026-11-24T12:00:00.5+05:30"),
+        ("created_at", "2026-11-24T12:00:00"),
+        ("created_at", "2026-02-30T12:00:00Z"),  # the pattern's shape, not a real day
+        ("seed", "../x.txt"),
+        ("id", "a.b"),
+    ],
+)
+def test_a_field_checked_after_the_decode_gets_the_full_paths_verdict(
+    tmp_path: Path, field: str, value: str
+) -> None:
+    text, annotation = next(iter(corpus(1)))
+    (tmp_path / annotation["seed"]).write_text(text, encoding="utf-8", newline="")
+    target = annotation["annotation_sets"][0] if field == "created_at" else annotation
+    target[field] = value
+    data = json.dumps(annotation, ensure_ascii=False).encode()
+    valid = _full_problems(data, tmp_path) == []
+    assert _quick(data, tmp_path) is valid
+    assert valid is (value in ("en-GB", "2026-11-24T12:00:00.5+05:30"))
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)

@@ -34,6 +34,14 @@
 #include <unistd.h>
 
 #define ID_PATTERN "^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
+/* The patterns claimbank.fastpath.LATE_PATTERNS leaves out of the decoder (msgspec runs a regular expression
+ * per value, which cost a sixth of the decode) for the checks below, by hand; fastpath uses this module only when
+ * these are the schema's. */
+#define DOCUMENT_ID_PATTERN "^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$"
+#define SEED_PATTERN "^[A-Za-z0-9][A-Za-z0-9_.-]*\\.txt$"
+#define LANGUAGE_PATTERN "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+#define TIMESTAMP_PATTERN                                                                                       \
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"
 
 static PyObject *UNSET;         /* msgspec.UNSET */
 static PyObject *FIELDS;        /* dict: struct type -> (field names tuple, tag value or None) */
@@ -45,7 +53,7 @@ static PyObject *FROMISOFORMAT; /* datetime.fromisoformat: a set's created_at mu
 static PyObject *S_SPANS, *S_ATTRIBUTIONS, *S_CLAIMS, *S_ID, *S_START, *S_END, *S_TEXT,
     *S_CUE, *S_CONTENT, *S_SOURCE, *S_NESTED_IN, *S_REFERS_TO, *S_SOURCE_TYPE, *S_SPAN, *S_ATTRIBUTION,
     *S_MODALITY, *L_SOURCE, *L_CUE, *L_CONTENT, *L_CLAIM, *L_MODALITY, *K_NON_ATTRIBUTION, *T_NOBODY,
-    *S_CREATED_AT, *S_GOLD, *S_ADJUDICATED_FROM, *S_ANNOTATION_SETS;
+    *S_CREATED_AT, *S_GOLD, *S_ADJUDICATED_FROM, *S_ANNOTATION_SETS, *S_SEED, *S_LANGUAGE;
 
 #define ABSENT(v) ((v) == Py_None || (v) == UNSET)
 
@@ -295,6 +303,96 @@ same_slice(PyObject *text, Py_ssize_t start, PyObject *sub)
     if (text_kind == PyUnicode_4BYTE_KIND && sub_kind == PyUnicode_2BYTE_KIND)
         SAME_CHARS(Py_UCS4, Py_UCS2);
     return 0;
+}
+
+/* ------------------------------------------------------------------------------------------- patterns */
+
+#define IS_DIGIT(c) ((c) >= '0' && (c) <= '9')
+#define IS_LOWER(c) ((c) >= 'a' && (c) <= 'z')
+#define IS_ALNUM(c) (IS_DIGIT(c) || IS_LOWER(c) || ((c) >= 'A' && (c) <= 'Z'))
+
+/* DOCUMENT_ID_PATTERN: a letter or digit, then up to 127 of letters, digits, "_" and "-". */
+static int
+document_id_matches(const unsigned char *at, Py_ssize_t length)
+{
+    if (length < 1 || length > 128 || !IS_ALNUM(at[0]))
+        return 0;
+    for (Py_ssize_t i = 1; i < length; i++) {
+        if (!IS_ALNUM(at[i]) && at[i] != '_' && at[i] != '-')
+            return 0;
+    }
+    return 1;
+}
+
+/* SEED_PATTERN: a letter or digit, then letters, digits, "_", "." and "-", ending in ".txt" (whose characters
+ * are all of those, so "a.txt" is the shortest). */
+static int
+seed_name_matches(const unsigned char *at, Py_ssize_t length)
+{
+    if (length < 5 || !IS_ALNUM(at[0]) || memcmp(at + length - 4, ".txt", 4) != 0)
+        return 0;
+    for (Py_ssize_t i = 1; i < length - 4; i++) {
+        if (!IS_ALNUM(at[i]) && at[i] != '_' && at[i] != '.' && at[i] != '-')
+            return 0;
+    }
+    return 1;
+}
+
+/* LANGUAGE_PATTERN: two or three lowercase letters, then any number of "-" and 2 to 8 letters or digits. */
+static int
+language_matches(const unsigned char *at, Py_ssize_t length)
+{
+    Py_ssize_t i = 0;
+    while (i < length && IS_LOWER(at[i]))
+        i++;
+    if (i < 2 || i > 3)
+        return 0; /* a longer run cannot be split: what follows the first letters must be "-" */
+    while (i < length) {
+        if (at[i] != '-')
+            return 0;
+        Py_ssize_t from = ++i;
+        while (i < length && IS_ALNUM(at[i]))
+            i++;
+        if (i - from < 2 || i - from > 8)
+            return 0; /* nor can a run of 9 or more, for the same reason */
+    }
+    return 1;
+}
+
+/* TIMESTAMP_PATTERN: YYYY-MM-DDTHH:MM:SS, a fraction of 1 to 9 digits or none, then Z or +HH:MM or -HH:MM. */
+static int
+timestamp_matches(const unsigned char *at, Py_ssize_t length)
+{
+    static const char shape[] = "0000-00-00T00:00:00"; /* 0: a digit, else that very character */
+    Py_ssize_t i = 0;
+    if (length < 20)
+        return 0;
+    for (; i < 19; i++) {
+        if (shape[i] == '0' ? !IS_DIGIT(at[i]) : at[i] != shape[i])
+            return 0;
+    }
+    if (at[i] == '.') {
+        Py_ssize_t from = ++i;
+        while (i < length && IS_DIGIT(at[i]))
+            i++;
+        if (i - from < 1 || i - from > 9)
+            return 0;
+    }
+    if (i < length && at[i] == 'Z')
+        return i + 1 == length;
+    return i + 6 == length && (at[i] == '+' || at[i] == '-') && IS_DIGIT(at[i + 1]) && IS_DIGIT(at[i + 2]) &&
+           at[i + 3] == ':' && IS_DIGIT(at[i + 4]) && IS_DIGIT(at[i + 5]);
+}
+
+typedef int (*matcher)(const unsigned char *, Py_ssize_t);
+
+/* 1 when value is a str that matches, else 0 (every pattern above is ASCII only). */
+static int
+matches(matcher match, PyObject *value)
+{
+    if (!PyUnicode_CheckExact(value) || !PyUnicode_IS_ASCII(value))
+        return 0;
+    return match(PyUnicode_1BYTE_DATA(value), PyUnicode_GET_LENGTH(value));
 }
 
 /* -------------------------------------------------------------------------------------------------- seed */
@@ -667,7 +765,11 @@ header_fine(PyObject *item, PyObject *item_id, PyObject *set_ids, int *gold)
     PyObject *created_at = field(item, S_CREATED_AT);
     if (created_at == NULL)
         return FAILED;
-    PyObject *time = PyObject_CallOneArg(FROMISOFORMAT, created_at);
+    if (!matches(timestamp_matches, created_at)) {
+        Py_DECREF(created_at);
+        return NOT_FINE;
+    }
+    PyObject *time = PyObject_CallOneArg(FROMISOFORMAT, created_at); /* a real day and time */
     Py_DECREF(created_at);
     if (time == NULL) {
         if (!PyErr_ExceptionMatches(PyExc_ValueError))
@@ -736,6 +838,41 @@ sets_fine(PyObject *sets, PyObject *text)
     return verdict == FINE && unsure ? UNSURE : verdict;
 }
 
+/* The document's id, seed and language match their patterns (before the seed's name is used to open it). */
+static int
+document_patterns_fine(PyObject *document, PyObject *doc_id)
+{
+    if (!matches(document_id_matches, doc_id))
+        return NOT_FINE;
+    PyObject *seed = field(document, S_SEED), *language = seed ? field(document, S_LANGUAGE) : NULL;
+    int verdict = language == NULL                                               ? FAILED
+                  : matches(seed_name_matches, seed) && matches(language_matches, language) ? FINE
+                                                                                 : NOT_FINE;
+    Py_XDECREF(seed);
+    Py_XDECREF(language);
+    return verdict;
+}
+
+/* For the tests: matches(name, value) with a pattern's name: document_id, seed, language or timestamp. */
+static PyObject *
+py_matches(PyObject *self, PyObject *args)
+{
+    const char *name;
+    PyObject *value;
+    if (!PyArg_ParseTuple(args, "sO", &name, &value))
+        return NULL;
+    matcher match = strcmp(name, "document_id") == 0 ? document_id_matches
+                    : strcmp(name, "seed") == 0      ? seed_name_matches
+                    : strcmp(name, "language") == 0  ? language_matches
+                    : strcmp(name, "timestamp") == 0 ? timestamp_matches
+                                                     : NULL;
+    if (match == NULL) {
+        PyErr_Format(PyExc_ValueError, "no pattern %s", name);
+        return NULL;
+    }
+    return PyBool_FromLong(matches(match, value));
+}
+
 static PyObject *
 document_fine(PyObject *self, PyObject *args)
 {
@@ -756,6 +893,10 @@ document_fine(PyObject *self, PyObject *args)
             goto done;
         }
     }
+    verdict = document_patterns_fine(document, doc_id);
+    if (verdict != FINE)
+        goto done;
+    verdict = FAILED;
     Py_ssize_t keys = keys_in(document, 0);
     if (keys < 0)
         goto done;
@@ -787,6 +928,7 @@ static PyMethodDef methods[] = {
     {"setup", setup, METH_VARARGS, "setup(unset, fields, tags, claimer_kind, referents, fromisoformat)"},
     {"document_fine", document_fine, METH_VARARGS,
      "document_fine(document, data, encoded, seed_path, stem) -> True, False or None (not certain)"},
+    {"matches", py_matches, METH_VARARGS, "matches(pattern_name, value) -> bool: the hand-written patterns"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -827,9 +969,19 @@ PyInit__fastcheck(void)
     INTERN(S_GOLD, "gold");
     INTERN(S_ADJUDICATED_FROM, "adjudicated_from");
     INTERN(S_ANNOTATION_SETS, "annotation_sets");
+    INTERN(S_SEED, "seed");
+    INTERN(S_LANGUAGE, "language");
 #undef INTERN
     PyObject *made = PyModule_Create(&module);
-    if (made != NULL && PyModule_AddStringConstant(made, "ID_PATTERN", ID_PATTERN) < 0)
+    if (made == NULL)
+        return NULL;
+    PyObject *patterns = Py_BuildValue("{ssssssss}", "Document.id", DOCUMENT_ID_PATTERN, "Document.seed",
+                                       SEED_PATTERN, "Document.language", LANGUAGE_PATTERN,
+                                       "AnnotationSet.created_at", TIMESTAMP_PATTERN);
+    if (PyModule_AddStringConstant(made, "ID_PATTERN", ID_PATTERN) < 0 ||
+        PyModule_AddObject(made, "LATE_PATTERNS", patterns) < 0) {
+        Py_XDECREF(patterns);
         Py_CLEAR(made);
+    }
     return made;
 }
