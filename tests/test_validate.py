@@ -109,6 +109,35 @@ def test_worker_processes_give_the_same_report(project: Path) -> None:
     assert {p.code for p in serial.problems} == {"offset-out-of-range", "json-syntax"}
 
 
+def test_worker_processes_give_the_same_report_over_many_chunks(tmp_path: Path) -> None:
+    from claimbank.parallel import chunk_size
+    from claimbank.synth import write_project
+
+    project = write_project(tmp_path / "p", 1200)
+    files = sorted((project / "annotations").glob("*.json"))
+    assert len(files) // chunk_size(len(files), 2) >= 8  # several tasks per worker, so order can go wrong
+    files[100].write_text("{", encoding="utf-8")
+    shutil.copy(files[3], files[-1])  # the same document twice, far apart: found across tasks
+    serial = validate_paths([project / "annotations"])
+    parallel = validate_paths([project / "annotations"], jobs=2)
+    assert parallel.problems == serial.problems
+    assert parallel.files == serial.files
+    assert len(serial.files) == 1200
+    assert {p.code for p in serial.problems} >= {"json-syntax", "duplicate-document"}
+
+
+@pytest.mark.parametrize(
+    ("count", "jobs", "expected"),
+    [(0, 2, 64), (1_000, 2, 64), (20_000, 2, 512), (8_000, 4, 250), (10, 0, 64)],
+)
+def test_chunk_size_gives_each_worker_several_tasks_within_bounds(
+    count: int, jobs: int, expected: int
+) -> None:
+    from claimbank.parallel import chunk_size
+
+    assert chunk_size(count, jobs) == expected
+
+
 def test_a_link_out_of_the_folder_is_reported_not_read(project: Path, tmp_path: Path) -> None:
     from claimbank.build import build
 

