@@ -12,15 +12,41 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from claimbank.model import Document
-from claimbank.problems import Problem, Report
-from claimbank.validate import ValidationFailed, load_document, validate_paths
-
 if TYPE_CHECKING:
     from datasets import DatasetDict, IterableDatasetDict
+
+    from claimbank.model import Document
+    from claimbank.problems import Problem, Report
+    from claimbank.validate import ValidationFailed, load_document, validate_paths
+
+# Each name of the API is imported when first used (PEP 562), so that `claimbank validate` on valid files, which
+# never builds a model, does not pay for loading pydantic (tests/test_cli.py holds it to that).
+_LAZY = {
+    "Document": "claimbank.model",
+    "Problem": "claimbank.problems",
+    "Report": "claimbank.problems",
+    "ValidationFailed": "claimbank.validate",
+    "load_document": "claimbank.validate",
+    "validate_paths": "claimbank.validate",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'claimbank' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "Document",

@@ -40,9 +40,9 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from claimbank import schema
+from claimbank import schema_file
 from claimbank.checks import CLAIMER_KIND, SPAN_REFERENCES, splits_character
-from claimbank.model import ID_PATTERN
+from claimbank.formats import ID_PATTERN
 
 _SPANS = ("SourceSpan", "CueSpan", "ContentSpan", "ClaimSpan", "EntitySpan", "ModalitySpan")
 _CLAIMS = ("AuthorClaim", "SourceClaim", "UnclaimedClaim")
@@ -80,7 +80,7 @@ LATE_PATTERNS = {
         "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"
     ),
 }
-_LATE = {place: re.compile(schema.python_pattern(pattern)) for place, pattern in LATE_PATTERNS.items()}
+_LATE = {place: re.compile(schema_file.python_pattern(pattern)) for place, pattern in LATE_PATTERNS.items()}
 _JOINERS = frozenset("\r\u200d")
 _IDS = re.compile(f"(?a)(?:{_ID_BODY})(?:\n(?:{_ID_BODY}))*")
 
@@ -155,7 +155,7 @@ class _Generator:
                 self.late.add((name, field))
                 pattern = None
             meta = msgspec.Meta(
-                pattern=schema.python_pattern(pattern) if pattern is not None else None,
+                pattern=schema_file.python_pattern(pattern) if pattern is not None else None,
                 min_length=node.get("minLength"),
                 max_length=node.get("maxLength"),
             )
@@ -229,7 +229,7 @@ def _holds_structs(hint: Any) -> bool:
 @cache
 def _codec() -> tuple[msgspec.json.Decoder[Any], msgspec.json.Encoder]:
     global _compiled
-    generator = _Generator(schema.load())
+    generator = _Generator(schema_file.load())
     compiled = _load_compiled()
     if compiled is not None:
         # For each generated type: its field names (interned, which the C code relies on), its tag, the

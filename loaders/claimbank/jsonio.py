@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 import msgspec
 
-from claimbank.model import MAX_SAFE_INT
+from claimbank.formats import MAX_SAFE_INT
 from claimbank.problems import ProblemSink, pointer
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024

@@ -12,6 +12,7 @@ from typing import Annotated, Final, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from claimbank.formats import ID_PATTERN, MAX_SAFE_INT  # re-exported: the models' constraints
 from claimbank.vocab import (
     AttributionKind,
     Claimer,
@@ -27,11 +28,6 @@ from claimbank.vocab import (
 SchemaVersion = Literal["1.0"]
 SCHEMA_VERSION: Final[str] = get_args(SchemaVersion)[0]
 
-# JSON numbers beyond 2**53 lose precision in most JSON readers (JavaScript, orjson), so offsets stay below it.
-MAX_SAFE_INT = 2**53 - 1
-
-# What an id of a set, span, attribution or claim looks like (claimbank.fastpath checks ids against it in bulk).
-ID_PATTERN: Final[str] = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
 Id = Annotated[
     str,
     StringConstraints(pattern=ID_PATTERN),

@@ -20,8 +20,10 @@ from referencing.exceptions import NoSuchResource
 from claimbank import vocab
 from claimbank.model import SCHEMA_VERSION, Document
 from claimbank.paths import schema_dir
+from claimbank.schema_file import SCHEMA_FILE as SCHEMA_FILE  # re-exported for callers of this module
+from claimbank.schema_file import load as load
+from claimbank.schema_file import python_pattern as python_pattern
 
-SCHEMA_FILE = "document.schema.json"
 SCHEMA_ID = f"urn:claimbank:schema:{SCHEMA_VERSION}:document"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -56,14 +58,6 @@ def render() -> str:
     return json.dumps(generate(), ensure_ascii=False, indent=2) + "\n"
 
 
-@cache
-def load() -> dict[str, Any]:
-    """The schema as shipped (from the wheel or the checkout), not regenerated."""
-    with (schema_dir() / SCHEMA_FILE).open(encoding="utf-8") as handle:
-        schema: dict[str, Any] = json.load(handle)
-    return schema
-
-
 def _refuse(uri: str) -> Resource[Any]:
     raise NoSuchResource(ref=uri)  # type: ignore[call-arg]  # an attrs class; its stubs omit the field
 
@@ -82,30 +76,6 @@ def registry() -> Registry[Any]:
 
 def _is_integer(checker: object, instance: object) -> bool:
     return isinstance(instance, int) and not isinstance(instance, bool)
-
-
-def python_pattern(pattern: str) -> str:
-    """A schema ``pattern`` (ECMA-262, as JSON Schema says) as a Python regular expression with the same matches.
-
-    Two differences matter for ClaimBank's patterns: ECMA-262's ``\\d`` and ``\\w`` are ASCII (Python's take
-    any script's digits), and its ``$`` is the end of the string (Python's ``$`` also matches before a final line
-    break, so an id ``"s1\\n"`` would pass). So: ASCII classes, and ``\\Z`` for each ``$`` outside a class.
-    """
-    out: list[str] = []
-    escaped = in_class = False
-    for char in pattern:
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "$":
-            char = r"\Z"
-        out.append(char)
-    return "(?a)" + "".join(out)
 
 
 @cache

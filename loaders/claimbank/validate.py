@@ -11,14 +11,16 @@ import os
 from collections.abc import Iterable, Iterator
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from claimbank import checks, fastpath, schema_check
+from claimbank import checks, fastpath
 from claimbank.jsonio import DEFAULT_MAX_BYTES, parse, read_bytes
-from claimbank.model import Document
 from claimbank.parallel import chunk_size, ordered_map
 from claimbank.paths import find_seeds_dir
 from claimbank.problems import Problem, ProblemSink, Report
+
+if TYPE_CHECKING:
+    from claimbank.model import Document
 
 
 class ValidationFailed(Exception):
@@ -121,6 +123,10 @@ def check_data(
     has_floats: bool | None = None,
 ) -> list[Problem]:
     """Every problem of already-parsed annotation data (schema first, then the checks beyond it)."""
+    # Imported here: the schema's validators and the models load pydantic and jsonschema, which a run on valid
+    # files (the fast path) never needs.
+    from claimbank import schema_check
+
     sink = ProblemSink(name)
     schema_check.check(data, sink, has_floats=has_floats)
     checks.check_document(data, sink, path=path, seeds_dir=seeds_dir)
@@ -213,4 +219,6 @@ def load_document(path: Path, *, seeds_dir: Path | None = None) -> Document:
     result = validate_file(path, seeds_dir=seeds_dir)
     if result.problems:
         raise ValidationFailed(result.problems)
+    from claimbank.model import Document
+
     return Document.model_validate(result.data)
