@@ -443,3 +443,17 @@ def test_strings_made_of_colons_quotes_and_backslashes_never_hide_a_dropped_key(
     key = b'"title": '
     tricked = data.replace(key, key + json.dumps(title, ensure_ascii=False).encode() + b", " + key, 1)
     assert not _quick(tricked, tmp_path)
+
+
+def test_the_fuzzer_reports_a_fast_path_that_accepts_too_much(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, steps: str
+) -> None:
+    """tests/tools/fuzz_fastpath.py (the long run, by hand) finds nothing now; here it must find a broken fast path."""
+    from tests.tools import fuzz_fastpath
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.argv", ["fuzz_fastpath.py", "--seconds", "1", "--docs", "5"])
+    assert fuzz_fastpath.main() == 0
+    monkeypatch.setattr(fastpath, "quick_check", lambda data, **_: data)  # accepts everything
+    assert fuzz_fastpath.main() == 1
+    assert list(tmp_path.glob("fuzz-disagreement-*.json"))
