@@ -107,6 +107,15 @@ def test_json_syntax_reports_line_and_column() -> None:
     assert "at line 2, column 1" in result.stdout
 
 
+def test_jobs_0_means_one_worker_per_cpu() -> None:
+    from claimbank.cli import _jobs
+
+    assert _jobs("0") == len(os.sched_getaffinity(0))
+    assert _jobs("3") == 3
+    result = run("validate", "--jobs", "0", "annotations")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_missing_path_exits_2() -> None:
     result = run("validate", "no/such/file.json")
     assert result.returncode == 2
@@ -115,8 +124,15 @@ def test_missing_path_exits_2() -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [("validate", "--format", "yaml"), ("validate", "--max-bytes", "0"), ("frobnicate",), ()],
-    ids=["bad-format", "bad-max-bytes", "unknown-command", "no-command"],
+    [
+        ("validate", "--format", "yaml"),
+        ("validate", "--max-bytes", "0"),
+        ("validate", "--jobs", "-1"),
+        ("validate", "--jobs", "two"),
+        ("frobnicate",),
+        (),
+    ],
+    ids=["bad-format", "bad-max-bytes", "negative-jobs", "word-jobs", "unknown-command", "no-command"],
 )
 def test_usage_errors_exit_2_without_traceback(args: tuple[str, ...]) -> None:
     result = run(*args)

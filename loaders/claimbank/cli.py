@@ -62,13 +62,26 @@ def _positive(value: str) -> int:
     return number
 
 
+def _jobs(value: str) -> int:
+    """``--jobs N``: N ≥ 1, or 0 for one per CPU this process may run on."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError("must be 0 (one per CPU) or a positive integer")
+    if number == 0:
+        number = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return number
+
+
 def _add_jobs(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument(
         "--jobs",
-        type=_positive,
+        type=_jobs,
         default=1,
         metavar="N",
-        help=f"{what} in N worker processes (default: 1); the result is the same for any N",
+        help=f"{what} in N worker processes (default: 1; 0: one per CPU); the result is the same for any N",
     )
 
 
