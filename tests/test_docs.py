@@ -79,3 +79,14 @@ def test_brat_guide_example_prints_what_it_shows(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stderr.strip().splitlines()[-1] == expected
     assert (tmp_path / "annotations" / "drones.json").exists()
+
+
+def test_ci_guide_github_example_prints_what_it_shows() -> None:
+    (block,) = [b for b in _blocks(ROOT / "docs" / "ci.md", "console") if "--format github" in b]
+    command, *expected = block.splitlines()
+    args = command.removeprefix("$ claimbank ").split()
+    done = subprocess.run(
+        [sys.executable, "-m", "claimbank", *args], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 1
+    assert (done.stdout + done.stderr).splitlines() == expected

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -41,6 +42,7 @@ examples:
   claimbank validate                         # every *.json under annotations/
   claimbank validate annotations/000_fb2fb690b74273a6.json
   claimbank validate --format json annotations/ > report.json
+  claimbank validate --format github annotations/   # in GitHub Actions: annotations on the diff's lines
 """
 
 
@@ -135,7 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="the folder of seed texts (default: the nearest seeds/ above each file)",
     )
     validate.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="output format (default: text); github: GitHub Actions annotations, at each problem's line",
     )
     validate.add_argument(
         "--max-bytes",
@@ -285,6 +290,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _read_text(name: str, max_bytes: int) -> str | None:
+    """A file's text for finding lines, or None (unreadable, too large, not UTF-8)."""
+    try:
+        path = Path(name)
+        if path.stat().st_size > max_bytes:
+            return None
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+
+
 def _validate(args: argparse.Namespace) -> int:
     from claimbank.validate import validate_paths
 
@@ -296,7 +312,12 @@ def _validate(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write(report.format_json())
     else:
-        sys.stdout.write(report.format_text())
+        if args.format == "github":
+            from claimbank.github import format_github
+
+            sys.stdout.write(format_github(report, partial(_read_text, max_bytes=args.max_bytes)))
+        else:
+            sys.stdout.write(report.format_text())
         if not args.quiet:
             print(report.summary(), file=sys.stderr)
     if not report.files:
