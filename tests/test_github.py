@@ -46,6 +46,11 @@ def test_a_pointer_to_something_missing_leads_to_its_deepest_ancestor() -> None:
     assert line_of(TEXT, "/a/x/y") == 2
 
 
+def test_a_deeply_nested_sibling_is_skipped_without_recursion() -> None:
+    deep = "[" * 100_000 + '"]}"' + "]" * 100_000
+    assert line_of('{"a": ' + deep + ',\n "b": 1}', "/b") == 2
+
+
 def test_text_that_is_not_json_gives_no_line() -> None:
     assert line_of('{"a": {"b": "unterminated', "/a/c") is None
     assert line_of("", "/a") is None

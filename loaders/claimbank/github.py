@@ -31,39 +31,42 @@ class _Walker:
         return at
 
     def string_end(self, at: int) -> int:
-        """The index after the string that starts (with its quote) at ``at``."""
-        at += 1
-        while at < len(self.text):
-            char = self.text[at]
-            if char == "\\":
-                at += 2
-                continue
-            if char == '"':
-                return at + 1
-            at += 1
-        raise _NotJson
+        """The index after the string that starts (with its quote) at ``at``: the first quote after an even
+        number of backslashes (``str.find`` jumps over a long text)."""
+        quote = at
+        while True:
+            quote = self.text.find('"', quote + 1)
+            if quote < 0:
+                raise _NotJson
+            backslashes = 0
+            while self.text[quote - 1 - backslashes] == "\\":
+                backslashes += 1
+            if backslashes % 2 == 0:
+                return quote + 1
 
     def value_end(self, at: int) -> int:
-        """The index after the value that starts at ``at``."""
+        """The index after the value that starts at ``at`` (a container is skipped by counting brackets outside
+        strings, without recursion: a file may nest deeper than Python recurses)."""
         if at >= len(self.text):
             raise _NotJson
         char = self.text[at]
         if char == '"':
             return self.string_end(at)
         if char in "{[":
-            close = "}" if char == "{" else "]"
-            at = self.skip_white(at + 1)
-            if at < len(self.text) and self.text[at] == close:
-                return at + 1
-            while True:
-                if char == "{":
-                    at = self.skip_white(self.string_end(at))
-                    at = self.skip_white(self.expect(at, ":"))
-                at = self.skip_white(self.value_end(at))
-                if at < len(self.text) and self.text[at] == ",":
-                    at = self.skip_white(at + 1)
+            depth = 0
+            while at < len(self.text):
+                char = self.text[at]
+                if char == '"':
+                    at = self.string_end(at)
                     continue
-                return self.expect(at, close)
+                if char in "{[":
+                    depth += 1
+                elif char in "}]":
+                    depth -= 1
+                    if depth == 0:
+                        return at + 1
+                at += 1
+            raise _NotJson
         while at < len(self.text) and self.text[at] not in _WHITE + ",]}":
             at += 1  # a number, true, false or null
         return at
