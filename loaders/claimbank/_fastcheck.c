@@ -132,19 +132,25 @@ info_of(PyObject *obj)
     return info;
 }
 
+/* The field a member descriptor holds, read straight from its slot as PyMember_GetOne would (msgspec's fields
+ * are T_OBJECT_EX members), as a borrowed reference; NULL, with no error set, for anything else or an empty slot. */
+static PyObject *
+slot(PyObject *obj, PyObject *descr)
+{
+    if (!Py_IS_TYPE(descr, &PyMemberDescr_Type))
+        return NULL;
+    PyMemberDef *def = ((PyMemberDescrObject *)descr)->d_member;
+    return def->type == T_OBJECT_EX ? *(PyObject **)((char *)obj + def->offset) : NULL;
+}
+
 static PyObject *
 member(PyObject *obj, PyObject *info, Py_ssize_t i)
 {
-    PyObject *descr = PyTuple_GET_ITEM(PyTuple_GET_ITEM(info, 2), i);
-    if (Py_IS_TYPE(descr, &PyMemberDescr_Type)) {
-        PyMemberDef *def = ((PyMemberDescrObject *)descr)->d_member;
-        if (def->type == T_OBJECT_EX) { /* msgspec's fields: the slot itself, as PyMember_GetOne reads it */
-            PyObject *value = *(PyObject **)((char *)obj + def->offset);
-            if (value != NULL)
-                return Py_NewRef(value);
-        }
-        return PyMember_GetOne((const char *)obj, def); /* anything else, and the error for an empty slot */
-    }
+    PyObject *descr = PyTuple_GET_ITEM(PyTuple_GET_ITEM(info, 2), i), *value = slot(obj, descr);
+    if (value != NULL)
+        return Py_NewRef(value);
+    if (Py_IS_TYPE(descr, &PyMemberDescr_Type)) /* anything else, and the error for an empty slot */
+        return PyMember_GetOne((const char *)obj, ((PyMemberDescrObject *)descr)->d_member);
     return PyObject_GetAttr(obj, PyTuple_GET_ITEM(PyTuple_GET_ITEM(info, 0), i));
 }
 
@@ -244,15 +250,12 @@ keys_in(PyObject *obj, int depth)
     Py_ssize_t total = PyTuple_GET_ITEM(info, 1) != Py_None; /* the tag's key */
     PyObject *descriptors = PyTuple_GET_ITEM(info, 2), *nested = PyTuple_GET_ITEM(info, 3);
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(descriptors); i++) {
-        PyObject *descr = PyTuple_GET_ITEM(descriptors, i);
-        if (Py_IS_TYPE(descr, &PyMemberDescr_Type) && ((PyMemberDescrObject *)descr)->d_member->type == T_OBJECT_EX) {
-            PyObject *value = *(PyObject **)((char *)obj + ((PyMemberDescrObject *)descr)->d_member->offset);
-            if (value != NULL) { /* a set slot: no need to look at the value itself */
-                total += value != UNSET;
-                continue;
-            }
+        PyObject *value = slot(obj, PyTuple_GET_ITEM(descriptors, i));
+        if (value != NULL) { /* borrowed: only compared, never looked into */
+            total += value != UNSET;
+            continue;
         }
-        PyObject *value = member(obj, info, i);
+        value = member(obj, info, i);
         if (value == NULL)
             return -1;
         total += value != UNSET;
