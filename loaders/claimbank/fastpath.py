@@ -66,9 +66,8 @@ BULK_ID_FIELDS = frozenset(
 )
 # Where quick_check compares the value with a SHA-256 hex digest before anything else: equal to one, it matches
 # the schema's pattern (64 lowercase hex digits), so the decoder need not run the pattern too.
-DIGEST_FIELDS = frozenset({("Document", "sha256")})
+DIGEST_FIELDS = {("Document", "sha256"): "^[0-9a-f]{64}$"}
 _ID_BODY = ID_PATTERN.removeprefix("^").removesuffix("$")
-_DIGEST_PATTERN = "^[0-9a-f]{64}$"
 # Patterns the decoder leaves out, for the steps after it to check (msgspec runs a regular expression per value,
 # which cost a sixth of the whole decode; the compiled steps match them by hand, the Python steps with `re`). The
 # seed's name is checked before it is used to open the seed. Only where the schema has exactly this pattern.
@@ -148,7 +147,7 @@ class _Generator:
             if pattern == ID_PATTERN and (name, field) in BULK_ID_FIELDS:
                 self.bulk.add((name, field))
                 pattern = None
-            elif pattern == _DIGEST_PATTERN and (name, field) in DIGEST_FIELDS:
+            elif pattern is not None and pattern == DIGEST_FIELDS.get((name, field)):
                 self.digests.add((name, field))
                 pattern = None
             elif pattern is not None and pattern == LATE_PATTERNS.get((name, field)):
@@ -269,7 +268,8 @@ def quick_check(data: bytes, *, path: Path | None, seeds_dir: Path | None) -> An
     encoded = document.text.encode("utf-8")
     if hashlib.sha256(encoded).hexdigest() != document.sha256:  # also the schema's pattern (DIGEST_FIELDS)
         return None
-    if seeds_dir is None or document.seed.startswith("."):
+    # (The seed's name is matched, LATE_PATTERNS, by either steps before it is used to open anything.)
+    if seeds_dir is None:
         return None
     if _compiled is not None:
         stem = path.stem if path is not None else None
@@ -323,7 +323,7 @@ def _fine(document: Any, encoded: bytes, path: Path | None, seeds_dir: Path) -> 
     text: str = document.text
     if path is not None and path.stem != document.id:
         return False
-    if not (_late_fine(document, "Document", ("id", "seed", "language"))):
+    if not _late_fine(document, "Document", ("id", "seed", "language")):
         return False  # before the seed's name is used
     if not _seed_matches(seeds_dir, document.seed, encoded):
         return False
