@@ -291,13 +291,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _read_text(name: str, max_bytes: int) -> str | None:
-    """A file's text for finding lines, or None (unreadable, too large, not UTF-8)."""
+    """A file's text for finding lines, or None (unreadable or too large: already reported; not UTF-8)."""
+    from claimbank.jsonio import read_bytes
+    from claimbank.problems import ProblemSink
+
+    data = read_bytes(Path(name), ProblemSink(name), max_bytes)
     try:
-        path = Path(name)
-        if path.stat().st_size > max_bytes:
-            return None
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError, ValueError):
+        return data.decode("utf-8") if data is not None else None
+    except UnicodeDecodeError:
         return None
 
 
