@@ -3,7 +3,7 @@
     python benchmarks/bench_brat.py --articles 1000
     python benchmarks/bench_brat.py --polnear PolNeAR/data/train      # the real thing, if you have it
 
-Without --polnear, a PolNeAR-like corpus is generated: synthetic articles (claimbank.synth), each exported to brat
+Without --polnear, a PolNeAR-like corpus is generated: synthetic articles (claimbank.testing.synth), each exported to brat
 by `claimbank brat export` from its gold set, with PolNeAR's mix of annotators (most articles by one, a few by six:
 <article>_<annotator>.ann). Each phase runs as its own process, so the peak RSS printed is that phase's own.
 """
@@ -23,7 +23,7 @@ from pathlib import Path
 # The command, then its own peak RSS (KiB) on the last line of stderr: the phase's, not the benchmark's.
 _RUN = (
     "import resource, sys\n"
-    "from claimbank.cli import main\n"
+    "from claimbank.cli.main import main\n"
     "status = main(sys.argv[1:])\n"
     "print('peak', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
     "sys.exit(status)\n"
@@ -50,7 +50,7 @@ def _phase(name: str, args: list[str], cwd: Path, count: int, unit: str) -> None
 
 def _generate(folder: Path, articles: int) -> int:
     """A PolNeAR-like corpus under folder/text and folder/attributions; returns the number of .ann files."""
-    from claimbank.synth import corpus
+    from claimbank.testing.synth import corpus
 
     project = folder / "source"
     (project / "annotations").mkdir(parents=True)

@@ -3,8 +3,8 @@
     python benchmarks/bench_build.py --docs 100000
 
 Phases, each in its own process so that its peak RSS is its own:
-  generate   write a synthetic project (claimbank.synth): not timed against anything, only reported
-  build      claimbank.build.build: read + validate + convert + write Parquet, the real thing
+  generate   write a synthetic project (claimbank.testing.synth): not timed against anything, only reported
+  build      claimbank.dataset.build.build: read + validate + convert + write Parquet, the real thing
   build-jobs2  the same with two worker processes (--jobs 2)
   convert    the same rows without validation: parse, model, view_rows, write (what validation costs)
   raw-write  baseline: parse each file and write the `documents` rows with pyarrow, no validation, no views
@@ -47,7 +47,8 @@ def _files(work: Path) -> list[Path]:
 
 def _plain_row(data: dict[str, Any]) -> dict[str, Any]:
     """The `documents` row a minimal hand-written exporter would make: labels to ints, missing keys null."""
-    from claimbank import features, vocab
+    from claimbank.dataset import features
+    from claimbank.format import vocab
 
     index = {
         name: features.label_index(enum)
@@ -88,11 +89,11 @@ def phase(name: str, work: Path, docs: int) -> dict[str, Any]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from claimbank import features
-    from claimbank.build import build
-    from claimbank.model import Document
-    from claimbank.rows import view_rows
-    from claimbank.synth import write_project
+    from claimbank.dataset import features
+    from claimbank.dataset.build import build
+    from claimbank.dataset.rows import view_rows
+    from claimbank.format.model import Document
+    from claimbank.testing.synth import write_project
 
     out = work / "dataset"
     started = time.perf_counter()

@@ -4,10 +4,10 @@
 
 Uses two fresh projects. Rows:
   server import   the SDK's import_tasks with ready-made task dicts, 250 a request (the server's own speed)
-  claimbank push  claimbank.lsclient.push: listing what the project holds, building tasks, importing
+  claimbank push  claimbank.io.labelstudio.client.push: listing what the project holds, building tasks, importing
   server export   the export download alone
   claimbank pull  export + converting every task back into annotation sets (files not written)
-The tasks carry a synthetic article each (claimbank.synth) with its gold set as predictions.
+The tasks carry a synthetic article each (claimbank.testing.synth) with its gold set as predictions.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ import os
 import time
 from typing import Any
 
-from claimbank.labelstudio import import_export, labeling_config, task
-from claimbank.lsclient import BATCH, Connection, export, push
-from claimbank.model import Document
-from claimbank.problems import ProblemSink
-from claimbank.rows import canonical
-from claimbank.synth import corpus
+from claimbank.dataset.rows import canonical
+from claimbank.format.model import Document
+from claimbank.io.labelstudio.client import BATCH, Connection, export, push
+from claimbank.io.labelstudio.convert import import_export, labeling_config, task
+from claimbank.testing.synth import corpus
+from claimbank.validate.problems import ProblemSink
 
 
 def _row(label: str, count: int, seconds: float) -> None:

@@ -2,7 +2,7 @@
 
     python benchmarks/bench_validate.py --docs 100000
 
-All documents are synthetic (claimbank.synth) and held in memory as JSON bytes, so disk speed is out of the
+All documents are synthetic (claimbank.testing.synth) and held in memory as JSON bytes, so disk speed is out of the
 numbers (their seed files are on disk, as in use). Rows:
   parse-only   orjson.loads (json.loads if orjson is missing): the bound no validator can beat
   claimbank    validate_bytes: what `claimbank validate` runs per file (the fast path, which the full path backs),
@@ -31,11 +31,12 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from claimbank import fastpath, schema
-from claimbank.jsonio import parse
-from claimbank.problems import ProblemSink
-from claimbank.synth import corpus
-from claimbank.validate import check_data, validate_bytes
+from claimbank.format import schema
+from claimbank.testing.synth import corpus
+from claimbank.util.jsonio import parse
+from claimbank.validate import fastpath
+from claimbank.validate.core import check_data, validate_bytes
+from claimbank.validate.problems import ProblemSink
 
 
 def _rate(payloads: list[bytes], run: Callable[[bytes], object]) -> float:

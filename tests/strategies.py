@@ -8,8 +8,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from claimbank.checks import splits_character
-from claimbank.vocab import CueType, Factuality, ModalityType, Origin, SourceType
+from claimbank.format.vocab import CueType, Factuality, ModalityType, Origin, SourceType
+from claimbank.validate.checks import splits_character
 
 PIECES = [
     "The minister said",

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from claimbank import load_document
-from claimbank.agreement import attribution_score, claim_agreement, reliability, span_scores
+from claimbank.annotate.agreement import attribution_score, claim_agreement, reliability, span_scores
 from claimbank.cli import main
-from claimbank.model import AnnotationSet
+from claimbank.format.model import AnnotationSet
 
 MINI = Path(__file__).parent / "cases" / "valid" / "mini.json"
 

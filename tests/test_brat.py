@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from claimbank import brat, load_document
+from claimbank import load_document
 from claimbank.cli import main
-from claimbank.model import AnnotationSet, Document
-from claimbank.problems import ProblemSink
-from claimbank.rows import canonical
+from claimbank.dataset.rows import canonical
+from claimbank.format.model import AnnotationSet, Document
+from claimbank.io.brat import convert as brat
+from claimbank.validate.problems import ProblemSink
 from tests.strategies import documents
 
 TEXT = (

@@ -18,13 +18,14 @@ import pytest
 import yaml
 from datasets import Features
 
-from claimbank import features, load
-from claimbank.build import build, split_of
+from claimbank import load
 from claimbank.cli import main
-from claimbank.jsonio import dumps
-from claimbank.rows import canonical, row_to_document
-from claimbank.synth import write_project
-from claimbank.validate import load_document
+from claimbank.dataset import features
+from claimbank.dataset.build import build, split_of
+from claimbank.dataset.rows import canonical, row_to_document
+from claimbank.testing.synth import write_project
+from claimbank.util.jsonio import dumps
+from claimbank.validate.core import load_document
 
 CASES = Path(__file__).parent / "cases"
 

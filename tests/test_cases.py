@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from claimbank.codes import CODES
-from claimbank.problems import codes_at
-from claimbank.validate import validate_file
+from claimbank.validate.codes import CODES
+from claimbank.validate.core import validate_file
+from claimbank.validate.problems import codes_at
 
 CASES = Path(__file__).parent / "cases"
 VALID = sorted((CASES / "valid").glob("*.json"))

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from claimbank.validate import check_data
+from claimbank.validate.core import check_data
 
 ROOT = Path(__file__).resolve().parents[1]
 

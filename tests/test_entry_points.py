@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from claimbank.build import build
 from claimbank.cli import main
-from claimbank.lsimport import plan_import, read_export
-from claimbank.problems import Report, codes_at
-from claimbank.validate import ValidationFailed, load_document, validate_file
+from claimbank.dataset.build import build
+from claimbank.io.labelstudio.imports import plan_import, read_export
+from claimbank.validate.core import ValidationFailed, load_document, validate_file
+from claimbank.validate.problems import Report, codes_at
 
 CASES = Path(__file__).parent / "cases"
 INVALID = sorted((CASES / "invalid").glob("*/*.json"))

@@ -3,47 +3,32 @@
 It may decline a valid file (the full path then decides), but it must accept the common valid files, or it is
 not worth having: the gold, the synthetic corpus and the generated documents are checked for that too.
 
-Every test runs twice: with the compiled steps (claimbank._fastcheck, when built) and with the Python ones.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import random
 import re
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from claimbank import fastpath, schema
-from claimbank.jsonio import parse
-from claimbank.model import ID_PATTERN
-from claimbank.problems import ProblemSink
-from claimbank.synth import corpus
-from claimbank.validate import check_data, validate_file
+from claimbank.format import schema
+from claimbank.format.model import ID_PATTERN
+from claimbank.testing.synth import corpus
+from claimbank.util.jsonio import parse
+from claimbank.validate import fastpath
+from claimbank.validate.core import check_data, validate_file
+from claimbank.validate.problems import ProblemSink
 from tests.strategies import documents
 
 ROOT = Path(__file__).parent.parent
 CASES = Path(__file__).parent / "cases"
-
-
-@pytest.fixture(autouse=True, params=["compiled", "python"])
-def steps(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Which steps the fast path runs: the compiled module's or the Python ones."""
-    fastpath._codec()  # sets up the compiled module, if there is one
-    if request.param == "python":
-        monkeypatch.setattr(fastpath, "_compiled", None)
-    elif fastpath._compiled is None:
-        if os.environ.get("CLAIMBANK_REQUIRE_EXTENSION"):
-            pytest.fail("claimbank._fastcheck was not built (see the warning of pip install -e .)")
-        pytest.skip("claimbank._fastcheck was not built (no C compiler)")
-    return str(request.param)
 
 
 def _full_problems(data: bytes, seeds: Path, path: Path | None = None) -> list[str]:
@@ -197,14 +182,6 @@ def test_mutated_documents_are_never_wrongly_accepted(
     data = _mutations(document, random.Random(seed))
     if _quick(data, seeds):
         assert _full_problems(data, seeds) == []
-    if fastpath._compiled is not None:  # the compiled steps answer, never raise (quick_check would hide it)
-        try:
-            decoded = fastpath.decoder().decode(data)
-        except (msgspec.MsgspecError, ValueError):
-            return
-        encoded = decoded.text.encode("utf-8", "surrogatepass")
-        verdict = fastpath._compiled.document_fine(decoded, data, encoded, f"{seeds}/{decoded.seed}", None)
-        assert verdict in (True, False, None)
 
 
 def test_a_mutation_test_can_fail(tmp_path: Path) -> None:
@@ -259,61 +236,6 @@ def test_a_nesting_cycle_that_fits_inside_itself_is_declined(tmp_path: Path) -> 
     data = json.dumps(document).encode()
     assert any("reference-cycle" in line for line in _full_problems(data, seeds))
     assert not _quick(data, seeds)
-
-
-def test_the_compiled_module_checks_the_id_pattern_of_the_model(steps: str) -> None:
-    """Its id check is written by hand for one pattern; the module is not used when the model's differs."""
-    if steps == "compiled":
-        compiled = fastpath._compiled
-        assert compiled is not None
-        assert compiled.ID_PATTERN == ID_PATTERN
-        assert {f"{a}.{b}": p for (a, b), p in fastpath.LATE_PATTERNS.items()} == compiled.LATE_PATTERNS
-
-
-_PATTERN_ALPHABETS = {
-    "document_id": "aZ09_-.:/ é\n",
-    "seed": "aZ09_-.txt/ é\n",
-    "language": "azAZ09-_ é\n",
-    "timestamp": "0123456789-T:.Z+ zt\n",
-}
-_PLACES = {
-    "document_id": ("Document", "id"),
-    "seed": ("Document", "seed"),
-    "language": ("Document", "language"),
-    "timestamp": ("AnnotationSet", "created_at"),
-}
-
-
-@settings(max_examples=3000, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
-@given(data=st.data(), name=st.sampled_from(sorted(_PLACES)))
-def test_the_hand_written_patterns_match_what_the_schema_matches(steps: str, data: Any, name: str) -> None:
-    if steps == "python":
-        return  # the Python steps use the schema's pattern itself
-    pattern = re.compile(schema.python_pattern(fastpath.LATE_PATTERNS[_PLACES[name]]))
-    examples = {
-        "document_id": ["a", "a" * 128, "a" * 129, "-a", "a-b_c"],
-        "seed": ["a.txt", ".txt", "a.txtx", "a..txt", "a/b.txt", "x.TXT"],
-        "language": ["en", "eng", "engl", "en-GB", "en-x", "en-abcdefgh", "en-abcdefghi", "en-", "e"],
-        "timestamp": [
-            "2026-11-24T12:00:00Z",
-            "2026-11-24T12:00:00.123456789+01:00",
-            "2026-11-24T12:00:00.1234567890Z",
-            "2026-11-24T12:00:00.Z",
-            "2026-11-24T12:00:00-0100",
-            "2026-11-24 12:00:00Z",
-        ],
-    }[name]
-    value = data.draw(
-        st.one_of(
-            st.sampled_from(examples),
-            st.text(alphabet=_PATTERN_ALPHABETS[name], max_size=40),
-            st.sampled_from(examples).map(lambda e: e[:-1]),
-            st.builds(lambda e, c: e + c, st.sampled_from(examples), st.sampled_from(["Z", "0", "-", "\n"])),
-        )
-    )
-    compiled = fastpath._compiled
-    assert compiled is not None
-    assert compiled.matches(name, value) is (pattern.search(value) is not None), value
 
 
 @pytest.mark.parametrize(
@@ -399,24 +321,21 @@ def test_an_escaped_colon_does_not_hide_a_duplicate_key(tmp_path: Path) -> None:
     assert not _quick(tricked, tmp_path)
 
 
-# Strings whose colons, quotes and backslashes sit where the compiled key count looks (it counts the colons that
-# follow a closing quote, so it must tell an escaped quote from a closing one).
+# Strings whose colons, quotes and backslashes could upset a key count (an escaped quote is not a closing one, an
+# escaped colon is one colon fewer in the file).
 TRICKY_TITLES = ["a:b", ": x", "  : x", 'he said": no', 'a\\": b', "a\\", 'a\\\\": b', '"', ":", "a\\u003ab"]
 
 
 @pytest.mark.parametrize("title", TRICKY_TITLES)
 @pytest.mark.parametrize("spacing", ["", " ", "\n ", "\t\r\n"])
-def test_a_duplicate_key_is_seen_whatever_the_strings_hold(
-    tmp_path: Path, title: str, spacing: str, steps: str
-) -> None:
+def test_a_duplicate_key_is_seen_whatever_the_strings_hold(tmp_path: Path, title: str, spacing: str) -> None:
     text, annotation = next(iter(corpus(1)))
     (tmp_path / annotation["seed"]).write_text(text, encoding="utf-8", newline="")
     annotation["metadata"]["title"] = title
     data = json.dumps(annotation, ensure_ascii=False, separators=(",", f"{spacing}:{spacing}")).encode()
     assert _full_problems(data, tmp_path) == []
-    # Left to the full path, which is only slower: by the compiled steps a string that starts with a colon, by
-    # the Python ones a file with "\\u003" in it.
-    declined = title.lstrip().startswith(":") if steps == "compiled" else b"\\u003" in data
+    # Left to the full path, which is only slower: a file with "\\u003" in it.
+    declined = b"\\u003" in data
     assert _quick(data, tmp_path) is not declined
     key = f'"id"{spacing}:{spacing}'.encode()
     tricked = data.replace(key, key + b'"dup",' + key, 1)
@@ -446,7 +365,7 @@ def test_strings_made_of_colons_quotes_and_backslashes_never_hide_a_dropped_key(
 
 
 def test_the_fuzzer_reports_a_fast_path_that_accepts_too_much(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, steps: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """tests/tools/fuzz_fastpath.py (the long run, by hand) finds nothing now; here it must find a broken fast path."""
     from tests.tools import fuzz_fastpath

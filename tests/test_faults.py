@@ -28,10 +28,10 @@ import pytest
 
 from claimbank import load_document
 from claimbank.cli import main
-from claimbank.labelstudio import to_results
-from claimbank.rows import canonical
-from claimbank.synth import corpus
-from claimbank.validate import validate_paths
+from claimbank.dataset.rows import canonical
+from claimbank.io.labelstudio.convert import to_results
+from claimbank.testing.synth import corpus
+from claimbank.validate.core import validate_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -190,7 +190,7 @@ def open_project(tmp_path: Path) -> Iterator[Path]:
 
 
 def test_a_read_only_output_folder_gives_a_clear_error(open_project: Path) -> None:
-    import claimbank.build  # noqa: F401  (loaded before the fork: the child may not reach Python's files)
+    import claimbank.dataset.build  # noqa: F401  (loaded before the fork: the child may not reach Python's files)
 
     out_parent = open_project / "out"
     out_parent.mkdir()
@@ -205,7 +205,7 @@ def test_a_read_only_output_folder_gives_a_clear_error(open_project: Path) -> No
 
 
 def test_a_read_only_annotation_folder_is_left_as_it_was(open_project: Path) -> None:
-    import claimbank.lsimport  # noqa: F401
+    import claimbank.io.labelstudio.imports  # noqa: F401
 
     export = _export(open_project, 42)
     export.chmod(0o644)
@@ -280,7 +280,7 @@ def test_two_imports_into_the_same_files_at_once_lose_nothing(tmp_path: Path) ->
 
 def test_a_server_that_never_answers_times_out_a_bounded_number_of_times() -> None:
     """A socket that accepts and then says nothing: the real server cannot be made to hang on cue."""
-    from claimbank.lsclient import Connection, LabelStudioError, find_or_create_project
+    from claimbank.io.labelstudio.client import Connection, LabelStudioError, find_or_create_project
 
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))

@@ -10,8 +10,8 @@ import pytest
 
 from claimbank import load_document
 from claimbank.cli import main
-from claimbank.fmt import canonical_text
-from claimbank.rows import canonical
+from claimbank.cli.fmt import canonical_text
+from claimbank.dataset.rows import canonical
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = Path(__file__).parent / "cases"

@@ -12,8 +12,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claimbank.github import command, line_of
-from claimbank.problems import Problem
+from claimbank.validate.github import command, line_of
+from claimbank.validate.problems import Problem
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "tests" / "cases" / "invalid"

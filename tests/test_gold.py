@@ -10,10 +10,10 @@ import pytest
 from datasets import DatasetDict
 
 from claimbank import load, load_document
-from claimbank.build import build
-from claimbank.jsonio import dumps
-from claimbank.model import AnnotationSet, Document
-from claimbank.rows import canonical, document_to_row, gold_set, row_to_document
+from claimbank.dataset.build import build
+from claimbank.dataset.rows import canonical, document_to_row, gold_set, row_to_document
+from claimbank.format.model import AnnotationSet, Document
+from claimbank.util.jsonio import dumps
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "annotations" / "000_fb2fb690b74273a6.json"

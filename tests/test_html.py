@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from claimbank import load_document
+from claimbank.annotate.html import render
 from claimbank.cli import main
-from claimbank.html import render
-from claimbank.rows import gold_set
+from claimbank.dataset.rows import gold_set
 from tests.browser import launch_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,7 +41,7 @@ def test_seed_page_highlights_the_gold_spans(browser: Any, tmp_path: Path) -> No
     colour = page.locator('#text .SOURCE[data-ids~="s1"]').evaluate(
         "e => getComputedStyle(e).backgroundColor"
     )
-    assert colour == "rgb(255, 216, 168)"  # the SOURCE colour of claimbank.html.COLOURS
+    assert colour == "rgb(255, 216, 168)"  # the SOURCE colour of claimbank.annotate.html.COLOURS
     nobody = page.locator("#text .nobody").first
     assert nobody.inner_text() == "No group"
     row = page.locator("#attributions tr.non_attribution")

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from claimbank.jsonio import dumps, write_atomic
-from claimbank.model import Document
-from claimbank.rows import canonical
+from claimbank.dataset.rows import canonical
+from claimbank.format.model import Document
+from claimbank.util.jsonio import dumps, write_atomic
 from tests.strategies import documents
 
 

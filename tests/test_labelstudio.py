@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 
 from claimbank import load_document
 from claimbank.cli import main
-from claimbank.labelstudio import CHOICES, RELATIONS, from_results, labeling_config, to_results
-from claimbank.model import AnnotationSet, Document
-from claimbank.rows import canonical
-from claimbank.vocab import SpanLabel
+from claimbank.dataset.rows import canonical
+from claimbank.format.model import AnnotationSet, Document
+from claimbank.format.vocab import SpanLabel
+from claimbank.io.labelstudio.convert import CHOICES, RELATIONS, from_results, labeling_config, to_results
 from tests.strategies import documents
 
 ROOT = Path(__file__).resolve().parents[1]

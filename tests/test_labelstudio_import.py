@@ -12,9 +12,9 @@ import pytest
 
 from claimbank import load_document
 from claimbank.cli import main
-from claimbank.labelstudio import to_results
-from claimbank.model import AnnotationSet
-from claimbank.rows import canonical
+from claimbank.dataset.rows import canonical
+from claimbank.format.model import AnnotationSet
+from claimbank.io.labelstudio.convert import to_results
 
 CASES = Path(__file__).parent / "cases"
 

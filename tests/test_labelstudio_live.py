@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from claimbank import load_document
-from claimbank.labelstudio import from_results, labeling_config, to_results
-from claimbank.model import AnnotationSet, Document
-from claimbank.rows import canonical
+from claimbank.dataset.rows import canonical
+from claimbank.format.model import AnnotationSet, Document
+from claimbank.io.labelstudio.convert import from_results, labeling_config, to_results
 from tests.labelstudio_server import Server, start
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -138,7 +138,7 @@ def test_push_is_idempotent_pull_imports_and_the_token_never_shows(server: Serve
 
 
 def test_a_server_that_is_down_gets_bounded_retries_and_a_clear_error(tmp_path: Path) -> None:
-    from claimbank.lsclient import Connection, LabelStudioError, find_or_create_project
+    from claimbank.io.labelstudio.client import Connection, LabelStudioError, find_or_create_project
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -153,7 +153,7 @@ def test_a_server_that_is_down_gets_bounded_retries_and_a_clear_error(tmp_path: 
 
 
 def test_5xx_answers_are_retried_a_bounded_number_of_times() -> None:
-    from claimbank.lsclient import Connection, LabelStudioError, find_or_create_project
+    from claimbank.io.labelstudio.client import Connection, LabelStudioError, find_or_create_project
 
     class Failing(BaseHTTPRequestHandler):
         hits = 0
@@ -182,7 +182,7 @@ def test_5xx_answers_are_retried_a_bounded_number_of_times() -> None:
 def test_labeling_page_highlights_the_pre_annotations_in_a_real_browser(server: Server) -> None:
     from label_studio_sdk import LabelStudio
 
-    from claimbank.labelstudio import task
+    from claimbank.io.labelstudio.convert import task
     from tests.browser import launch_chromium
 
     client = LabelStudio(base_url=server.url, api_key=server.token)
@@ -287,8 +287,8 @@ def test_an_import_that_went_through_but_answered_502_is_not_sent_twice(
     import urllib.request
     from http.server import ThreadingHTTPServer
 
-    from claimbank.lsclient import Connection, find_or_create_project, push
-    from claimbank.synth import corpus
+    from claimbank.io.labelstudio.client import Connection, find_or_create_project, push
+    from claimbank.testing.synth import corpus
 
     class FlakyProxy(BaseHTTPRequestHandler):
         failed_once = False
@@ -344,8 +344,8 @@ def test_push_reads_every_page_and_adds_no_duplicates(server: Server) -> None:
     """More tasks than one page of the task list: the second push must see all of them, on every page."""
     from label_studio_sdk import LabelStudio
 
-    from claimbank.lsclient import Connection, export, find_or_create_project, push
-    from claimbank.synth import corpus
+    from claimbank.io.labelstudio.client import Connection, export, find_or_create_project, push
+    from claimbank.testing.synth import corpus
 
     connection = Connection(server.url, server.token, backoff=0.01, page_size=50)
     project = find_or_create_project(connection, "many-pages")

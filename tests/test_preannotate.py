@@ -10,13 +10,13 @@ from typing import Any
 from hypothesis import given, settings
 
 from claimbank import load_document
-from claimbank.agreement import evaluate
+from claimbank.annotate.agreement import evaluate
+from claimbank.annotate.preannotate import annotation_set, source_type
 from claimbank.cli import main
-from claimbank.model import AnnotationSet
-from claimbank.preannotate import annotation_set, source_type
-from claimbank.rows import gold_set
-from claimbank.synth import document as synthetic
-from claimbank.validate import check_data
+from claimbank.dataset.rows import gold_set
+from claimbank.format.model import AnnotationSet
+from claimbank.testing.synth import document as synthetic
+from claimbank.validate.core import check_data
 from tests.strategies import texts
 
 ROOT = Path(__file__).resolve().parents[1]

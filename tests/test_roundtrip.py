@@ -7,10 +7,10 @@ from typing import Any
 import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 
-from claimbank import features
-from claimbank.model import Document
-from claimbank.rows import canonical, document_to_row, row_to_document, view_rows
-from claimbank.validate import check_data
+from claimbank.dataset import features
+from claimbank.dataset.rows import canonical, document_to_row, row_to_document, view_rows
+from claimbank.format.model import Document
+from claimbank.validate.core import check_data
 from tests.strategies import documents
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -16,13 +16,13 @@ from typing import Any
 import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 
-from claimbank import features
-from claimbank.jsonio import dumps
-from claimbank.labelstudio import import_export, task
-from claimbank.model import AnnotationSet, Document
-from claimbank.problems import ProblemSink
-from claimbank.rows import canonical, document_to_row, row_to_document
-from claimbank.validate import check_data
+from claimbank.dataset import features
+from claimbank.dataset.rows import canonical, document_to_row, row_to_document
+from claimbank.format.model import AnnotationSet, Document
+from claimbank.io.labelstudio.convert import import_export, task
+from claimbank.util.jsonio import dumps
+from claimbank.validate.core import check_data
+from claimbank.validate.problems import ProblemSink
 from tests.strategies import documents
 
 ROUND_TRIPS = int(os.environ.get("CLAIMBANK_ROUND_TRIPS", "10000"))

@@ -15,10 +15,10 @@ from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 from referencing.exceptions import Unresolvable
 
-from claimbank import schema, vocab
-from claimbank.model import Document
-from claimbank.paths import schema_dir
-from claimbank.validate import validate_file
+from claimbank.format import schema, vocab
+from claimbank.format.model import Document
+from claimbank.format.paths import schema_dir
+from claimbank.validate.core import validate_file
 
 CASES = Path(__file__).parent / "cases"
 

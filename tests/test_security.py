@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from claimbank.cli import main
-from claimbank.labelstudio import labeling_config
-from claimbank.vocab import SpanLabel
+from claimbank.format.vocab import SpanLabel
+from claimbank.io.labelstudio.convert import labeling_config
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = Path(__file__).parent / "cases"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from claimbank import Document, ValidationFailed, load_document, validate_paths
-from claimbank.problems import codes_at
-from claimbank.validate import iter_sources, validate_file
+from claimbank.validate.core import iter_sources, validate_file
+from claimbank.validate.problems import codes_at
 
 CASES = Path(__file__).parent / "cases"
 MINI = CASES / "valid" / "mini.json"
@@ -110,8 +110,8 @@ def test_worker_processes_give_the_same_report(project: Path) -> None:
 
 
 def test_worker_processes_give_the_same_report_over_many_chunks(tmp_path: Path) -> None:
-    from claimbank.parallel import chunk_size
-    from claimbank.synth import write_project
+    from claimbank.testing.synth import write_project
+    from claimbank.util.parallel import chunk_size
 
     project = write_project(tmp_path / "p", 1200)
     files = sorted((project / "annotations").glob("*.json"))
@@ -133,13 +133,13 @@ def test_worker_processes_give_the_same_report_over_many_chunks(tmp_path: Path) 
 def test_chunk_size_gives_each_worker_several_tasks_within_bounds(
     count: int, jobs: int, expected: int
 ) -> None:
-    from claimbank.parallel import chunk_size
+    from claimbank.util.parallel import chunk_size
 
     assert chunk_size(count, jobs) == expected
 
 
 def test_a_link_out_of_the_folder_is_reported_not_read(project: Path, tmp_path: Path) -> None:
-    from claimbank.build import build
+    from claimbank.dataset.build import build
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

@@ -19,19 +19,19 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from datasets import DatasetDict, IterableDatasetDict
 
-    from claimbank.model import Document
-    from claimbank.problems import Problem, Report
-    from claimbank.validate import ValidationFailed, load_document, validate_paths
+    from claimbank.format.model import Document
+    from claimbank.validate.core import ValidationFailed, load_document, validate_paths
+    from claimbank.validate.problems import Problem, Report
 
 # Each name of the API is imported when first used (PEP 562), so that `claimbank validate` on valid files, which
 # never builds a model, does not pay for loading pydantic (tests/test_cli.py holds it to that).
 _LAZY = {
-    "Document": "claimbank.model",
-    "Problem": "claimbank.problems",
-    "Report": "claimbank.problems",
-    "ValidationFailed": "claimbank.validate",
-    "load_document": "claimbank.validate",
-    "validate_paths": "claimbank.validate",
+    "Document": "claimbank.format.model",
+    "Problem": "claimbank.validate.problems",
+    "Report": "claimbank.validate.problems",
+    "ValidationFailed": "claimbank.validate.core",
+    "load_document": "claimbank.validate.core",
+    "validate_paths": "claimbank.validate.core",
 }
 
 
@@ -71,8 +71,8 @@ def load(
     """
     import datasets
 
-    from claimbank.features import CONFIGS
-    from claimbank.paths import DEFAULT_OUT
+    from claimbank.dataset.features import CONFIGS
+    from claimbank.format.paths import DEFAULT_OUT
 
     if config not in CONFIGS:
         raise ValueError(f"unknown config {config!r}; ClaimBank has {', '.join(CONFIGS)}")

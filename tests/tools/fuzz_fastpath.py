@@ -1,7 +1,6 @@
 """Fuzz the validation fast path against the full validator: a file the fast path accepts must have no problem.
 
-    python tests/tools/fuzz_fastpath.py --seconds 300            # the compiled steps (if built)
-    CLAIMBANK_PURE_PYTHON=1 python tests/tools/fuzz_fastpath.py  # the Python steps
+    python tests/tools/fuzz_fastpath.py --seconds 300
 
 Longer than CI can afford (tests/test_fastpath.py runs a few hundred mutations per build): byte-level mutations of
 synthetic documents (characters JSON and the checks care about replaced, inserted or deleted; a key written twice;
@@ -21,11 +20,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from claimbank import fastpath
-from claimbank.jsonio import parse
-from claimbank.problems import ProblemSink
-from claimbank.synth import corpus
-from claimbank.validate import check_data
+from claimbank.testing.synth import corpus
+from claimbank.util.jsonio import parse
+from claimbank.validate import fastpath
+from claimbank.validate.core import check_data
+from claimbank.validate.problems import ProblemSink
 
 ALPHABET = [*b'":,{}[]\\ \n\t0123456789abcdefzZ-.T+u', 0xC3, 0xA9, 0xFF]
 
@@ -77,8 +76,7 @@ def main() -> int:
             (seeds / annotation["seed"]).write_text(text, encoding="utf-8", newline="")
             documents.append(annotation)
         fastpath.decoder()
-        steps = "compiled" if fastpath._compiled is not None else "Python"
-        print(f"fast path steps: {steps}; {args.seconds:.0f} s", flush=True)
+        print(f"fuzzing the fast path for {args.seconds:.0f} s", flush=True)
         runs = accepted = disagreements = 0
         deadline = time.monotonic() + args.seconds
         while time.monotonic() < deadline:

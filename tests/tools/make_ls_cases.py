@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from claimbank import load_document
-from claimbank.labelstudio import to_results
-from claimbank.lsimport import plan_import, read_export
-from claimbank.rows import canonical
+from claimbank.dataset.rows import canonical
+from claimbank.io.labelstudio.convert import to_results
+from claimbank.io.labelstudio.imports import plan_import, read_export
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 OUT = CASES / "ls-invalid"

@@ -1,0 +1,283 @@
+"""Agreement between two annotation sets of one document: spans, attributions and claims.
+
+Spans are matched one-to-one within a label, either exactly (same offsets) or by overlap (greedy, largest overlap
+first). F1 between two annotators treats either as the reference; it is symmetric. Attributions match when
+their kind matches and their source, cue and content spans are matched; claims when their CLAIM spans are
+matched, and then their claimer and factuality are compared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from claimbank.format.model import AnnotationSet, Attribution, NonAttribution
+from claimbank.format.vocab import SpanLabel
+
+Match = dict[str, str]  # span id in set A -> span id in set B
+
+
+@dataclass(frozen=True)
+class Score:
+    """Counts and F1 for one comparison: ``matched`` items of ``a`` items in one set and ``b`` in the other."""
+
+    matched: int
+    a: int
+    b: int
+
+    @property
+    def f1(self) -> float:
+        return 2 * self.matched / (self.a + self.b) if self.a + self.b else 1.0
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def match_spans(left: AnnotationSet, right: AnnotationSet, *, exact: bool) -> Match:
+    """A one-to-one matching of same-label spans, by identical offsets or (``exact=False``) by overlap."""
+    matching: Match = {}
+    for label in SpanLabel:
+        mine = [s for s in left.spans if s.label == label]
+        theirs = [s for s in right.spans if s.label == label]
+        pairs = []
+        for x in mine:
+            for y in theirs:
+                size = _overlap((x.start, x.end), (y.start, y.end))
+                if (x.start, x.end) == (y.start, y.end) or (not exact and size > 0):
+                    pairs.append((-size, x.start, y.start, x.id, y.id))
+        used: set[str] = set()
+        for *_, x_id, y_id in sorted(pairs):
+            if x_id not in matching and y_id not in used:
+                matching[x_id] = y_id
+                used.add(y_id)
+    return matching
+
+
+def span_scores(left: AnnotationSet, right: AnnotationSet, *, exact: bool) -> dict[str, Score]:
+    """Per-label span agreement."""
+    matching = match_spans(left, right, exact=exact)
+    scores = {}
+    for label in SpanLabel:
+        mine = [s.id for s in left.spans if s.label == label]
+        theirs = [s for s in right.spans if s.label == label]
+        if mine or theirs:
+            scores[label.value] = Score(sum(1 for s in mine if s in matching), len(mine), len(theirs))
+    return scores
+
+
+def _key(item: Attribution | NonAttribution, matching: Match | None) -> tuple[str, str | None, str, str]:
+    def m(span_id: str | None) -> str | None:
+        if span_id is None or matching is None:
+            return span_id
+        return matching.get(span_id, f"unmatched:{span_id}")
+
+    return (item.kind.value, m(item.source), m(item.cue) or "", m(item.content) or "")
+
+
+def attribution_score(left: AnnotationSet, right: AnnotationSet, *, exact: bool) -> Score:
+    """Attributions agree when kind, source, cue and content all match."""
+    matching = match_spans(left, right, exact=exact)
+    mine = {_key(a, matching) for a in left.attributions}
+    theirs = {_key(a, None) for a in right.attributions}
+    return Score(len(mine & theirs), len(left.attributions), len(right.attributions))
+
+
+@dataclass(frozen=True)
+class ClaimAgreement:
+    spans: Score
+    claimer_agrees: int
+    factuality_agrees: int
+
+    @property
+    def matched(self) -> int:
+        return self.spans.matched
+
+
+def claim_agreement(left: AnnotationSet, right: AnnotationSet, *, exact: bool) -> ClaimAgreement:
+    """Claims matched by their CLAIM spans, with how often claimer and factuality agree on the matched ones."""
+    matching = match_spans(left, right, exact=exact)
+    by_span = {c.span: c for c in right.claims}
+    claimer = factuality = matched = 0
+    for claim in left.claims:
+        other = by_span.get(matching.get(claim.span, ""))
+        if other is None:
+            continue
+        matched += 1
+        claimer += claim.claimer == other.claimer
+        factuality += claim.factuality == other.factuality
+    return ClaimAgreement(Score(matched, len(left.claims), len(right.claims)), claimer, factuality)
+
+
+@dataclass(frozen=True)
+class Reliability:
+    """Chance-corrected agreement of two annotators on one attribute, over the items both annotated."""
+
+    items: int
+    observed: float
+    kappa: float | None
+    alpha: float | None
+
+
+def reliability(pairs: Sequence[tuple[str, str]]) -> Reliability | None:
+    """Cohen's kappa and Krippendorff's alpha (nominal) of paired labels, computed by NLTK's ``AnnotationTask``.
+
+    ``None`` when there is nothing to compare; kappa and alpha are ``None`` when they are undefined (both
+    annotators used a single label throughout, so chance agreement is already 1).
+    """
+    if not pairs:
+        return None
+    from nltk.metrics.agreement import AnnotationTask
+
+    data = [
+        (coder, str(i), label)
+        for i, pair in enumerate(pairs)
+        for coder, label in zip("AB", pair, strict=True)
+    ]
+    task = AnnotationTask(data=data)
+    observed = sum(a == b for a, b in pairs) / len(pairs)
+    if len({label for pair in pairs for label in pair}) < 2:
+        return Reliability(len(pairs), observed, None, None)
+    return Reliability(len(pairs), observed, task.kappa(), task.alpha())
+
+
+def attribute_pairs(
+    left: AnnotationSet, right: AnnotationSet, *, exact: bool
+) -> dict[str, list[tuple[str, str]]]:
+    """For each span attribute and for claims' claimer and factuality: the label pairs of matched items."""
+    matching = match_spans(left, right, exact=exact)
+    theirs = {s.id: s for s in right.spans}
+    pairs: dict[str, list[tuple[str, str]]] = {}
+    for span in left.spans:
+        other = theirs.get(matching.get(span.id, ""))
+        for name in ("source_type", "cue_type", "modality_type"):
+            if other is not None and hasattr(span, name) and hasattr(other, name):
+                pairs.setdefault(name, []).append((str(getattr(span, name)), str(getattr(other, name))))
+    by_span = {c.span: c for c in right.claims}
+    for claim in left.claims:
+        other_claim = by_span.get(matching.get(claim.span, ""))
+        if other_claim is not None:
+            pairs.setdefault("claimer", []).append((str(claim.claimer), str(other_claim.claimer)))
+            pairs.setdefault("factuality", []).append((str(claim.factuality), str(other_claim.factuality)))
+    return pairs
+
+
+def summary(left: AnnotationSet, right: AnnotationSet) -> dict[str, object]:
+    """Everything :func:`report` prints, as data (for ``--format json``)."""
+    spans = {
+        mode: {
+            label: {"a": s.a, "b": s.b, "matched": s.matched, "f1": round(s.f1, 4)}
+            for label, s in scores.items()
+        }
+        for mode, scores in (
+            ("exact", span_scores(left, right, exact=True)),
+            ("overlap", span_scores(left, right, exact=False)),
+        )
+    }
+    attributions = {
+        mode: {"a": s.a, "b": s.b, "matched": s.matched, "f1": round(s.f1, 4)}
+        for mode, s in (
+            ("exact", attribution_score(left, right, exact=True)),
+            ("overlap", attribution_score(left, right, exact=False)),
+        )
+    }
+    attributes = {}
+    for name, pairs in attribute_pairs(left, right, exact=False).items():
+        found = reliability(pairs)
+        if found is not None:
+            attributes[name] = {
+                "items": found.items,
+                "observed": round(found.observed, 4),
+                "kappa": None if found.kappa is None else round(found.kappa, 4),
+                "alpha": None if found.alpha is None else round(found.alpha, 4),
+            }
+    return {
+        "a": left.id,
+        "b": right.id,
+        "spans": spans,
+        "attributions": attributions,
+        "attributes": attributes,
+    }
+
+
+def report(left: AnnotationSet, right: AnnotationSet) -> str:
+    """A plain-text agreement table for two sets (exact and overlap matching side by side)."""
+    rows: list[Sequence[str]] = [("item", "A", "B", "F1 exact", "F1 overlap")]
+    exact, overlap = span_scores(left, right, exact=True), span_scores(left, right, exact=False)
+    for label, score in overlap.items():
+        rows.append(
+            (f"span {label}", str(score.a), str(score.b), f"{exact[label].f1:.2f}", f"{score.f1:.2f}")
+        )
+    att_e, att_o = attribution_score(left, right, exact=True), attribution_score(left, right, exact=False)
+    rows.append(("attribution", str(att_o.a), str(att_o.b), f"{att_e.f1:.2f}", f"{att_o.f1:.2f}"))
+    cl_e, cl_o = claim_agreement(left, right, exact=True), claim_agreement(left, right, exact=False)
+    rows.append(
+        ("claim", str(cl_o.spans.a), str(cl_o.spans.b), f"{cl_e.spans.f1:.2f}", f"{cl_o.spans.f1:.2f}")
+    )
+    lines = [_table(rows), "", "On claims matched by overlap:"]
+    lines.append(
+        f"  claimer agrees {cl_o.claimer_agrees}/{cl_o.matched}, factuality {cl_o.factuality_agrees}/{cl_o.matched}"
+    )
+    lines += ["", "Attributes of items matched by overlap (Cohen's kappa, Krippendorff's alpha, nominal):"]
+    table: list[Sequence[str]] = [("attribute", "items", "observed", "kappa", "alpha")]
+    for name, pairs in attribute_pairs(left, right, exact=False).items():
+        found = reliability(pairs)
+        if found is not None:
+            kappa = "n/a" if found.kappa is None else f"{found.kappa:.2f}"
+            alpha = "n/a" if found.alpha is None else f"{found.alpha:.2f}"
+            table.append((name, str(found.items), f"{found.observed:.2f}", kappa, alpha))
+    lines.append(_table(table))
+    return "\n".join(lines) + "\n"
+
+
+def _table(rows: Iterable[Sequence[str]]) -> str:
+    rows = list(rows)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    )
+
+
+@dataclass(frozen=True)
+class PRF:
+    """Precision, recall and F1 of predictions against a reference."""
+
+    matched: int
+    predicted: int
+    reference: int
+
+    @property
+    def precision(self) -> float:
+        return self.matched / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.reference if self.reference else 0.0
+
+    @property
+    def f1(self) -> float:
+        return Score(self.matched, self.predicted, self.reference).f1
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "matched": self.matched,
+            "predicted": self.predicted,
+            "reference": self.reference,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+        }
+
+
+def evaluate(predicted: AnnotationSet, reference: AnnotationSet) -> dict[str, dict[str, PRF]]:
+    """Per span label and for attributions (source + cue + content + kind): P/R/F1, exact and by overlap."""
+    result: dict[str, dict[str, PRF]] = {}
+    for mode, exact in (("exact", True), ("overlap", False)):
+        scores = {
+            label: PRF(s.matched, s.a, s.b)
+            for label, s in span_scores(predicted, reference, exact=exact).items()
+        }
+        attribution = attribution_score(predicted, reference, exact=exact)
+        scores["attribution"] = PRF(attribution.matched, attribution.a, attribution.b)
+        result[mode] = scores
+    return result

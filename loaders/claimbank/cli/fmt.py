@@ -1,0 +1,59 @@
+"""`claimbank fmt`: annotation files rewritten in the one form ClaimBank itself writes.
+
+That form is :func:`claimbank.util.jsonio.dumps` of :func:`claimbank.dataset.rows.canonical`: two-space indented UTF-8 JSON,
+fields in the models' order, null optional fields left out, a final newline. Every importer and the
+pre-annotator write it, so a file edited by hand and formatted again differs from the others only where its
+content does, and diffs stay small. Only a valid file is rewritten (formatting must never hide a problem), under
+its folder's lock, atomically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+
+from claimbank.dataset.rows import canonical
+from claimbank.format.model import Document
+from claimbank.util.jsonio import DEFAULT_MAX_BYTES, dumps, folder_lock, write_atomic
+from claimbank.validate.core import iter_sources, validate_file
+from claimbank.validate.problems import Problem
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What formatting one file found: its problems (then it is left alone), or whether its text changes."""
+
+    path: Path
+    problems: list[Problem]
+    changed: bool
+
+
+def canonical_text(document: Document) -> str:
+    """The text ClaimBank writes for ``document``."""
+    return dumps(canonical(document))
+
+
+def format_file(
+    path: Path, *, write: bool, within: Path | None = None, seeds_dir: Path | None = None
+) -> Outcome:
+    """Validate ``path`` and, when ``write``, rewrite it in canonical form if it is not in it already."""
+    lock: AbstractContextManager[None] = folder_lock(path.parent) if write else nullcontext()
+    with lock:
+        result = validate_file(path, seeds_dir=seeds_dir, max_bytes=DEFAULT_MAX_BYTES, within=within)
+        if result.problems:
+            return Outcome(path, result.problems, changed=False)
+        text = canonical_text(Document.model_validate(result.data))
+        changed = path.read_bytes() != text.encode("utf-8")
+        if changed and write:
+            write_atomic(path, text)
+        return Outcome(path, [], changed=changed)
+
+
+def format_paths(paths: Iterable[Path], *, write: bool, seeds_dir: Path | None = None) -> Iterator[Outcome]:
+    """:func:`format_file` for every annotation file under ``paths`` (files as given, folders searched)."""
+    for folder, name in iter_sources(paths):
+        yield format_file(
+            Path(name), write=write, within=Path(folder) if folder else None, seeds_dir=seeds_dir
+        )

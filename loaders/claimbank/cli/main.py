@@ -1,0 +1,645 @@
+"""The ``claimbank`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+
+from claimbank import __version__
+from claimbank.cli.common import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAGE
+from claimbank.cli.common import Parser as _Parser
+from claimbank.cli.common import load_or_report as _load
+from claimbank.format.paths import DEFAULT_OUT
+from claimbank.io.brat import command as cli_brat
+from claimbank.io.labelstudio import command as cli_ls
+from claimbank.util.jsonio import DEFAULT_MAX_BYTES
+
+T = TypeVar("T")
+
+DESCRIPTION = """\
+ClaimBank: news articles annotated for claims and their attribution (who says what, through which cue).
+
+Annotation files are JSON (one file per article, schema/document.schema.json) pointing into the exact article
+text by Unicode code point offsets. Run `claimbank COMMAND --help` for each command.
+"""
+
+VALIDATE_EPILOG = """\
+Checks, in this order, for every file: strict JSON (no duplicate keys, NaN or lone surrogates), the JSON Schema,
+then what a schema cannot say: offsets inside the text, span text equal to text[start:end] (with a diagnosis when
+offsets were counted in UTF-16, UTF-8 bytes or other line breaks), no span splitting a character or starting or
+ending with white space, unique ids, references that resolve to the right label, no reference cycles, the text
+equal to its seeds/ file and its sha256.
+
+Each problem is one line:  FILE:JSON-POINTER: CODE message (hint: ...)
+The codes are stable and listed in docs/errors.md.
+
+exit status: 0 all valid, 1 a problem found, 2 a file could not be read or the command line is wrong
+
+examples:
+  claimbank validate                         # every *.json under annotations/
+  claimbank validate annotations/000_fb2fb690b74273a6.json
+  claimbank validate --format json annotations/ > report.json
+  claimbank validate --format github annotations/   # in GitHub Actions: annotations on the diff's lines
+"""
+
+
+BUILD_EPILOG = """\
+configs: documents (one row per article, every annotation set), claims, attributions, tokens (BIO tags);
+the last three from each document's gold set. Splits are fixed by document id (see the card).
+
+examples:
+  claimbank build                          # annotations/ -> build/dataset
+  claimbank build --out /data/claimbank annotations/
+  python -c 'import datasets; print(datasets.load_dataset("build/dataset", "claims"))'
+"""
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise argparse.ArgumentTypeError("must be a positive integer")
+    return number
+
+
+def _jobs(value: str) -> int:
+    """``--jobs N``: N ≥ 1, or 0 for one per CPU this process may run on."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError("must be 0 (one per CPU) or a positive integer")
+    if number == 0:
+        number = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return number
+
+
+def _add_jobs(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help=f"{what} in N worker processes (default: 1; 0: one per CPU); the result is the same for any N",
+    )
+
+
+class _Version(argparse.Action):
+    """``--version``: the version, and what runs validation (read from the installed distributions, not imported)."""
+
+    def __init__(self, option_strings: list[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        import platform
+        from importlib.metadata import PackageNotFoundError, version
+
+        def of(name: str) -> str:
+            try:
+                return f"{name} {version(name)}"
+            except PackageNotFoundError:
+                return f"{name} missing"
+
+        print(
+            f"claimbank {__version__} (pure Python, {platform.python_implementation()} {platform.python_version()}); "
+            f"validation: fast path {of('msgspec')}, full path {of('jsonschema-rs')} + {of('jsonschema')} + "
+            f"{of('pydantic')}"
+        )
+        parser.exit()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="claimbank", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--version", action=_Version, help="show the version, and what validation runs on")
+    parser.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    validate = commands.add_parser(
+        "validate",
+        help="check annotation files against the schema and the text",
+        description="Check annotation files against the JSON Schema and against what a schema cannot say.",
+        epilog=VALIDATE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    validate.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="annotation files or folders (default: annotations/)",
+    )
+    validate.add_argument(
+        "--seeds",
+        type=Path,
+        metavar="DIR",
+        help="the folder of seed texts (default: the nearest seeds/ above each file)",
+    )
+    validate.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="output format (default: text); github: GitHub Actions annotations, at each problem's line",
+    )
+    validate.add_argument(
+        "--max-bytes",
+        type=_positive,
+        default=DEFAULT_MAX_BYTES,
+        metavar="N",
+        help=f"refuse files larger than N bytes (default: {DEFAULT_MAX_BYTES})",
+    )
+    validate.add_argument("-q", "--quiet", action="store_true", help="print problems only, no summary")
+    _add_jobs(validate, "check files")
+    validate.set_defaults(run=_validate)
+
+    schema = commands.add_parser(
+        "schema",
+        help="print, write or check the JSON Schema generated from the models",
+        description="The JSON Schema is generated from claimbank.format.model; this prints it, writes it to schema/, or "
+        "checks that the shipped file is current.",
+    )
+    action = schema.add_mutually_exclusive_group()
+    action.add_argument("--write", action="store_true", help="write schema/document.schema.json")
+    action.add_argument(
+        "--check", action="store_true", help="exit 1 if the shipped schema differs from the models"
+    )
+    schema.set_defaults(run=_schema)
+
+    build = commands.add_parser(
+        "build",
+        help="validate, then write the Hugging Face dataset folder",
+        description="Validate every annotation file, then write a dataset folder that "
+        "datasets.load_dataset(DIR, CONFIG) reads with no loading script: Parquet shards per config and split, and "
+        "a README.md card whose YAML declares the configs and their features. Nothing is written when any file "
+        "is invalid; the output folder is replaced only when the whole build succeeded.",
+        epilog=BUILD_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    build.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="annotation files or folders (default: annotations/)",
+    )
+    build.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT})"
+    )
+    build.add_argument(
+        "--seeds", type=Path, metavar="DIR", help="the folder of seed texts (default: nearest seeds/)"
+    )
+    build.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_jobs(build, "validate and convert")
+    build.set_defaults(run=_build)
+
+    show = commands.add_parser(
+        "show",
+        help="write a self-contained HTML view of an annotated article",
+        description="Render one annotation set of a document as a self-contained HTML page (no network): spans "
+        "highlighted by label, attributes in tooltips, attributions and claims in tables whose rows highlight "
+        "their spans on hover, explicit non-attributions struck through in red.",
+    )
+    show.add_argument("file", type=Path, metavar="FILE", help="an annotation file")
+    show.add_argument("--html", type=Path, required=True, metavar="OUT", help="the HTML file to write")
+    show.add_argument("--set", dest="set_id", metavar="ID", help="the annotation set (default: the gold set)")
+    show.set_defaults(run=_show)
+
+    pre = commands.add_parser(
+        "preannotate",
+        help="propose attributions for raw articles with rules (no model)",
+        description="Propose SOURCE / CUE / CONTENT spans and attributions, explicit non-attributions included, "
+        "with rules over the lexicon in claimbank/rules/lexicon.json. Input: seed .txt files (a new annotation "
+        "file is made for each) or annotation files (the set 'preannotator' is added or replaced). The output "
+        "is validated before it is written.",
+    )
+    pre.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="seed .txt files or annotation .json files"
+    )
+    pre.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the annotation files")
+    pre.add_argument("--language", default="en", help="language of new documents (default: en)")
+    pre.set_defaults(run=_preannotate)
+
+    fmt = commands.add_parser(
+        "fmt",
+        help="rewrite annotation files in the canonical form ClaimBank writes",
+        description="Rewrite valid annotation files in the one form every ClaimBank command writes (two-space "
+        "indented UTF-8 JSON, fields in schema order, null optional fields left out, a final newline), so that "
+        "hand edits give small diffs. Invalid files are reported and left as they are. With --check nothing is "
+        "written: the files that would change are listed and the exit status is 1.",
+        epilog="exit status: 0 every file valid (and, with --check, already formatted); 1 an invalid file, or with "
+        "--check one that would change; 2 a file could not be read\n\n"
+        "examples:\n"
+        "  claimbank fmt                      # every *.json under annotations/\n"
+        "  claimbank fmt --check annotations/ # in CI: fail on a file that is not formatted",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    fmt.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: annotations/)"
+    )
+    fmt.add_argument("--check", action="store_true", help="write nothing; list the files that would change")
+    fmt.add_argument(
+        "--seeds", type=Path, metavar="DIR", help="seed texts (default: nearest seeds/ above each file)"
+    )
+    fmt.set_defaults(run=_fmt)
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="precision, recall and F1 of predicted annotations against gold",
+        description="Compare a predicted annotation set with a gold one on the same document: P/R/F1 per span "
+        "label and for whole attributions (kind, source, cue and content), with exact offsets and with overlap.",
+    )
+    evaluate.add_argument("pred", type=Path, metavar="PRED", help="annotation file holding the predictions")
+    evaluate.add_argument("gold", type=Path, metavar="GOLD", help="annotation file holding the gold set")
+    evaluate.add_argument("--pred-set", help="set id in PRED (default: the first set with origin prediction)")
+    evaluate.add_argument("--gold-set", help="set id in GOLD (default: the gold set)")
+    evaluate.add_argument("--format", choices=("text", "json"), default="text")
+    evaluate.add_argument(
+        "--seeds", type=Path, metavar="DIR", help="seed texts (default: nearest seeds/ above each file)"
+    )
+    evaluate.set_defaults(run=_evaluate)
+
+    cli_ls.add_parser(commands, _Parser)
+    cli_brat.add_parser(commands, _Parser)
+
+    agree = commands.add_parser(
+        "agree",
+        help="agreement between annotation sets of a document (spans, attributions, claims)",
+        description="Compare annotation sets of one document: span F1 per label (exact offsets and overlap), "
+        "attribution F1 (kind, source, cue and content all matching), claim F1, and how often claimer, "
+        "factuality and span attributes agree on matched items. By default every pair of non-gold sets.",
+    )
+    agree.add_argument("file", type=Path, metavar="FILE", help="an annotation file")
+    agree.add_argument("--sets", nargs=2, metavar=("A", "B"), help="the ids of the two sets to compare")
+    agree.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    agree.set_defaults(run=_agree)
+
+    docs = commands.add_parser(
+        "docs",
+        help="regenerate or check the generated parts of docs/ (label tables, problem codes)",
+        description="The label tables in docs/guidelines.md and the code table in docs/errors.md are generated "
+        "from claimbank.format.vocab and claimbank.validate.codes. Run from the project root.",
+    )
+    docs_action = docs.add_mutually_exclusive_group(required=True)
+    docs_action.add_argument("--write", action="store_true", help="rewrite the generated parts")
+    docs_action.add_argument("--check", action="store_true", help="exit 1 if a generated part is out of date")
+    docs.add_argument("--root", type=Path, default=Path(), help="the project root (default: .)")
+    docs.set_defaults(run=_docs)
+    return parser
+
+
+def _read_text(name: str, max_bytes: int) -> str | None:
+    """A file's text for finding lines, or None (unreadable or too large: already reported; not UTF-8)."""
+    from claimbank.util.jsonio import read_bytes
+    from claimbank.validate.problems import ProblemSink
+
+    data = read_bytes(Path(name), ProblemSink(name), max_bytes)
+    try:
+        return data.decode("utf-8") if data is not None else None
+    except UnicodeDecodeError:
+        return None
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from claimbank.validate.core import validate_paths
+
+    paths = args.paths or [Path("annotations")]
+    if args.seeds is not None and not args.seeds.is_dir():
+        print(f"claimbank validate: error: --seeds {args.seeds} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    report = validate_paths(paths, seeds_dir=args.seeds, max_bytes=args.max_bytes, jobs=args.jobs)
+    if args.format == "json":
+        sys.stdout.write(report.format_json())
+    else:
+        if args.format == "github":
+            from claimbank.validate.github import format_github
+
+            sys.stdout.write(format_github(report, partial(_read_text, max_bytes=args.max_bytes)))
+        else:
+            sys.stdout.write(report.format_text())
+        if not args.quiet:
+            print(report.summary(), file=sys.stderr)
+    if not report.files:
+        print(f"claimbank validate: no *.json files under {', '.join(map(str, paths))}", file=sys.stderr)
+        return EXIT_USAGE
+    return report.exit_code
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from claimbank.format import schema
+    from claimbank.format.paths import schema_dir
+    from claimbank.util.jsonio import write_atomic
+
+    text = schema.render()
+    target = schema_dir() / schema.SCHEMA_FILE
+    if args.write:
+        write_atomic(target, text)
+        print(f"wrote {target}", file=sys.stderr)
+        return EXIT_OK
+    if args.check:
+        current = target.read_text(encoding="utf-8") if target.is_file() else ""
+        if current != text:
+            print(f"{target} is out of date: run `claimbank schema --write`", file=sys.stderr)
+            return EXIT_INVALID
+        return EXIT_OK
+    sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _build(args: argparse.Namespace) -> int:
+    from claimbank.dataset.build import build
+
+    paths = args.paths or [Path("annotations")]
+    if args.seeds is not None and not args.seeds.is_dir():
+        print(f"claimbank build: error: --seeds {args.seeds} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    result = build(
+        paths,
+        args.out,
+        seeds_dir=args.seeds,
+        progress=None if args.no_progress else _progress,
+        jobs=args.jobs,
+    )
+    if not result.report.files:
+        print(f"claimbank build: no *.json files under {', '.join(map(str, paths))}", file=sys.stderr)
+        return EXIT_USAGE
+    if not result.ok:
+        sys.stdout.write(result.report.format_text())
+        print(f"{result.report.summary()}; nothing written", file=sys.stderr)
+        return result.report.exit_code
+    assert result.stats is not None
+    rows = ", ".join(f"{config} {sum(c.values())}" for config, c in result.stats.rows.items())
+    print(f"wrote {result.out} ({rows} rows)", file=sys.stderr)
+    return EXIT_OK
+
+
+def _progress(items: Iterable[T]) -> Iterable[T]:
+    from tqdm import tqdm
+
+    # Shown only on a terminal and only when the build takes more than a second.
+    bar: Iterable[T] = tqdm(items, desc="building", unit="doc", delay=1.0, disable=None, file=sys.stderr)
+    return bar
+
+
+def _show(args: argparse.Namespace) -> int:
+    from claimbank.annotate import html
+    from claimbank.util.jsonio import write_atomic
+
+    document = _load(args.file)
+    if isinstance(document, int):
+        return document
+    sets = {s.id: s for s in document.annotation_sets}
+    wanted = args.set_id or next((s.id for s in document.annotation_sets if s.gold), None)
+    wanted = wanted or next(iter(sets), None)
+    if wanted not in sets:
+        print(
+            f"claimbank show: no annotation set {wanted!r}; sets: {', '.join(sets) or 'none'}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    write_atomic(args.html, html.render(document, sets[wanted]))
+    print(f"wrote {args.html}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _preannotate(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from claimbank.util.jsonio import folder_lock
+
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with folder_lock(args.out):  # the output folder may hold annotation files another command is updating
+        return _preannotate_locked(args, stamp)
+
+
+def _preannotate_locked(args: argparse.Namespace, stamp: str) -> int:
+    import hashlib
+
+    from claimbank.annotate import preannotate
+    from claimbank.format.paths import find_seeds_dir
+    from claimbank.util.jsonio import dumps, read_json, write_atomic
+    from claimbank.validate.core import check_data
+    from claimbank.validate.problems import ProblemSink
+
+    failed = False
+    for path in args.paths:
+        sink = ProblemSink(str(path))
+        if path.suffix == ".txt":
+            try:
+                text = path.read_bytes().decode("utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                print(f"{path}:: file-unreadable {error}", file=sys.stderr)
+                failed = True
+                continue
+            document: dict[str, Any] = {
+                "schema_version": "1.0",
+                "id": path.stem,
+                "seed": path.name,
+                "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                "language": args.language,
+                "text": text,
+                "metadata": {},
+                "annotation_sets": [],
+            }
+            seeds = path.parent
+        else:
+            parsed = read_json(path, sink)
+            if (
+                sink.problems
+                or not isinstance(parsed.value, dict)
+                or not isinstance(parsed.value.get("text"), str)
+            ):
+                for problem in sink.problems or []:
+                    print(problem.format(), file=sys.stderr)
+                print(f"{path}: not an annotation file with a text", file=sys.stderr)
+                failed = True
+                continue
+            document, text, seeds = parsed.value, parsed.value["text"], find_seeds_dir(path.parent)
+        predicted = preannotate.annotation_set(text, created_at=stamp)
+        sets = [
+            s
+            for s in document.get("annotation_sets", [])
+            if isinstance(s, dict) and s.get("id") != predicted["id"]
+        ]
+        document["annotation_sets"] = [*sets, predicted]
+        target = args.out / f"{document['id']}.json"
+        problems = [
+            p for p in check_data(document, name=str(target), seeds_dir=seeds) if p.code != "seed-missing"
+        ]
+        if problems:
+            sys.stdout.write("".join(p.format() + "\n" for p in problems))
+            failed = True
+            continue
+        write_atomic(target, dumps(document))
+        print(f"wrote {target} ({len(predicted['attributions'])} attributions proposed)", file=sys.stderr)
+    return EXIT_INVALID if failed else EXIT_OK
+
+
+def _fmt(args: argparse.Namespace) -> int:
+    from claimbank.cli.fmt import format_paths
+    from claimbank.validate.problems import Report
+
+    report = Report()
+    changed: list[Path] = []
+    for outcome in format_paths(
+        args.paths or [Path("annotations")], write=not args.check, seeds_dir=args.seeds
+    ):
+        report.extend(str(outcome.path), outcome.problems)
+        if outcome.changed:
+            changed.append(outcome.path)
+            print(f"{'would reformat' if args.check else 'reformatted'} {outcome.path}")
+    sys.stdout.write(report.format_text())
+    if not report.files:
+        print("claimbank fmt: no *.json files found", file=sys.stderr)
+        return EXIT_USAGE
+    verb = "would be reformatted" if args.check else "reformatted"
+    invalid = len([name for name, problems in report.by_file().items() if problems])
+    print(
+        f"{len(report.files)} file(s): {len(changed)} {verb}, {invalid} invalid (left as they are)",
+        file=sys.stderr,
+    )
+    if report.exit_code != EXIT_OK:
+        return report.exit_code
+    return EXIT_INVALID if args.check and changed else EXIT_OK
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    import json
+
+    from claimbank.annotate.agreement import evaluate
+
+    pred_doc = _load(args.pred, args.seeds)
+    if isinstance(pred_doc, int):
+        return pred_doc
+    gold_doc = _load(args.gold, args.seeds)
+    if isinstance(gold_doc, int):
+        return gold_doc
+    if pred_doc.sha256 != gold_doc.sha256:
+        print("claimbank evaluate: PRED and GOLD are annotations of different texts", file=sys.stderr)
+        return EXIT_USAGE
+    pred = next(
+        (
+            s
+            for s in pred_doc.annotation_sets
+            if (s.id == args.pred_set if args.pred_set else s.origin.value == "prediction")
+        ),
+        None,
+    )
+    gold = next(
+        (s for s in gold_doc.annotation_sets if (s.id == args.gold_set if args.gold_set else s.gold)), None
+    )
+    if pred is None or gold is None:
+        print(
+            "claimbank evaluate: no such predicted or gold set (see --pred-set, --gold-set)", file=sys.stderr
+        )
+        return EXIT_USAGE
+    result = evaluate(pred, gold)
+    if args.format == "json":
+        print(
+            json.dumps(
+                {mode: {k: v.as_dict() for k, v in scores.items()} for mode, scores in result.items()},
+                indent=2,
+            )
+        )
+        return EXIT_OK
+    print(
+        f"{'item':14}{'P exact':>9}{'R exact':>9}{'F1 exact':>10}{'P ovl':>8}{'R ovl':>8}{'F1 ovl':>8}  pred/gold"
+    )
+    for key, exact in result["exact"].items():
+        overlap = result["overlap"][key]
+        print(
+            f"{key:14}{exact.precision:9.2f}{exact.recall:9.2f}{exact.f1:10.2f}"
+            f"{overlap.precision:8.2f}{overlap.recall:8.2f}{overlap.f1:8.2f}  {exact.predicted}/{exact.reference}"
+        )
+    return EXIT_OK
+
+
+def _agree(args: argparse.Namespace) -> int:
+    from itertools import combinations
+
+    from claimbank.annotate.agreement import report, summary
+
+    document = _load(args.file)
+    if isinstance(document, int):
+        return document
+    sets = {s.id: s for s in document.annotation_sets}
+    if args.sets:
+        unknown = [name for name in args.sets if name not in sets]
+        if unknown:
+            print(
+                f"claimbank agree: no annotation set {unknown[0]!r}; sets: {', '.join(sets)}", file=sys.stderr
+            )
+            return EXIT_USAGE
+        pairs = [tuple(args.sets)]
+    else:
+        pairs = list(combinations([s for s in sets if not sets[s].gold], 2))
+    if not pairs:
+        print("claimbank agree: fewer than two non-gold annotation sets to compare", file=sys.stderr)
+        return EXIT_USAGE
+    if args.format == "json":
+        import json
+
+        print(json.dumps([summary(sets[a], sets[b]) for a, b in pairs], indent=2))
+        return EXIT_OK
+    for a, b in pairs:
+        print(f"{args.file}: {a} (A) vs {b} (B)")
+        sys.stdout.write(report(sets[a], sets[b]))
+    return EXIT_OK
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from claimbank.cli import docgen
+
+    if args.write:
+        for name in docgen.write(args.root):
+            print(f"wrote {name}", file=sys.stderr)
+        return EXIT_OK
+    stale = docgen.stale(args.root)
+    for name in stale:
+        print(f"{name} is out of date: run `claimbank docs --write`", file=sys.stderr)
+    return EXIT_INVALID if stale else EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status instead of raising, whatever the input."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    run: Callable[[argparse.Namespace], int] | None = getattr(args, "run", None)
+    if run is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return run(args)
+    except KeyboardInterrupt:
+        print("claimbank: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (``| head``); point stdout at devnull so that the interpreter's flush is quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except (
+        OSError
+    ) as error:  # a full disk, a read-only folder, a file that vanished: not a bug, and not input
+        where = f" ({error.filename})" if error.filename else ""
+        print(
+            f"claimbank: error: {error.strerror or error}{where}; every output is written whole or not at all, "
+            "so nothing was half-written",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    except Exception as error:  # the last resort: a user never sees a bare traceback
+        if args.debug:
+            raise
+        print(
+            f"claimbank: internal error: {type(error).__name__}: {error} "
+            "(this is a bug in claimbank; rerun with --debug and report the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL

@@ -1,0 +1,280 @@
+"""``claimbank build``: validated annotation files → a dataset folder that ``datasets.load_dataset`` reads.
+
+The build streams: each file is read, validated, converted to rows and appended to Parquet shards, so memory
+stays flat in corpus size. Everything is written into a temporary folder beside the output, which replaces the
+output only when the whole build succeeded; on any problem nothing is replaced and the problems are returned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from claimbank.dataset import card, features
+from claimbank.dataset.rows import gold_set, view_rows
+from claimbank.format.model import CueSpan, Document, SourceSpan
+from claimbank.format.paths import DEFAULT_OUT
+from claimbank.util.jsonio import DEFAULT_MAX_BYTES, pid_alive
+from claimbank.util.parallel import Sized, ordered_map
+from claimbank.validate import checks
+from claimbank.validate.core import iter_sources, validate_file
+from claimbank.validate.problems import Problem, Report
+
+SPLITS = ("train", "validation", "test")
+# Rows per Parquet row group, per config: streaming reads one group at a time, and the builder holds one group's
+# rows in memory per config and split, so groups of whole articles (documents, tokens) are kept small.
+ROW_GROUP_ROWS = {"documents": 200, "claims": 1_000, "attributions": 1_000, "tokens": 200}
+PROVENANCE_ROWS = 1_000  # the card lists documents one by one up to this many, then only totals per source
+SHARD_ROWS = {"documents": 20_000, "claims": 200_000, "attributions": 200_000, "tokens": 20_000}
+
+
+def split_of(document_id: str) -> str:
+    """The split of a document, fixed by its id: SHA-256 of the id, first 4 bytes, modulo 100:
+    0–79 train, 80–89 validation, 90–99 test. Adding documents never moves existing ones."""
+    bucket = int.from_bytes(hashlib.sha256(document_id.encode("utf-8")).digest()[:4], "big") % 100
+    return "train" if bucket < 80 else "validation" if bucket < 90 else "test"
+
+
+class _ShardWriter:
+    """Appends rows of one config and split to numbered Parquet shards, a row group at a time."""
+
+    def __init__(self, folder: Path, config: str, split: str) -> None:
+        self.folder, self.config, self.split = folder, config, split
+        self.schema = features.FEATURES[config].arrow_schema
+        self.buffer: list[dict[str, Any]] = []
+        self.shards: list[Path] = []
+        self.writer: pq.ParquetWriter | None = None
+        self.in_shard = 0
+        self.rows = 0
+
+    def add(self, rows: list[dict[str, Any]]) -> None:
+        self.buffer.extend(rows)
+        self.rows += len(rows)
+        if len(self.buffer) >= ROW_GROUP_ROWS[self.config]:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self.buffer:
+            return
+        if self.writer is None or self.in_shard >= SHARD_ROWS[self.config]:
+            self._close_shard()
+            path = self.folder / f"{self.split}-{len(self.shards):05d}.parquet"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.writer = pq.ParquetWriter(path, self.schema, compression="zstd", write_statistics=True)
+            self.shards.append(path)
+            self.in_shard = 0
+        self.writer.write_table(
+            pa.Table.from_pylist(self.buffer, schema=self.schema), row_group_size=ROW_GROUP_ROWS[self.config]
+        )
+        self.in_shard += len(self.buffer)
+        self.buffer = []
+
+    def _close_shard(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+    def close(self) -> list[str]:
+        """Finish the last shard; name every shard ``<split>-NNNNN-of-MMMMM.parquet``; return their paths."""
+        self._flush()
+        self._close_shard()
+        names = []
+        for index, path in enumerate(self.shards):
+            final = path.with_name(f"{self.split}-{index:05d}-of-{len(self.shards):05d}.parquet")
+            path.rename(final)
+            names.append(final.name)
+        return names
+
+
+@dataclass
+class BuildStats:
+    """What a build wrote: rows per config and split, label counts of the gold sets, and each document's origin."""
+
+    rows: dict[str, Counter[str]] = field(default_factory=lambda: {c: Counter() for c in features.CONFIGS})
+    parquet_bytes: dict[str, Counter[str]] = field(
+        default_factory=lambda: {c: Counter() for c in features.CONFIGS}
+    )
+    labels: dict[str, Counter[str]] = field(default_factory=dict)
+    provenance: list[dict[str, Any]] = field(default_factory=list)  # the first PROVENANCE_ROWS documents
+    sources: Counter[tuple[str, str]] = field(default_factory=Counter)  # (publisher, licence) -> documents
+    languages: set[str] = field(default_factory=set)
+
+    def count(self, item: _Processed) -> None:
+        for config, config_rows in item.rows.items():
+            self.rows[config][item.split] += len(config_rows)
+        self.languages.add(item.language)
+        if len(self.provenance) < PROVENANCE_ROWS:
+            self.provenance.append(item.provenance)
+        publisher = item.provenance.get("publisher", "unknown publisher")
+        self.sources[publisher, item.provenance.get("license", "publisher’s terms")] += 1
+        for name, values in item.labels.items():
+            self.labels.setdefault(name, Counter()).update(values)
+
+
+@dataclass
+class _Processed:
+    """What one file contributes: its problems, or its rows and what the card counts of it."""
+
+    path: str
+    problems: list[Problem]
+    document_id: str = ""
+    split: str = ""
+    language: str = ""
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    provenance: dict[str, Any] = field(default_factory=dict)
+    labels: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _process(source: tuple[str, str], seeds_dir: Path | None, max_bytes: int) -> _Processed:
+    """Validate one file and, if it is valid, convert it: the per-file work, free of shared state."""
+    folder, name = source
+    within = Path(folder) if folder else None
+    result = validate_file(Path(name), seeds_dir=seeds_dir, max_bytes=max_bytes, within=within)
+    if result.problems:
+        return _Processed(name, result.problems)
+    document = Document.model_validate(result.data)
+    split = split_of(document.id)
+    gold = gold_set(document)
+    labels: dict[str, list[str]] = {}
+    if gold is not None:
+        labels = {
+            "span label": [str(s.label) for s in gold.spans],
+            "source_type": [str(s.source_type) for s in gold.spans if isinstance(s, SourceSpan)],
+            "cue_type": [str(s.cue_type) for s in gold.spans if isinstance(s, CueSpan)],
+            "attribution kind": [str(a.kind) for a in gold.attributions],
+            "claimer": [str(c.claimer) for c in gold.claims],
+            "factuality": [str(c.factuality) for c in gold.claims],
+        }
+    provenance = {
+        "id": document.id,
+        "seed": document.seed,
+        "sha256": document.sha256,
+        "split": split,
+        "gold": gold is not None,
+        **document.metadata.model_dump(exclude_none=True),
+    }
+    return _Processed(
+        name, [], document.id, split, document.language, view_rows(document), provenance, labels
+    )
+
+
+@dataclass
+class BuildResult:
+    """The outcome: ``report`` holds the validation problems (the build wrote nothing when there are any)."""
+
+    out: Path
+    report: Report
+    stats: BuildStats | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok and self.stats is not None
+
+
+def build(
+    paths: Iterable[Path],
+    out: Path = DEFAULT_OUT,
+    *,
+    seeds_dir: Path | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Callable[[Iterable[_Processed]], Iterable[_Processed]] | None = None,
+    jobs: int = 1,
+) -> BuildResult:
+    """Validate every annotation file under ``paths`` and write the dataset folder ``out``.
+
+    ``out`` is replaced only when every file is valid and everything was written; otherwise it is left as it was.
+    ``jobs`` > 1 validates and converts files in that many worker processes; the output is the same, byte for
+    byte, whatever ``jobs`` is, because rows are written in file order by this process alone.
+    """
+    checks.forget_folders()  # folders' real paths are cached for one walk, not across walks
+    sources = list(iter_sources(paths))  # strings: a fraction of the memory of Path objects
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _sweep(out)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-{os.getpid()}-", dir=out.parent))
+    report = Report()
+    try:
+        writers = {
+            (config, split): _ShardWriter(staging / "data" / config, config, split)
+            for config in features.CONFIGS
+            for split in SPLITS
+        }
+        stats = BuildStats()
+        seen: dict[str, int] = {}  # document id -> index of its file (not the path: memory stays small)
+        for position, item in enumerate(_processed(sources, seeds_dir, max_bytes, jobs, progress)):
+            problems = item.problems
+            if not problems and item.document_id in seen:
+                message = f"document {item.document_id!r} is also in {sources[seen[item.document_id]][1]}"
+                problems = [Problem("duplicate-document", item.path, "/id", message)]
+            if not item.problems:
+                seen.setdefault(item.document_id, position)
+            report.extend(item.path, problems)
+            if report.problems:
+                continue  # keep validating, to report every problem, but write nothing more
+            for config, config_rows in item.rows.items():
+                writers[config, item.split].add(config_rows)
+            stats.count(item)
+        if not report.ok:
+            return BuildResult(out, report)
+        data_files = {
+            config: {split: writers[config, split].close() for split in SPLITS if writers[config, split].rows}
+            for config in features.CONFIGS
+        }
+        for (config, split), writer in writers.items():
+            if not writer.rows:
+                writer.close()
+            for name in data_files[config].get(split, []):
+                stats.parquet_bytes[config][split] += (staging / "data" / config / name).stat().st_size
+        (staging / "README.md").write_text(card.render(data_files, stats), encoding="utf-8")
+        _replace(staging, out)
+        return BuildResult(out, report, stats)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _processed(
+    files: list[tuple[str, str]],
+    seeds_dir: Path | None,
+    max_bytes: int,
+    jobs: int,
+    progress: Callable[[Iterable[_Processed]], Iterable[_Processed]] | None,
+) -> Iterator[_Processed]:
+    """Every file's :class:`_Processed`, in file order, from this process or from ``jobs`` workers."""
+    items = ordered_map(partial(_process, seeds_dir=seeds_dir, max_bytes=max_bytes), files, jobs)
+    yield from progress(Sized(items, len(files))) if progress else items
+
+
+def _sweep(out: Path) -> None:
+    """Clean up after builds that were killed: restore an output caught between its two renames, and remove the
+    staging folders of builds whose process is gone (a build still running keeps its own)."""
+    for retired in out.parent.glob(f".{out.name}.old-*"):
+        if not out.exists() and (retired / out.name).is_dir():
+            os.replace(retired / out.name, out)
+        shutil.rmtree(retired, ignore_errors=True)
+    for staging in out.parent.glob(f".{out.name}.building-*"):
+        pid = staging.name.removeprefix(f".{out.name}.building-").split("-", 1)[0]
+        if pid.isdigit() and not pid_alive(int(pid)):
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _replace(staging: Path, out: Path) -> None:
+    """Put ``staging`` at ``out``. Each step is a rename within one folder; the old output is removed last."""
+    os.chmod(staging, 0o755)
+    if not out.exists():
+        os.replace(staging, out)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    os.replace(out, retired / out.name)
+    os.replace(staging, out)
+    shutil.rmtree(retired, ignore_errors=True)

@@ -1,0 +1,70 @@
+"""Sentences and tokens of a document text, with code point offsets: the tokenizer the ``tokens`` config documents.
+
+Tokens are runs of word characters (``\\w+``) or single other non-space characters, never splitting a
+user-perceived character (an accent written as a combining mark stays with its letter, an emoji ZWJ sequence is
+one token), and additionally cut at every given span boundary, so that every BIO tag boundary is a span boundary.
+Sentences end after ``.``, ``!`` or ``?`` followed by white space and an upper-case letter, digit or opening
+quote, and at blank lines. Both are deliberately simple and dependency-free; they are the same for every build.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable
+
+from claimbank.validate.checks import splits_character
+
+_TOKEN = re.compile(r"\w+|\S")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(\w])|\n\s*\n|\n")
+
+
+def tokenize(text: str, boundaries: Iterable[int] = ()) -> list[tuple[int, int]]:
+    """Token ``(start, end)`` offsets in ``text``, cut at every offset in ``boundaries`` as well."""
+    tokens = [match.span() for match in _TOKEN.finditer(text)]
+    if not text.isascii():
+        # Only a non-ASCII character can continue the character before it (a combining mark, a ZWJ, ...).
+        merged: list[tuple[int, int]] = []
+        for token in tokens:
+            start = token[0]
+            if merged and merged[-1][1] == start and text[start] > "\x7f" and splits_character(text, start):
+                merged[-1] = (merged[-1][0], token[1])
+            else:
+                merged.append(token)
+        tokens = merged
+    for cut in sorted(set(boundaries), reverse=True):
+        position = bisect_right(tokens, (cut, len(text) + 1)) - 1
+        if position >= 0:
+            start, end = tokens[position]
+            if start < cut < end:
+                tokens[position : position + 1] = [(start, cut), (cut, end)]
+    return tokens
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence ``(start, end)`` offsets, without surrounding white space."""
+    spans = []
+    position = 0
+    for match in _SENTENCE_END.finditer(text):
+        spans.append((position, match.start()))
+        position = match.end()
+    spans.append((position, len(text)))
+    result = []
+    for start, end in spans:
+        chunk = text[start:end]
+        stripped = chunk.strip()
+        if stripped:
+            offset = start + len(chunk) - len(chunk.lstrip())
+            result.append((offset, offset + len(stripped)))
+    return result
+
+
+def covering_sentence(bounds: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+    """The stretch from the sentence holding ``start`` to the sentence holding ``end - 1`` (the span itself when
+    the text has no sentence, being white space only)."""
+    if not bounds:
+        return start, end
+    starts = [s for s, _ in bounds]
+    first = max(bisect_right(starts, start) - 1, 0)
+    last = max(bisect_right(starts, max(end - 1, start)) - 1, first)
+    return bounds[first][0], max(bounds[last][1], end)

@@ -1,0 +1,2 @@
+"""brat standoff (PolNeAR): the ``.ann`` parser and paired converters (``convert``) and the ``claimbank brat``
+command (``command``)."""

@@ -1,0 +1,376 @@
+"""`claimbank brat import` and `claimbank brat export`: the file side of :mod:`claimbank.io.brat.convert`."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import re
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from claimbank.cli.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE
+
+T = TypeVar("T")
+
+IMPORT_EPILOG = """\
+Pairs each ANN_DIR/<article>.ann or ANN_DIR/<article>_<annotator>.ann (PolNeAR's naming) with
+TEXT_DIR/<article>.txt. Each .ann file becomes its own annotation set (id brat-<annotator>, origin imported) on
+the article's document; the text is copied into --seeds as <document id>.txt (never over a different text). The
+documents are validated like `claimbank validate` and written only if every one is valid; problems are listed one
+per line with file, /lines/<n> and a stable code. Existing annotation files keep their other sets.
+
+label map (--label-map FILE, JSON; the default is PolNeAR's, printed by `claimbank brat label-map`):
+  spans       brat label -> SOURCE, CUE, CONTENT, CLAIM, ENTITY, MODALITY, or "drop" (left out, counted)
+  events      brat event type -> "attribution" or "non_attribution"
+  attributes  brat attribute -> source_type, cue_type or modality_type
+  relations   brat relation -> refers_to
+
+examples:
+  claimbank brat import PolNeAR/data/train/text PolNeAR/data/train/attributions --out annotations/
+  claimbank brat import texts/ anns/ --label-map my-labels.json --out imported/ --seeds imported-seeds/
+"""
+
+EXPORT_EPILOG = """\
+Writes, for every document, <id>.txt and one .ann per annotation set, and annotation.conf: with --set ID only that
+set, as <id>.ann (what brat shows beside <id>.txt); otherwise every set as <id>_<set>.ann (PolNeAR's naming).
+Claims become attributes (claimer, factuality) and relations (claimed_in, modality) of their Claim span, nesting
+a nested_in relation between CONTENT spans; what brat cannot hold the same way is left out with a notice.
+
+examples:
+  claimbank brat export annotations/ --out brat/ --set gold
+  claimbank brat export annotations/ --out brat-all/
+"""
+
+
+def add_parser(commands: Any, parser_class: type[argparse.ArgumentParser]) -> None:
+    """Register ``brat`` and its commands on the ``claimbank`` parser."""
+    brat = commands.add_parser(
+        "brat",
+        help="brat standoff (PolNeAR): import .txt + .ann into annotation files, export them back",
+        description="brat standoff support (docs/brat.md).",
+    )
+    sub = brat.add_subparsers(
+        dest="brat_command", metavar="COMMAND", parser_class=parser_class, required=True
+    )
+    imported = sub.add_parser(
+        "import",
+        help="brat .txt + .ann files -> annotation files",
+        description="Import brat standoff annotations (one annotation set per .ann file).",
+        epilog=IMPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    imported.add_argument("text_dir", type=Path, metavar="TEXT_DIR", help="the articles' .txt files")
+    imported.add_argument("ann_dir", type=Path, metavar="ANN_DIR", help="the .ann files")
+    imported.add_argument("--out", type=Path, default=Path("annotations"), help="default: annotations/")
+    imported.add_argument(
+        "--seeds", type=Path, default=Path("seeds"), help="where texts go (default: seeds/)"
+    )
+    imported.add_argument(
+        "--label-map", type=Path, metavar="FILE", help="a JSON label map (default: PolNeAR's)"
+    )
+    imported.add_argument("--language", default="en", help="BCP 47 language of the texts (default: en)")
+    imported.add_argument(
+        "--gold",
+        action="store_true",
+        help="mark the set gold where an article has exactly one .ann file (take the corpus's annotation as "
+        "its gold; the dataset's claims, attributions and tokens configs are made from gold sets)",
+    )
+    imported.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="write the documents without problems even if others have some (exit status 1 all the same)",
+    )
+    imported.add_argument("--no-progress", action="store_true", help="no progress bar")
+    imported.set_defaults(run=run_import)
+    exported = sub.add_parser(
+        "export",
+        help="annotation files -> brat .txt + .ann + annotation.conf",
+        description="Export annotation sets as brat standoff files.",
+        epilog=EXPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    exported.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="default: annotations/")
+    exported.add_argument("--out", type=Path, required=True, metavar="DIR", help="the folder to write")
+    exported.add_argument("--set", metavar="ID", help="export only this set ('gold' for the gold set)")
+    exported.set_defaults(run=run_export)
+    label_map = sub.add_parser("label-map", help="print the default (PolNeAR) label map as JSON")
+    label_map.set_defaults(run=run_label_map)
+
+
+@dataclass
+class Summary:
+    documents: int = 0
+    gold: int = 0
+    sets: int = 0
+    spans: int = 0
+    attributions: int = 0
+    dropped: Counter[str] = field(default_factory=Counter)
+    notices: Counter[str] = field(default_factory=Counter)
+
+    def format(self) -> str:
+        parts = [
+            f"{self.documents} document(s)",
+            f"{self.sets} annotation set(s) ({self.gold} gold)",
+            f"{self.spans} span(s)",
+            f"{self.attributions} attribution(s)",
+        ]
+        if self.dropped:
+            parts.append("dropped " + ", ".join(f"{k} {v}" for k, v in sorted(self.dropped.items())))
+        if self.notices:
+            parts.append("notices " + ", ".join(f"{k} {v}" for k, v in sorted(self.notices.items())))
+        return "; ".join(parts)
+
+
+def _progress(items: Iterable[T], what: str, total: int, disable: bool) -> Iterable[T]:
+    from tqdm import tqdm
+
+    bar: Iterable[T] = tqdm(items, desc=what, unit="file", total=total, delay=1.0, disable=disable or None)
+    return bar
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def document_id(article: str) -> str:
+    """A document id (and file stem) for an article name: unsafe characters become '-', at most 128."""
+    made = _UNSAFE.sub("-", article)[:128]
+    return made if made[:1].isalnum() else f"d{made}"[:128]
+
+
+def pair_files(text_dir: Path, ann_dir: Path) -> tuple[dict[str, list[tuple[str, Path]]], list[Path]]:
+    """article -> [(annotator, .ann path)], and the .ann files that have no text."""
+    texts = {p.stem for p in text_dir.glob("*.txt")}
+    pairs: dict[str, list[tuple[str, Path]]] = {}
+    orphans: list[Path] = []
+    for ann in sorted(ann_dir.glob("*.ann")):
+        if ann.stem in texts:
+            pairs.setdefault(ann.stem, []).append(("brat", ann))
+            continue
+        article, _, annotator = ann.stem.rpartition("_")
+        if article in texts and annotator:
+            pairs.setdefault(article, []).append((annotator, ann))
+        else:
+            orphans.append(ann)
+    return pairs, orphans
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from claimbank.dataset.rows import canonical
+    from claimbank.io.brat import convert as brat
+    from claimbank.util.jsonio import dumps, folder_lock, read_json, write_atomic
+    from claimbank.validate.core import check_data, load_document
+    from claimbank.validate.problems import ProblemSink, Report
+
+    for folder in (args.text_dir, args.ann_dir):
+        if not folder.is_dir():
+            print(f"claimbank brat import: error: {folder} is not a folder", file=sys.stderr)
+            return EXIT_USAGE
+    report = Report()
+    label_map = brat.POLNEAR
+    if args.label_map is not None:
+        sink = ProblemSink(str(args.label_map))
+        value = read_json(args.label_map, sink).value
+        made = brat.LabelMap.from_json(value, sink) if not sink.problems else None
+        if made is None:
+            report.extend(str(args.label_map), sink.problems)
+            sys.stdout.write(report.format_text())
+            return report.exit_code
+        label_map = made
+    pairs, orphans = pair_files(args.text_dir, args.ann_dir)
+    for orphan in orphans:
+        sink = ProblemSink(str(orphan))
+        sink.add("brat-missing-text", "", f"no {args.text_dir}/<article>.txt for {orphan.name}")
+        report.extend(str(orphan), sink.problems)
+    summary = Summary()
+    documents: dict[Path, dict[str, Any]] = {}
+    sources: dict[Path, set[str]] = {}  # a document -> the files its problems may name
+    seeds: dict[Path, str] = {}
+    ids: dict[str, str] = {}
+    total = sum(len(v) for v in pairs.values())
+    files = ((article, annotator, ann) for article, anns in sorted(pairs.items()) for annotator, ann in anns)
+    for article, annotator, ann in _progress(files, "importing", total, args.no_progress):
+        text_path = args.text_dir / f"{article}.txt"
+        doc_id = document_id(article)
+        if ids.setdefault(doc_id, article) != article:
+            sink = ProblemSink(str(text_path))
+            sink.add(
+                "brat-name-clash", "", f"{article!r} and {ids[doc_id]!r} both become document {doc_id!r}"
+            )
+            report.extend(str(text_path), sink.problems)
+            continue
+        target = args.out / f"{doc_id}.json"
+        if target not in documents:
+            text = _read_text(text_path, report)
+            if text is None:
+                continue
+            documents[target] = _document(
+                target, doc_id, text, args.language, load_document, canonical, report
+            )
+            seeds[args.seeds / f"{doc_id}.txt"] = text
+        document = documents[target]
+        sources.setdefault(target, {str(text_path)}).add(str(ann))
+        sink = ProblemSink(str(ann))
+        try:
+            content = ann.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            sink.add("file-unreadable", "", f"cannot read it as UTF-8 text: {error}")
+            report.extend(str(ann), sink.problems)
+            continue
+        parsed = brat.parse_ann(content, document["text"], sink)
+        header = {
+            "id": f"brat-{annotator}",
+            "annotator": annotator,
+            "origin": "imported",
+            "created_at": datetime.fromtimestamp(ann.stat().st_mtime, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "gold": bool(args.gold) and len(pairs[article]) == 1,
+            "adjudicated_from": [],
+            "model_version": None,
+            "imported_from": f"brat:{ann.name}",
+            "note": None,
+        }
+        converted = brat.to_annotation_set(parsed, header, label_map, sink)
+        report.extend(str(ann), sink.problems)
+        if parsed.repaired:
+            summary.notices["brat-broken-line repaired"] += parsed.repaired
+        for notice in converted.notices:
+            summary.notices[notice.split(":", 1)[0]] += 1
+        summary.dropped.update(converted.dropped)
+        sets = [s for s in document["annotation_sets"] if s["id"] != header["id"]]
+        document["annotation_sets"] = [*sets, converted.item]
+        summary.sets += 1
+        summary.spans += len(converted.item["spans"])
+        summary.attributions += len(converted.item["attributions"])
+    summary.documents = len(documents)
+    summary.gold = sum(any(s["gold"] for s in d["annotation_sets"]) for d in documents.values())
+    for target, document in documents.items():
+        seed = args.seeds / document["seed"]
+        problems = check_data(document, name=str(target), path=target, seeds_dir=None, has_floats=False)
+        report.extend(str(target), [p for p in problems if p.code != "seed-missing"])
+        if seed.exists() and seed.read_bytes() != document["text"].encode("utf-8"):
+            sink = ProblemSink(str(target))
+            sink.add(
+                "seed-text-mismatch", "/text", f"{seed} holds a different text; seeds are never overwritten"
+            )
+            report.extend(str(target), sink.problems)
+    if not report.ok:
+        sys.stdout.write(report.format_text())
+        codes = Counter(p.code for p in report.problems)
+        by_code = "problems " + ", ".join(f"{k} {v}" for k, v in sorted(codes.items()))
+        print(f"{summary.format()}; {by_code}", file=sys.stderr)
+        if not args.skip_invalid:
+            print(f"{report.summary()}; nothing written (--skip-invalid writes the rest)", file=sys.stderr)
+            return report.exit_code
+        named = {p.file for p in report.problems}
+        documents = {t: d for t, d in documents.items() if not (sources[t] | {str(t)}) & named}
+        seeds = {args.seeds / d["seed"]: d["text"] for d in documents.values()}
+    with folder_lock(args.out):
+        for seed, text in seeds.items():
+            if not seed.exists():
+                seed.parent.mkdir(parents=True, exist_ok=True)
+                write_atomic(seed, text)
+        for target, document in documents.items():
+            write_atomic(target, dumps(document))
+    if not report.ok:
+        print(
+            f"wrote the {len(documents)} document(s) without problems; the others were left out",
+            file=sys.stderr,
+        )
+        return report.exit_code
+    print(f"imported {summary.format()}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _read_text(path: Path, report: Any) -> str | None:
+    from claimbank.validate.problems import ProblemSink
+
+    sink = ProblemSink(str(path))
+    try:
+        return path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        sink.add("file-unreadable", "", f"cannot read it as UTF-8 text: {error}")
+        report.extend(str(path), sink.problems)
+        return None
+
+
+def _document(
+    target: Path,
+    doc_id: str,
+    text: str,
+    language: str,
+    load_document: Callable[[Path], Any],
+    canonical: Callable[[Any], dict[str, Any]],
+    report: Any,
+) -> dict[str, Any]:
+    """The existing annotation file's document (to add sets to), or a new one."""
+    from claimbank.validate.core import ValidationFailed
+
+    if target.exists():
+        try:
+            existing = canonical(load_document(target))
+        except ValidationFailed as failure:
+            report.extend(str(target), failure.problems)
+        else:
+            if existing["text"] == text:
+                return existing
+            from claimbank.validate.problems import ProblemSink
+
+            sink = ProblemSink(str(target))
+            sink.add("seed-text-mismatch", "/text", "the existing document has a different text")
+            report.extend(str(target), sink.problems)
+    return {
+        "schema_version": "1.0",
+        "id": doc_id,
+        "seed": f"{doc_id}.txt",
+        "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "language": language,
+        "text": text,
+        "metadata": {"title": None, "url": None, "publisher": None, "published": None, "license": None},
+        "annotation_sets": [],
+    }
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from claimbank.dataset.rows import canonical
+    from claimbank.io.brat import convert as brat
+    from claimbank.util.jsonio import write_atomic
+    from claimbank.validate.core import ValidationFailed, iter_files, load_document
+
+    paths = args.paths or [Path("annotations")]
+    notices: Counter[str] = Counter()
+    written = 0
+    for path in iter_files(paths):
+        try:
+            document = canonical(load_document(path))
+        except ValidationFailed as failure:
+            sys.stdout.write("".join(p.format() + "\n" for p in failure.problems))
+            print("claimbank brat export: invalid input; stopped", file=sys.stderr)
+            return EXIT_INVALID
+        sets = document["annotation_sets"]
+        if args.set is not None:
+            wanted = [s for s in sets if (s["gold"] if args.set == "gold" else s["id"] == args.set)]
+            chosen = [(f"{document['id']}.ann", s) for s in wanted[:1]]
+        else:
+            chosen = [(f"{document['id']}_{s['id'].removeprefix('brat-')}.ann", s) for s in sets]
+        write_atomic(args.out / f"{document['id']}.txt", document["text"])
+        for name, item in chosen:
+            content, notes = brat.to_ann(item)
+            write_atomic(args.out / name, content)
+            notices.update(notes)
+            written += 1
+    write_atomic(args.out / "annotation.conf", brat.annotation_conf())
+    print(f"wrote {written} .ann file(s) and annotation.conf to {args.out}", file=sys.stderr)
+    for notice, count in sorted(notices.items()):
+        print(f"notice: {notice} ({count} set(s))", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_label_map(args: argparse.Namespace) -> int:
+    from claimbank.io.brat import convert as brat
+
+    sys.stdout.write(brat.POLNEAR.to_json())
+    return EXIT_OK

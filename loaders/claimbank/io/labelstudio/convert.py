@@ -1,0 +1,435 @@
+"""Label Studio ⇄ ClaimBank: the labeling config, and paired converters between annotation sets and LS results.
+
+Mapping (one table, used both ways):
+
+- a span is a text region (``from_name`` "label") whose region id is the span id;
+- span attributes and claim attributes are per-region choices on the same region id (``source_type``,
+  ``cue_type``, ``modality_type``, ``kind`` on a CUE, ``claimer`` and ``factuality`` on a CLAIM);
+- references are relations between regions: SOURCE→CUE "source", CUE→CONTENT "content", inner CUE→outer CUE
+  "nested_in", SOURCE→referent "refers_to", CLAIM→CONTENT "claimed_in", CLAIM→MODALITY "modality";
+- attribution and claim ids ride along in the region's ``meta.text``, each naming its layer
+  ("claimbank:attribution:E1", "claimbank:claim:c2"), so that a round trip keeps any id; attributions and claims
+  drawn in the Label Studio UI get the next free ids. (Tasks pushed before the layer was named carry
+  "claimbank:a3" / "claimbank:c2", read by the id's first letter.)
+
+Offsets are code points on both sides (Label Studio 1.x), so they are copied, never converted.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from claimbank.format.vocab import (
+    AttributionKind,
+    Claimer,
+    CueType,
+    Factuality,
+    ModalityType,
+    SourceType,
+    SpanLabel,
+    Vocabulary,
+)
+from claimbank.validate.checks import trim
+from claimbank.validate.problems import ProblemSink
+
+FROM_LABEL = "label"
+TO_NAME = "text"
+# per-region choices: name -> (vocabulary, the span label whose regions carry it)
+CHOICES: dict[str, tuple[type[Vocabulary], SpanLabel]] = {
+    "source_type": (SourceType, SpanLabel.SOURCE),
+    "cue_type": (CueType, SpanLabel.CUE),
+    "kind": (AttributionKind, SpanLabel.CUE),
+    "modality_type": (ModalityType, SpanLabel.MODALITY),
+    "claimer": (Claimer, SpanLabel.CLAIM),
+    "factuality": (Factuality, SpanLabel.CLAIM),
+}
+RELATIONS = {
+    "source": "SOURCE → CUE: who is attributed through this cue",
+    "content": "CUE → CONTENT: what is attributed",
+    "nested_in": "CUE → CUE: this attribution lies inside the content of that one",
+    "refers_to": "SOURCE → ENTITY or SOURCE: what a pronoun source refers to",
+    "claimed_in": "CLAIM → CONTENT: the attribution (or non-attribution) whose content holds the claim",
+    "modality": "CLAIM → MODALITY: a hedge or booster of the claim",
+}
+COLOURS = {
+    SpanLabel.SOURCE: "#f08c00",
+    SpanLabel.CUE: "#1c7ed6",
+    SpanLabel.CONTENT: "#37b24d",
+    SpanLabel.CLAIM: "#c2255c",
+    SpanLabel.ENTITY: "#7048e8",
+    SpanLabel.MODALITY: "#fab005",
+}
+
+
+def labeling_config() -> str:
+    """The Label Studio labeling config, generated from the vocabulary with an XML library (so text is escaped)."""
+    view = ET.Element("View")
+    relations = ET.SubElement(view, "Relations")
+    for name, hint in RELATIONS.items():
+        ET.SubElement(relations, "Relation", value=name, hint=hint)
+    labels = ET.SubElement(view, "Labels", name=FROM_LABEL, toName=TO_NAME)
+    for label in SpanLabel:
+        ET.SubElement(labels, "Label", value=label.value, background=COLOURS[label], hint=label.description)
+    ET.SubElement(view, "Text", name=TO_NAME, value="$text")
+    for name, (vocabulary, label) in CHOICES.items():
+        box = ET.SubElement(view, "View", visibleWhen="region-selected", whenLabelValue=label.value)
+        ET.SubElement(box, "Header", value=f"{name} ({label.value})")
+        choices = ET.SubElement(box, "Choices", name=name, toName=TO_NAME, perRegion="true", choice="single")
+        for member in vocabulary:
+            ET.SubElement(choices, "Choice", value=member.value, hint=member.description)
+    ET.indent(view)
+    return ET.tostring(view, encoding="unicode") + "\n"
+
+
+def task(
+    document: dict[str, Any], prediction: dict[str, Any] | None = None, model_version: str = ""
+) -> dict[str, Any]:
+    """A Label Studio task for a document (canonical JSON form), with one annotation set as its prediction.
+
+    The task keeps the document id and the text's sha256, so that importing again can find the task it made.
+    """
+    made: dict[str, Any] = {
+        "data": {"text": document["text"], "document_id": document["id"], "sha256": document["sha256"]}
+    }
+    if prediction is not None:
+        version = (
+            model_version
+            or prediction.get("model_version")
+            or f"{prediction['annotator']}:{prediction['id']}"
+        )
+        made["predictions"] = [{"model_version": version, "result": to_results(prediction)}]
+    return made
+
+
+def _meta(carried: list[tuple[str, str]]) -> dict[str, Any]:
+    """The region meta that carries (layer, id) pairs: ("attribution", "a3") -> "claimbank:attribution:a3"."""
+    return {"meta": {"text": [f"claimbank:{layer}:{i}" for layer, i in carried]}} if carried else {}
+
+
+def to_results(annotation_set: dict[str, Any]) -> list[dict[str, Any]]:
+    """An annotation set (canonical JSON form) as a Label Studio ``result`` list."""
+    spans = {s["id"]: s for s in annotation_set.get("spans", [])}
+    carried: dict[str, list[tuple[str, str]]] = {}
+    for attribution in annotation_set.get("attributions", []):
+        carried.setdefault(attribution["cue"], []).append(("attribution", attribution["id"]))
+    for claim in annotation_set.get("claims", []):
+        carried.setdefault(claim["span"], []).append(("claim", claim["id"]))
+    results: list[dict[str, Any]] = []
+    for span in spans.values():
+        where = {"start": span["start"], "end": span["end"], "text": span["text"]}
+        results.append(
+            {
+                "id": span["id"],
+                "from_name": FROM_LABEL,
+                "to_name": TO_NAME,
+                "type": "labels",
+                "value": {**where, "labels": [span["label"]]},
+                **_meta(carried.get(span["id"], [])),
+            }
+        )
+        for name in ("source_type", "cue_type", "modality_type"):
+            if name in span:
+                results.append(_choice(span["id"], name, span[name], where))
+    for attribution in annotation_set.get("attributions", []):
+        cue = spans[attribution["cue"]]
+        results.append(_choice(cue["id"], "kind", attribution["kind"], _where(cue)))
+        if "source" in attribution:
+            results.append(_relation(attribution["source"], attribution["cue"], "source"))
+        results.append(_relation(attribution["cue"], attribution["content"], "content"))
+        if "nested_in" in attribution:
+            outer = next(a for a in annotation_set["attributions"] if a["id"] == attribution["nested_in"])
+            results.append(_relation(attribution["cue"], outer["cue"], "nested_in"))
+    for span in spans.values():
+        if "refers_to" in span:
+            results.append(_relation(span["id"], span["refers_to"], "refers_to"))
+    attributions = {a["id"]: a for a in annotation_set.get("attributions", [])}
+    for claim in annotation_set.get("claims", []):
+        region = spans[claim["span"]]
+        results.append(_choice(region["id"], "claimer", claim["claimer"], _where(region)))
+        results.append(_choice(region["id"], "factuality", claim["factuality"], _where(region)))
+        if "attribution" in claim:
+            results.append(
+                _relation(claim["span"], attributions[claim["attribution"]]["content"], "claimed_in")
+            )
+        for modality in claim.get("modality", []):
+            results.append(_relation(claim["span"], modality, "modality"))
+    return _dedupe(results)
+
+
+def _where(span: dict[str, Any]) -> dict[str, Any]:
+    return {"start": span["start"], "end": span["end"], "text": span["text"]}
+
+
+def _choice(region: str, name: str, value: str, where: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": region,
+        "from_name": name,
+        "to_name": TO_NAME,
+        "type": "choices",
+        "value": {**where, "choices": [value]},
+    }
+
+
+def _relation(source: str, target: str, label: str) -> dict[str, Any]:
+    return {"from_id": source, "to_id": target, "type": "relation", "direction": "right", "labels": [label]}
+
+
+def _dedupe(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: set[str] = set()
+    unique = []
+    for item in results:
+        key = repr(sorted(item.items()))
+        if key not in seen:
+            seen.add(key)
+            unique.append(item)
+    return unique
+
+
+_LEGACY_PREFIX = {"attribution": "a", "claim": "c"}
+
+
+def _carried(region: dict[str, Any], layer: str) -> list[str]:
+    """The ids of ``layer`` ("attribution" or "claim") that a region's meta carries."""
+    texts = region.get("meta", {}).get("text", []) if isinstance(region.get("meta"), dict) else []
+    ids = []
+    for text in texts:
+        if not isinstance(text, str) or not text.startswith("claimbank:"):
+            continue
+        named, _, rest = text.removeprefix("claimbank:").partition(":")
+        if named in _LEGACY_PREFIX:
+            if named == layer and rest:
+                ids.append(rest)
+        elif text.removeprefix("claimbank:").startswith(_LEGACY_PREFIX[layer]):
+            ids.append(text.removeprefix("claimbank:"))  # the form before layers were named
+    return ids
+
+
+class _Ids:
+    """Hands out ids: the carried one when there is one, else the next ``<prefix><n>`` nobody carries or uses."""
+
+    def __init__(self, prefix: str, reserved: set[str]) -> None:
+        self.prefix, self.reserved, self.used, self.next = prefix, reserved, set[str](), 1
+
+    def take(self, carried: list[str]) -> str:
+        for candidate in carried:
+            if candidate not in self.used:
+                self.used.add(candidate)
+                carried.remove(candidate)
+                return candidate
+        while f"{self.prefix}{self.next}" in self.reserved | self.used:
+            self.next += 1
+        self.used.add(f"{self.prefix}{self.next}")
+        return f"{self.prefix}{self.next}"
+
+
+def from_results(results: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The spans, attributions and claims of a Label Studio ``result`` list (the inverse of :func:`to_results`)."""
+    regions = {r["id"]: r for r in results if r.get("type") == "labels" and r.get("from_name") == FROM_LABEL}
+    choices: dict[str, dict[str, str]] = {}
+    order: dict[str, list[str]] = {}
+    for item in results:
+        if (
+            item.get("type") == "choices"
+            and item.get("from_name") in CHOICES
+            and item.get("value", {}).get("choices")
+        ):
+            choices.setdefault(item["id"], {})[item["from_name"]] = item["value"]["choices"][0]
+            order.setdefault(item["from_name"], []).append(item["id"])
+    relations = [r for r in results if r.get("type") == "relation" and r.get("labels")]
+
+    def targets(source: str, label: str) -> list[str]:
+        return [r["to_id"] for r in relations if r["from_id"] == source and r["labels"][0] == label]
+
+    def sources(target: str, label: str) -> list[str]:
+        return [r["from_id"] for r in relations if r["to_id"] == target and r["labels"][0] == label]
+
+    spans = []
+    for region_id, region in regions.items():
+        value = region["value"]
+        span: dict[str, Any] = {
+            "id": region_id,
+            "label": value["labels"][0],
+            "start": value["start"],
+            "end": value["end"],
+            "text": value["text"],
+        }
+        for name in ("source_type", "cue_type", "modality_type"):
+            if name in choices.get(region_id, {}):
+                span[name] = choices[region_id][name]
+        referents = targets(region_id, "refers_to")
+        if referents:
+            span["refers_to"] = referents[0]
+        spans.append(span)
+
+    taken = {t for r in regions.values() for t in _carried(r, "attribution") + _carried(r, "claim")}
+    attribution_ids, claim_ids = _Ids("a", set(taken)), _Ids("c", set(taken))
+    carried = {region_id: _carried(region, "attribution") for region_id, region in regions.items()}
+    attributions = []
+    by_content: dict[str, str] = {}
+    cue_of: dict[str, str] = {}
+    for relation in relations:
+        if relation["labels"][0] != "content":
+            continue
+        cue, content = relation["from_id"], relation["to_id"]
+        attribution: dict[str, Any] = {
+            "id": attribution_ids.take(carried.get(cue, [])),
+            "kind": choices.get(cue, {}).get("kind", "attribution"),
+            "cue": cue,
+            "content": content,
+        }
+        found_sources = sources(cue, "source")
+        if found_sources:
+            attribution["source"] = found_sources[0]
+        attributions.append(attribution)
+        by_content.setdefault(content, attribution["id"])
+        cue_of.setdefault(cue, attribution["id"])
+    for attribution in attributions:
+        outer = targets(attribution["cue"], "nested_in")
+        if outer and outer[0] in cue_of:
+            attribution["nested_in"] = cue_of[outer[0]]
+
+    claims = []
+    for region_id in order.get("claimer", []):
+        claim: dict[str, Any] = {
+            "id": claim_ids.take(_carried(regions[region_id], "claim")),
+            "span": region_id,
+        }
+        claim["factuality"] = choices[region_id].get("factuality", "Uu")
+        claim["modality"] = targets(region_id, "modality")
+        claim["claimer"] = choices[region_id]["claimer"]
+        contents = targets(region_id, "claimed_in")
+        if contents and contents[0] in by_content:
+            claim["attribution"] = by_content[contents[0]]
+        claims.append(claim)
+    return {"spans": spans, "attributions": attributions, "claims": claims}
+
+
+def _annotator(completed_by: Any) -> str:
+    if isinstance(completed_by, dict):
+        return str(
+            completed_by.get("email")
+            or completed_by.get("username")
+            or f"label-studio-user-{completed_by.get('id')}"
+        )
+    return f"label-studio-user-{completed_by}"
+
+
+def _timestamp(value: Any) -> str:
+    """Label Studio's ``created_at`` as RFC 3339 with a zone (it writes ``…Z`` or ``…+00:00``; keep it)."""
+    text = str(value or "1970-01-01T00:00:00Z")
+    return text if text.endswith("Z") or "+" in text[10:] else text + "Z"
+
+
+def check_results(results: Any, where: str, sink: ProblemSink) -> bool:
+    """Report what in a Label Studio ``result`` list cannot be converted; True when it can be."""
+    if not isinstance(results, list):
+        sink.add("ls-result-missing", where, "the annotation has no result list")
+        return False
+    ok = True
+    regions = {r.get("id") for r in results if isinstance(r, dict) and r.get("type") == "labels"}
+    known = {FROM_LABEL, *CHOICES}
+    for index, item in enumerate(results):
+        at = f"{where}/{index}"
+        if not isinstance(item, dict):
+            sink.add("ls-result-missing", at, "a result item is not an object")
+            ok = False
+        elif item.get("type") == "relation":
+            missing = [end for end in (item.get("from_id"), item.get("to_id")) if end not in regions]
+            if missing:
+                sink.add(
+                    "ls-relation-missing-region",
+                    at,
+                    f"the relation points at regions that do not exist: {missing}",
+                )
+                ok = False
+        elif item.get("from_name") not in known:
+            sink.add(
+                "ls-unknown-from-name",
+                at + "/from_name",
+                f"{item.get('from_name')!r} is not in ClaimBank's labeling config",
+            )
+            ok = False
+        elif item.get("type") == "labels" and not isinstance(item.get("value", {}).get("text"), str):
+            sink.add(
+                "ls-region-without-text", at + "/value", "the region has no text; export with text included"
+            )
+            ok = False
+    return ok
+
+
+def import_export(
+    tasks: list[dict[str, Any]],
+    documents: dict[str, dict[str, Any]],
+    sink: ProblemSink,
+    *,
+    include_drafts: bool = False,
+) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """Annotation sets from a Label Studio JSON export, added to the documents they belong to.
+
+    ``documents`` maps document id to its canonical JSON form. Every annotation becomes its own set (annotator and
+    time kept); cancelled annotations are skipped with a notice; drafts are skipped unless ``include_drafts``;
+    predictions become sets with origin "prediction". Returns the updated documents and the notices.
+    """
+    updated: dict[str, dict[str, Any]] = {}
+    notices: list[str] = []
+    for index, item in enumerate(tasks):
+        where = f"/{index}"
+        data = item.get("data", {}) if isinstance(item, dict) else {}
+        doc_id = data.get("document_id")
+        document = updated.get(doc_id) or documents.get(doc_id) if isinstance(doc_id, str) else None
+        if document is None:
+            sink.add(
+                "ls-unknown-document",
+                where + "/data/document_id",
+                f"no annotation file for document {doc_id!r}",
+            )
+            continue
+        if data.get("text") != document["text"]:
+            sink.add(
+                "ls-text-mismatch", where + "/data/text", f"the task's text differs from document {doc_id!r}"
+            )
+            continue
+        sets = list(document["annotation_sets"])
+        task_id = item.get("id")
+        sources = [("annotation", a) for a in item.get("annotations", [])]
+        sources += [("draft", d) for d in item.get("drafts", [])] if include_drafts else []
+        sources += [("prediction", p) for p in item.get("predictions", []) if isinstance(p, dict)]
+        for position, (kind, annotation) in enumerate(sources):
+            if annotation.get("was_cancelled"):
+                notices.append(f"task {task_id}: annotation {annotation.get('id')} was cancelled; skipped")
+                continue
+            at = f"{where}/{kind}s/{position}/result"
+            if not check_results(annotation.get("result"), at, sink):
+                continue
+            layers = from_results(annotation["result"])
+            for span in (s for s in layers["spans"] if type(s["start"]) is int and type(s["end"]) is int):
+                # A selection dragged one character too far is the commonest slip in Label Studio: trim it
+                # (guidelines §5), offsets with the text, and say so. A region of nothing but white space is
+                # left for the validator to report.
+                start, end, text = trim(span["start"], span["text"])
+                if text and text != span["text"]:
+                    notices.append(
+                        f"task {task_id}: {kind} {annotation.get('id')}: region {span['id']} "
+                        f"[{span['start']}, {span['end']}) trimmed of white space to [{start}, {end})"
+                    )
+                    span.update(start=start, end=end, text=text)
+            origin = "prediction" if kind == "prediction" else "manual"
+            regions = [r for r in annotation["result"] if r.get("type") == "labels"]
+            if kind == "annotation" and regions and all(r.get("origin") == "prediction" for r in regions):
+                origin = "prediction"  # accepted unchanged from a prediction
+            made: dict[str, Any] = {
+                "id": f"ls-{kind}-{annotation.get('id', position)}",
+                "annotator": str(annotation.get("model_version"))
+                if kind == "prediction"
+                else _annotator(annotation.get("completed_by")),
+                "origin": origin,
+                "created_at": _timestamp(annotation.get("created_at")),
+                "imported_from": f"label-studio:task/{task_id}/{kind}/{annotation.get('id')}",
+                **layers,
+            }
+            if origin == "prediction":
+                made["model_version"] = str(annotation.get("model_version") or "label-studio prediction")
+            sets = [s for s in sets if s["id"] != made["id"]] + [made]
+        updated[doc_id] = {**document, "annotation_sets": sets}
+    return updated, notices

@@ -1,0 +1,1 @@
+"""Test and benchmark helpers, not part of the API: synthetic, valid corpora (``synth``)."""

@@ -1,0 +1,224 @@
+"""Validation of annotation files: read strictly, check against the schema, then check what the schema cannot say.
+
+This is the one validator behind every entry point: ``claimbank validate``, :func:`validate_paths`,
+:func:`load_document`, and (later) the dataset builder and the importers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from claimbank.format.paths import find_seeds_dir
+from claimbank.util.jsonio import DEFAULT_MAX_BYTES, parse, read_bytes
+from claimbank.util.parallel import chunk_size, ordered_map
+from claimbank.validate import checks, fastpath
+from claimbank.validate.problems import Problem, ProblemSink, Report
+
+if TYPE_CHECKING:
+    from claimbank.format.model import Document
+
+
+class ValidationFailed(Exception):
+    """Raised by :func:`load_document` for an invalid file; ``problems`` says everything that is wrong."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(p.format() for p in problems))
+
+
+class FileResult:
+    """The outcome for one file: its problems, and the parsed JSON when it could be parsed."""
+
+    def __init__(
+        self,
+        path: Path | str,
+        problems: list[Problem],
+        data: Any | None,
+        raw: bytes | None = None,
+        doc_id: str = "",
+    ) -> None:
+        self._path = path  # a name becomes a Path when asked for: most results are only counted
+        self.problems = problems
+        self._data = data
+        self._raw = raw  # a file the fast path accepted is parsed only if someone asks for its data
+        self._doc_id = doc_id
+
+    @property
+    def path(self) -> Path:
+        if not isinstance(self._path, Path):
+            self._path = Path(self._path)
+        return self._path
+
+    @property
+    def document_id(self) -> str | None:
+        """The document's id as the file gives it, if it gives a string."""
+        if self._doc_id:
+            return self._doc_id
+        doc_id = self.data.get("id") if isinstance(self.data, dict) else None
+        return doc_id if isinstance(doc_id, str) else None
+
+    @property
+    def data(self) -> Any | None:
+        if self._data is None and self._raw is not None:
+            self._data = json.loads(self._raw)
+        return self._data
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """The annotation files named by ``paths``: files as given, folders searched for ``*.json``, sorted."""
+    for _, path in iter_sources(paths):
+        yield Path(path)
+
+
+def iter_sources(paths: Iterable[Path]) -> Iterator[tuple[str, str]]:
+    """(a folder the file must stay inside, or ""; the file), as strings, sorted within each folder.
+
+    Folders are searched for ``*.json`` files as ``Path.rglob`` does (links to folders are not followed; links to
+    files are listed). A file found in a folder that is itself a link must stay inside the folder once followed:
+    it comes with the folder, and :func:`validate_file` checks that. Any other file found there is inside by
+    construction, and a file named directly is where the user says: both come with "".
+    """
+    for path in paths:
+        if path.is_dir():
+            # Strings, not Path objects: a million Path objects held at once would cost ~370 MB.
+            folder = str(path)
+            yield from ((folder if link else "", name) for name, link in sorted(_json_files(folder)))
+        else:
+            yield "", str(path)
+
+
+def _json_files(folder: str) -> list[tuple[str, bool]]:
+    """(path, is a link) of every ``*.json`` file under ``folder``; one ``scandir`` per folder, no ``stat`` but
+    for links."""
+    found: list[tuple[str, bool]] = []
+    pending = [folder]
+    while pending:
+        try:
+            with os.scandir(pending.pop()) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(entry.path)
+                    elif entry.name.endswith(".json") and entry.is_file():
+                        found.append((entry.path, entry.is_symlink()))
+        except PermissionError:
+            continue  # as rglob does
+    return found
+
+
+def check_data(
+    data: Any,
+    *,
+    name: str,
+    path: Path | None = None,
+    seeds_dir: Path | None = None,
+    has_floats: bool | None = None,
+) -> list[Problem]:
+    """Every problem of already-parsed annotation data (schema first, then the checks beyond it)."""
+    # Imported here: the schema's validators and the models load pydantic and jsonschema, which a run on valid
+    # files (the fast path) never needs.
+    from claimbank.validate import schema_check
+
+    sink = ProblemSink(name)
+    schema_check.check(data, sink, has_floats=has_floats)
+    checks.check_document(data, sink, path=path, seeds_dir=seeds_dir)
+    return sink.problems
+
+
+def validate_file(
+    path: Path,
+    *,
+    seeds_dir: Path | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    name: str | None = None,
+    within: Path | None = None,
+) -> FileResult:
+    """Validate one annotation file. ``seeds_dir`` defaults to the nearest ``seeds/`` above the file.
+
+    ``within``: the folder the file was found in; a file that links outside it is reported, not read.
+    """
+    sink = ProblemSink(name or str(path))
+    if within is not None and not checks._inside(path, within):
+        sink.add("path-outside-tree", "", f"{path} leads to {path.resolve()}, outside {within}")
+        return FileResult(path, sink.problems, None)
+    data = read_bytes(path, sink, max_bytes)
+    if data is None:
+        return FileResult(path, sink.problems, None)
+    seeds = seeds_dir if seeds_dir is not None else find_seeds_dir(path.parent)
+    return validate_bytes(data, name=sink.file, path=path, seeds_dir=seeds)
+
+
+def validate_bytes(
+    data: bytes, *, name: str, path: Path | None = None, seeds_dir: Path | None = None
+) -> FileResult:
+    """Validate the bytes of one annotation file (``path``, if given, is where it lives: its name is checked).
+
+    A file :func:`claimbank.validate.fastpath.quick_check` is certain about is done; any other goes through the full
+    validator, which finds and explains every problem.
+    """
+    quick = fastpath.quick_check(data, path=path, seeds_dir=seeds_dir)
+    if quick is not None:
+        return FileResult(path or name, [], None, raw=data, doc_id=quick.id)
+    sink = ProblemSink(name)
+    parsed = parse(data, sink)
+    if sink.problems:
+        return FileResult(path or Path(name), sink.problems, parsed.value)
+    problems = check_data(
+        parsed.value, name=name, path=path, seeds_dir=seeds_dir, has_floats=parsed.has_floats
+    )
+    return FileResult(path or Path(name), problems, parsed.value)
+
+
+def _check_one(
+    source: tuple[str, str], seeds_dir: Path | None, max_bytes: int
+) -> tuple[list[Problem], str | None]:
+    """One file's problems and document id: what :func:`validate_paths` needs back from a worker."""
+    folder, name = source
+    within = Path(folder) if folder else None
+    result = validate_file(Path(name), seeds_dir=seeds_dir, max_bytes=max_bytes, within=within)
+    return result.problems, result.document_id
+
+
+def validate_paths(
+    paths: Iterable[Path], *, seeds_dir: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES, jobs: int = 1
+) -> Report:
+    """Validate every annotation file under ``paths``, including checks across files (duplicate ids).
+
+    ``jobs`` > 1 checks files in that many worker processes; the report is the same, in the same order.
+    """
+    report = Report()
+    seen: dict[str, str] = {}
+    checks.forget_folders()  # folders' real paths are cached for one walk, not across walks
+    sources = list(iter_sources(paths))
+    check = partial(_check_one, seeds_dir=seeds_dir, max_bytes=max_bytes)
+    results = ordered_map(check, sources, jobs, chunk_size(len(sources), jobs))
+    for (_, name), (problems, doc_id) in zip(sources, results, strict=True):
+        if doc_id is not None:
+            if doc_id in seen:
+                message = f"document {doc_id!r} is also in {seen[doc_id]}"
+                problems = [*problems, Problem("duplicate-document", name, "/id", message)]
+            else:
+                seen[doc_id] = name
+        report.extend(name, problems)
+    return report
+
+
+def load_document(path: Path, *, seeds_dir: Path | None = None) -> Document:
+    """Read, validate and return one annotation file as a :class:`~claimbank.format.model.Document`.
+
+    Raises :class:`ValidationFailed` with every problem when the file is not valid.
+    """
+    result = validate_file(path, seeds_dir=seeds_dir)
+    if result.problems:
+        raise ValidationFailed(result.problems)
+    from claimbank.format.model import Document
+
+    return Document.model_validate(result.data)
