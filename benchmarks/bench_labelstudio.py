@@ -18,7 +18,7 @@ import os
 import time
 from typing import Any
 
-from claimbank.dataset.rows import canonical
+from claimbank.format.canonical import canonical
 from claimbank.format.model import Document
 from claimbank.io.labelstudio.client import BATCH, Connection, export, push
 from claimbank.io.labelstudio.convert import import_export, labeling_config, task

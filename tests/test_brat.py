@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 
 from claimbank import load_document
 from claimbank.cli import main
-from claimbank.dataset.rows import canonical
+from claimbank.format.canonical import canonical
 from claimbank.format.model import AnnotationSet, Document
 from claimbank.io.brat import convert as brat
 from claimbank.validate.problems import ProblemSink

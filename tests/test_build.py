@@ -22,7 +22,8 @@ from claimbank import load
 from claimbank.cli import main
 from claimbank.dataset import features
 from claimbank.dataset.build import build, split_of
-from claimbank.dataset.rows import canonical, row_to_document
+from claimbank.dataset.rows import row_to_document
+from claimbank.format.canonical import canonical
 from claimbank.testing.synth import write_project
 from claimbank.util.jsonio import dumps
 from claimbank.validate.core import load_document

@@ -28,7 +28,7 @@ import pytest
 
 from claimbank import load_document
 from claimbank.cli import main
-from claimbank.dataset.rows import canonical
+from claimbank.format.canonical import canonical
 from claimbank.io.labelstudio.convert import to_results
 from claimbank.testing.synth import corpus
 from claimbank.validate.core import validate_paths

@@ -10,8 +10,7 @@ import pytest
 
 from claimbank import load_document
 from claimbank.cli import main
-from claimbank.cli.fmt import canonical_text
-from claimbank.dataset.rows import canonical
+from claimbank.format.canonical import canonical, canonical_text
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = Path(__file__).parent / "cases"

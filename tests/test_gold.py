@@ -11,7 +11,8 @@ from datasets import DatasetDict
 
 from claimbank import load, load_document
 from claimbank.dataset.build import build
-from claimbank.dataset.rows import canonical, document_to_row, gold_set, row_to_document
+from claimbank.dataset.rows import document_to_row, gold_set, row_to_document
+from claimbank.format.canonical import canonical
 from claimbank.format.model import AnnotationSet, Document
 from claimbank.util.jsonio import dumps
 

@@ -12,7 +12,7 @@ import pytest
 
 from claimbank import load_document
 from claimbank.cli import main
-from claimbank.dataset.rows import canonical
+from claimbank.format.canonical import canonical
 from claimbank.format.model import AnnotationSet
 from claimbank.io.labelstudio.convert import to_results
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from claimbank import load_document
-from claimbank.dataset.rows import canonical
+from claimbank.format.canonical import canonical
 from claimbank.format.model import AnnotationSet, Document
 from claimbank.io.labelstudio.convert import from_results, labeling_config, to_results
 from tests.labelstudio_server import Server, start

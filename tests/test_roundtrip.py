@@ -8,7 +8,8 @@ import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 
 from claimbank.dataset import features
-from claimbank.dataset.rows import canonical, document_to_row, row_to_document, view_rows
+from claimbank.dataset.rows import document_to_row, row_to_document, view_rows
+from claimbank.format.canonical import canonical
 from claimbank.format.model import Document
 from claimbank.validate.core import check_data
 from tests.strategies import documents

@@ -17,7 +17,8 @@ import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 
 from claimbank.dataset import features
-from claimbank.dataset.rows import canonical, document_to_row, row_to_document
+from claimbank.dataset.rows import document_to_row, row_to_document
+from claimbank.format.canonical import canonical
 from claimbank.format.model import AnnotationSet, Document
 from claimbank.io.labelstudio.convert import import_export, task
 from claimbank.util.jsonio import dumps

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from claimbank import load_document
-from claimbank.dataset.rows import canonical
+from claimbank.format.canonical import canonical
 from claimbank.io.labelstudio.convert import to_results
 from claimbank.io.labelstudio.imports import plan_import, read_export
 

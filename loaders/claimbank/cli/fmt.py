@@ -1,6 +1,6 @@
 """`claimbank fmt`: annotation files rewritten in the one form ClaimBank itself writes.
 
-That form is :func:`claimbank.util.jsonio.dumps` of :func:`claimbank.dataset.rows.canonical`: two-space indented UTF-8 JSON,
+That form is :func:`claimbank.util.jsonio.dumps` of :func:`claimbank.format.canonical.canonical`: two-space indented UTF-8 JSON,
 fields in the models' order, null optional fields left out, a final newline. Every importer and the
 pre-annotator write it, so a file edited by hand and formatted again differs from the others only where its
 content does, and diffs stay small. Only a valid file is rewritten (formatting must never hide a problem), under
@@ -14,9 +14,9 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from claimbank.dataset.rows import canonical
+from claimbank.format.canonical import canonical_text
 from claimbank.format.model import Document
-from claimbank.util.jsonio import DEFAULT_MAX_BYTES, dumps, folder_lock, write_atomic
+from claimbank.util.jsonio import DEFAULT_MAX_BYTES, folder_lock, write_atomic
 from claimbank.validate.core import iter_sources, validate_file
 from claimbank.validate.problems import Problem
 
@@ -28,11 +28,6 @@ class Outcome:
     path: Path
     problems: list[Problem]
     changed: bool
-
-
-def canonical_text(document: Document) -> str:
-    """The text ClaimBank writes for ``document``."""
-    return dumps(canonical(document))
 
 
 def format_file(

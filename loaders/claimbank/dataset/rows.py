@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from claimbank.dataset import features, segment
+from claimbank.format.canonical import canonical
 from claimbank.format.model import AnnotationSet, Document
 from claimbank.format.vocab import (
     AttributionKind,
@@ -58,12 +59,6 @@ def _decode(row: dict[str, Any], labels: dict[str, type[Vocabulary]]) -> dict[st
             continue  # an attribute this kind of record does not have, or an optional field left out
         record[name] = _NAMES[labels[name]][value].value if name in labels else value
     return record
-
-
-def canonical(document: Document) -> dict[str, Any]:
-    """The JSON form ClaimBank writes: optional fields that are null are left out."""
-    data: dict[str, Any] = document.model_dump(mode="json", exclude_none=True)
-    return data
 
 
 def document_to_row(document: Document) -> dict[str, Any]:

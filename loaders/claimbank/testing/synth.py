@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from claimbank.dataset.rows import canonical
+from claimbank.format.canonical import canonical
 from claimbank.format.model import Document
 from claimbank.util.jsonio import dumps
 

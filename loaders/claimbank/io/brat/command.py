@@ -160,7 +160,7 @@ def pair_files(text_dir: Path, ann_dir: Path) -> tuple[dict[str, list[tuple[str,
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from claimbank.dataset.rows import canonical
+    from claimbank.format.canonical import canonical
     from claimbank.io.brat import convert as brat
     from claimbank.util.jsonio import dumps, folder_lock, read_json, write_atomic
     from claimbank.validate.core import check_data, load_document
@@ -335,7 +335,7 @@ def _document(
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from claimbank.dataset.rows import canonical
+    from claimbank.format.canonical import canonical
     from claimbank.io.brat import convert as brat
     from claimbank.util.jsonio import write_atomic
     from claimbank.validate.core import ValidationFailed, iter_files, load_document

@@ -131,7 +131,7 @@ def _ls_config(args: argparse.Namespace) -> int:
 def _ls_tasks(args: argparse.Namespace) -> int:
     import json
 
-    from claimbank.dataset.rows import canonical
+    from claimbank.format.canonical import canonical
     from claimbank.io.labelstudio.convert import task
     from claimbank.util.jsonio import write_atomic
     from claimbank.validate.core import ValidationFailed, iter_files, load_document
@@ -207,7 +207,7 @@ def _connection(args: argparse.Namespace) -> Any:
 
 
 def _ls_push(args: argparse.Namespace) -> int:
-    from claimbank.dataset.rows import canonical
+    from claimbank.format.canonical import canonical
     from claimbank.io.labelstudio.client import LabelStudioError, find_or_create_project, push
     from claimbank.validate.core import iter_files
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from claimbank.dataset.rows import canonical
+from claimbank.format.canonical import canonical
 from claimbank.format.paths import find_seeds_dir
 from claimbank.io.labelstudio.convert import import_export
 from claimbank.util.jsonio import dumps, folder_lock, read_json, write_atomic
