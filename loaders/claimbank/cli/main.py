@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -15,18 +16,23 @@ from claimbank.cli.common import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAG
 from claimbank.cli.common import Parser as _Parser
 from claimbank.cli.common import load_or_report as _load
 from claimbank.format.paths import DEFAULT_OUT
-from claimbank.io.brat import command as cli_brat
-from claimbank.io.labelstudio import command as cli_ls
+from claimbank.io.registry import FORMATS
 from claimbank.util.jsonio import DEFAULT_MAX_BYTES
 
 T = TypeVar("T")
+
+# Commands that live in a module of their own, each with ``add_parser(commands, parser_class)``: every external
+# format's (from the format registry, claimbank.io.registry), then the others. A new command is one entry here.
+COMMAND_MODULES: tuple[str, ...] = (*(entry.command for entry in FORMATS),)
 
 DESCRIPTION = """\
 ClaimBank: news articles annotated for claims and their attribution (who says what, through which cue).
 
 Annotation files are JSON (one file per article, schema/document.schema.json) pointing into the exact article
 text by Unicode code point offsets. Run `claimbank COMMAND --help` for each command.
-"""
+
+External formats (each a command):
+""" + "".join(f"  {entry.name:<6} {entry.title} ({entry.doc})\n" for entry in FORMATS)
 
 VALIDATE_EPILOG = """\
 Checks, in this order, for every file: strict JSON (no duplicate keys, NaN or lone surrogates), the JSON Schema,
@@ -264,8 +270,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.set_defaults(run=_evaluate)
 
-    cli_ls.add_parser(commands, _Parser)
-    cli_brat.add_parser(commands, _Parser)
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).add_parser(commands, _Parser)
 
     agree = commands.add_parser(
         "agree",
