@@ -29,7 +29,8 @@ def test_help_lists_the_formats_from_the_registry(capsys: pytest.CaptureFixture[
     parser = build_parser()
     text = parser.format_help()
     for entry in FORMATS:
-        assert f"  {entry.name}" in text and entry.title in text
+        assert f"  {entry.name}" in text
+        assert entry.title in text
     with pytest.raises(SystemExit):
         parser.parse_args([FORMATS[0].name, "--help"])
     assert "usage: claimbank" in capsys.readouterr().out
