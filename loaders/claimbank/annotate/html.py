@@ -11,6 +11,7 @@ from html import escape
 from itertools import pairwise
 from typing import Any
 
+from claimbank.format import fields
 from claimbank.format.model import AnnotationSet, Document
 from claimbank.format.vocab import SpanLabel
 
@@ -53,7 +54,7 @@ for (const row of document.querySelectorAll('tr[data-spans]')) {
 
 def _describe(span: Any) -> str:
     parts = [f"{span.label.value} {span.id}"]
-    for name in ("source_type", "cue_type", "modality_type", "refers_to"):
+    for name in (*fields.span_attributes(), *(spec.name for spec in fields.references("span"))):
         value = getattr(span, name, None)
         if value is not None:
             parts.append(f"{name}: {getattr(value, 'value', value)}")

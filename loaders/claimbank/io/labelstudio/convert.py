@@ -20,13 +20,11 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from claimbank.format import fields, vocab
 from claimbank.format.vocab import (
     AttributionKind,
     Claimer,
-    CueType,
     Factuality,
-    ModalityType,
-    SourceType,
     SpanLabel,
     Vocabulary,
 )
@@ -36,11 +34,16 @@ from claimbank.validate.problems import ProblemSink
 FROM_LABEL = "label"
 TO_NAME = "text"
 # per-region choices: name -> (vocabulary, the span label whose regions carry it)
+# The span attributes come from the table of fields (each on the regions of the one label that carries it); an
+# attribution's kind rides on its CUE, a claim's claimer and factuality on its CLAIM.
+SPAN_ATTRIBUTES = fields.span_attributes()
+_LABELS = {label.value: label for label in SpanLabel}
 CHOICES: dict[str, tuple[type[Vocabulary], SpanLabel]] = {
-    "source_type": (SourceType, SpanLabel.SOURCE),
-    "cue_type": (CueType, SpanLabel.CUE),
+    **{
+        spec.name: (getattr(vocab, spec.vocabulary or ""), _LABELS[spec.carried_by[0]])
+        for spec in fields.attributes("span")
+    },
     "kind": (AttributionKind, SpanLabel.CUE),
-    "modality_type": (ModalityType, SpanLabel.MODALITY),
     "claimer": (Claimer, SpanLabel.CLAIM),
     "factuality": (Factuality, SpanLabel.CLAIM),
 }
@@ -128,7 +131,7 @@ def to_results(annotation_set: dict[str, Any]) -> list[dict[str, Any]]:
                 **_meta(carried.get(span["id"], [])),
             }
         )
-        for name in ("source_type", "cue_type", "modality_type"):
+        for name in SPAN_ATTRIBUTES:
             if name in span:
                 results.append(_choice(span["id"], name, span[name], where))
     for attribution in annotation_set.get("attributions", []):
@@ -254,7 +257,7 @@ def from_results(results: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]
             "end": value["end"],
             "text": value["text"],
         }
-        for name in ("source_type", "cue_type", "modality_type"):
+        for name in SPAN_ATTRIBUTES:
             if name in choices.get(region_id, {}):
                 span[name] = choices[region_id][name]
         referents = targets(region_id, "refers_to")
