@@ -49,6 +49,7 @@ def maximal() -> dict[str, Any]:
         "publisher": "Example",
         "published": "2026-11-24",
     }
+    document["split"] = "test"
     gold = document["annotation_sets"][0]
     gold |= {"model_version": "v1", "imported_from": "somewhere", "note": "a note"}
     return document

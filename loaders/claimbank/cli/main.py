@@ -200,6 +200,13 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--seeds", type=Path, metavar="DIR", help="the folder of seed texts (default: nearest seeds/)"
     )
+    build.add_argument(
+        "--split-map",
+        type=Path,
+        metavar="FILE",
+        help='a JSON object of document id -> split ({"doc-1": "test"}): overrides the split a document stores; '
+        "documents in neither get the split of their id's hash",
+    )
     build.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_jobs(build, "validate and convert")
     build.set_defaults(run=_build)
@@ -360,18 +367,33 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from claimbank.dataset.build import build
+    from claimbank.dataset.build import build, read_split_map
+    from claimbank.dataset.rows import TALLY
+    from claimbank.validate.problems import Report
 
     paths = args.paths or [Path("annotations")]
     if args.seeds is not None and not args.seeds.is_dir():
         print(f"claimbank build: error: --seeds {args.seeds} is not a folder", file=sys.stderr)
         return EXIT_USAGE
+    split_map: dict[str, str] = {}
+    if args.split_map is not None:
+        split_map, problems = read_split_map(args.split_map)
+        if problems:
+            bad = Report()
+            bad.extend(str(args.split_map), problems)
+            sys.stdout.write(bad.format_text())
+            print(
+                f"claimbank build: --split-map {args.split_map} is not a split map; nothing written",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
     result = build(
         paths,
         args.out,
         seeds_dir=args.seeds,
         progress=None if args.no_progress else _progress,
         jobs=args.jobs,
+        split_map=split_map,
     )
     if not result.report.files:
         print(f"claimbank build: no *.json files under {', '.join(map(str, paths))}", file=sys.stderr)
@@ -381,8 +403,20 @@ def _build(args: argparse.Namespace) -> int:
         print(f"{result.report.summary()}; nothing written", file=sys.stderr)
         return result.report.exit_code
     assert result.stats is not None
-    rows = ", ".join(f"{config} {sum(c.values())}" for config, c in result.stats.rows.items())
+    stats = result.stats
+    rows = ", ".join(f"{config} {sum(c.values())}" for config, c in stats.rows.items())
     print(f"wrote {result.out} ({rows} rows)", file=sys.stderr)
+    print(
+        "splits: " + ", ".join(f"{rule} {n}" for rule, n in sorted(stats.split_rules.items())),
+        file=sys.stderr,
+    )
+    tally = ", ".join(f"{name} {stats.tally[name]}" for name in TALLY)
+    print(f"tokens: {tally}", file=sys.stderr)
+    if stats.unmapped:
+        print(
+            f"--split-map: {len(stats.unmapped)} id(s) name no document, e.g. {stats.unmapped[0]!r}",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 

@@ -27,9 +27,10 @@ from claimbank.format.vocab import (
     Vocabulary,
 )
 
-CONFIGS = ("documents", "claims", "attributions", "tokens")
+CONFIGS = ("documents", "claims", "attributions", "tokens", "sentences")
 
-# BIO tags: attribution roles in one sequence, claims in another (a CLAIM usually lies inside a CONTENT).
+# BIO tags: attribution roles in one sequence, claims in another (a CLAIM usually lies inside a CONTENT). Each has a
+# second layer ("nested_") for the spans that overlap a span of the first (see claimbank.dataset.rows.layered_tags).
 ATTRIBUTION_TAG_LABELS = (SpanLabel.SOURCE, SpanLabel.CUE, SpanLabel.CONTENT)
 CLAIM_TAG_LABELS = (SpanLabel.CLAIM,)
 TAG_SEQUENCES = {"attribution_tags": ATTRIBUTION_TAG_LABELS, "claim_tags": CLAIM_TAG_LABELS}
@@ -109,6 +110,7 @@ CLAIMS = Features(
         "factuality": class_label(Factuality),
         "hedged": _bool,
         "modality": List({"text": _string, "start": _int, "end": _int, "type": class_label(ModalityType)}),
+        "license": _string,
     }
 )
 
@@ -126,17 +128,33 @@ ATTRIBUTIONS = Features(
         "nested_in": _string,
         "sentence": _string,
         "sentence_start": _int,
+        "license": _string,
     }
 )
 
-TOKENS = Features(
+_ATTRIBUTION_TAGS = List(ClassLabel(names=tag_names("attribution_tags")))
+_CLAIM_TAGS = List(ClassLabel(names=tag_names("claim_tags")))
+_TAGGED = {
+    "tokens": List(_string),
+    "starts": List(_int),
+    "ends": List(_int),
+    "attribution_tags": _ATTRIBUTION_TAGS,
+    "claim_tags": _CLAIM_TAGS,
+    "nested_attribution_tags": _ATTRIBUTION_TAGS,
+    "nested_claim_tags": _CLAIM_TAGS,
+}
+
+TOKENS = Features({"document_id": _string, **_TAGGED, "license": _string})
+
+SENTENCES = Features(
     {
         "document_id": _string,
-        "tokens": List(_string),
-        "starts": List(_int),
-        "ends": List(_int),
-        "attribution_tags": List(ClassLabel(names=tag_names("attribution_tags"))),
-        "claim_tags": List(ClassLabel(names=tag_names("claim_tags"))),
+        "sentence_index": _int,
+        "start": _int,
+        "end": _int,
+        "text": _string,
+        **_TAGGED,
+        "license": _string,
     }
 )
 
@@ -145,6 +163,7 @@ FEATURES: dict[str, Features] = {
     "claims": CLAIMS,
     "attributions": ATTRIBUTIONS,
     "tokens": TOKENS,
+    "sentences": SENTENCES,
 }
 
 DESCRIPTIONS = {
@@ -155,6 +174,10 @@ DESCRIPTIONS = {
     "factuality, and its hedges and boosters.",
     "attributions": "One row per attribution of the gold set, explicit non-attributions included: source, cue and "
     "content with their offsets and types, and the attribution it is nested in.",
-    "tokens": "One row per article: tokens with character offsets and BIO tags, one sequence for attribution "
-    "roles (SOURCE, CUE, CONTENT) and one for CLAIM, from the gold set.",
+    "tokens": "One row per article: tokens (from the text alone) with character offsets and BIO tags, one "
+    "sequence for attribution roles (SOURCE, CUE, CONTENT) and one for CLAIM, each with a second layer "
+    "(nested_*) for spans that overlap a span of the first, from the gold set.",
+    "sentences": "One row per sentence of an article with a gold set: document id, sentence index, character "
+    "offsets, the tokens and the same tag columns as tokens, cut to the sentence (a span that runs on past a "
+    "sentence end starts again with B- in the next row).",
 }

@@ -26,6 +26,7 @@ from claimbank.format.vocab import (
     Origin,
     SourceType,
     SpanLabel,
+    Split,
 )
 
 # The one place the schema version is written; a file declaring any other version is refused.
@@ -266,6 +267,11 @@ class Document(Strict):
     )
     text: str = Field(description="The article's exact text; every offset counts code points into it.")
     metadata: Metadata = Field(default_factory=Metadata)
+    split: Annotated[Split, Field(strict=False)] | None = Field(
+        default=None,
+        description=f"{Split.__doc__} Set by an importer from the corpus's own split (brat import --split) and "
+        "kept by claimbank build; a document without one is put in a split by the hash of its id.",
+    )
     annotation_sets: list[AnnotationSet] = Field(
         default_factory=list, description="The annotation sets made on this document."
     )
