@@ -124,6 +124,10 @@ def test_command_adds_a_valid_draft_in_place(tmp_path: Path, capsys: pytest.Capt
     assert main(["adjudicate", str(target), "--out", str(target), "--html", str(html)]) == 0
     out = capsys.readouterr().out
     assert "48 spans, 8 attributions, 21 claims; 9 disagreement(s)" in out
+    # docs/agreement.md shows the same first lines for the file in annotations/.
+    docs = (ROOT / "docs" / "agreement.md").read_text(encoding="utf-8")
+    for line in out.splitlines()[:2]:
+        assert line.replace(str(target), "annotations/000_fb2fb690b74273a6.json") in docs
     updated = sets_of(load_document(target))
     assert updated["draft"].annotator == ADJUDICATOR
     assert reproduced(updated["draft"], updated["gold"]) == [(48, 48), (8, 8), (21, 21)]

@@ -90,6 +90,9 @@ def test_agree_prints_gamma_over_the_passes(capsys: pytest.CaptureFixture[str]) 
     assert report["gamma"]["units"] == 72  # 8 sources, 8 cues and 8 contents in each of the three passes
     assert 0.9 < report["gamma"]["gamma"] <= 1.0
     assert len(report["pairs"]) == 3
+    # docs/agreement.md shows this run's figure.
+    docs = (ROOT / "docs" / "agreement.md").read_text(encoding="utf-8")
+    assert f"gamma {report['gamma']['gamma']:.3f}   gamma-cat {report['gamma']['gamma_cat']:.3f}" in docs
 
 
 def test_without_the_library_the_message_says_how_to_install_it(
