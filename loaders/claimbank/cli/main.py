@@ -16,6 +16,7 @@ from claimbank.cli.common import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAG
 from claimbank.cli.common import Parser as _Parser
 from claimbank.cli.common import load_or_report as _load
 from claimbank.format.paths import DEFAULT_OUT
+from claimbank.format.vocab import SpanLabel
 from claimbank.io.registry import FORMATS
 from claimbank.util.jsonio import DEFAULT_MAX_BYTES
 
@@ -23,7 +24,7 @@ T = TypeVar("T")
 
 # Commands that live in a module of their own, each with ``add_parser(commands, parser_class)``: every external
 # format's (from the format registry, claimbank.io.registry), then the others. A new command is one entry here.
-COMMAND_MODULES: tuple[str, ...] = (*(entry.command for entry in FORMATS),)
+COMMAND_MODULES: tuple[str, ...] = (*(entry.command for entry in FORMATS), "claimbank.annotate.command")
 
 DESCRIPTION = """\
 ClaimBank: news articles annotated for claims and their attribution (who says what, through which cue).
@@ -291,6 +292,20 @@ def build_parser() -> argparse.ArgumentParser:
     agree.add_argument("--sets", nargs=2, metavar=("A", "B"), help="the ids of the two sets to compare")
     agree.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    agree.add_argument(
+        "--gamma",
+        action="store_true",
+        help="also span-aware agreement: gamma over all the compared sets at once (offsets and labels; needs "
+        "the gamma extra, pip install 'claimbank[gamma]'; with --format json the output becomes "
+        '{"pairs": [...], "gamma": {...}})',
+    )
+    agree.add_argument(
+        "--labels",
+        nargs="+",
+        choices=[label.value for label in SpanLabel],
+        metavar="LABEL",
+        help="the span labels gamma is computed over (default: all)",
     )
     agree.set_defaults(run=_agree)
 
@@ -623,14 +638,33 @@ def _agree(args: argparse.Namespace) -> int:
     if not pairs:
         print("claimbank agree: fewer than two non-gold annotation sets to compare", file=sys.stderr)
         return EXIT_USAGE
+    found = None
+    if args.gamma:
+        from claimbank.annotate.agreement import MissingDependency, gamma, gamma_report, span_units
+
+        compared = [sets[name] for name in dict.fromkeys(n for pair in pairs for n in pair)]
+        labels = [label for label in SpanLabel if not args.labels or label.value in args.labels]
+        try:
+            found = gamma(span_units(compared, labels))
+        except MissingDependency as missing:
+            print(f"claimbank agree: {missing}", file=sys.stderr)
+            return EXIT_USAGE
+        except ValueError as empty:
+            print(f"claimbank agree: {empty} (labels: {' '.join(v.value for v in labels)})", file=sys.stderr)
+            return EXIT_INVALID
     if args.format == "json":
         import json
 
-        print(json.dumps([summary(sets[a], sets[b]) for a, b in pairs], indent=2))
+        summaries = [summary(sets[a], sets[b]) for a, b in pairs]
+        payload: object = summaries if found is None else {"pairs": summaries, "gamma": found.as_dict()}
+        print(json.dumps(payload, indent=2))
         return EXIT_OK
     for a, b in pairs:
         print(f"{args.file}: {a} (A) vs {b} (B)")
         sys.stdout.write(report(sets[a], sets[b]))
+    if found is not None:
+        print()
+        sys.stdout.write(gamma_report(found))
     return EXIT_OK
 
 
