@@ -154,6 +154,8 @@ def test_utf16_offsets_are_diagnosed_not_shifted(project: Path, capsys: pytest.C
     out = capsys.readouterr().out
     assert "span-offsets-utf16" in out
     assert "/annotation_sets/2/spans/" in out
+    # That set index is not in the file on disk: the message names the set and the annotation it comes from.
+    assert "in set ls-annotation-11 that this import would add (label-studio:task/7/annotation/11, by " in out
     assert (project / "annotations" / "mini.json").read_bytes() == before
 
 
