@@ -262,3 +262,21 @@ def test_uncertainty_first_puts_the_least_certain_document_first() -> None:
     assert [d["id"] for d, _ in pairs] == ["short", seed["id"]]
     assert pairs[0][1]["score"] < pairs[1][1]["score"]
     assert [d["id"] for d, _ in uncertainty_first(RulePredictor(), [seed, short])] == [seed["id"], "short"]
+
+
+def test_refusals_quote_the_servers_reason() -> None:
+    from label_studio_sdk.core.api_error import ApiError
+
+    from claimbank.io.labelstudio.client import reason
+
+    refused = {
+        "id": "71a4",
+        "status_code": 400,
+        "detail": "Validation error",
+        "validation_errors": {"title": ["Ensure this field has at least 3 characters."]},
+    }
+    assert reason(ApiError(status_code=400, body=refused)) == (
+        'Label Studio answered 400: {"title": ["Ensure this field has at least 3 characters."]}'
+    )
+    assert reason(ApiError(status_code=403, body={"detail": "no"})) == "Label Studio answered 403: no"
+    assert reason(ApiError(status_code=502, body="x" * 1000)).endswith("x…")

@@ -66,6 +66,9 @@ def check_url(url: str) -> str | None:
 def reason(error: Any) -> str:
     """The server's reason for refusing, from an SDK ``ApiError``: its answer's body, shortened."""
     body = error.body
+    if isinstance(body, dict):
+        # Label Studio's refusals: {"id", "status_code", "version", "detail", "validation_errors", ...}
+        body = body.get("validation_errors") or body.get("detail") or body
     if isinstance(body, bytes):
         body = body.decode("utf-8", "replace")
     text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False, default=str)
