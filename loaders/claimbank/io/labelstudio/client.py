@@ -156,6 +156,11 @@ def find_project(connection: Connection, title: str, *, create: bool = False) ->
     return int(created.id)
 
 
+def find_or_create_project(connection: Connection, title: str) -> int:
+    """:func:`find_project` with ``create=True`` (the name callers used before projects had to exist)."""
+    return find_project(connection, title, create=True)
+
+
 def _tasks(connection: Connection, project: int) -> Iterator[Any]:
     """Every task of ``project``, a page at a time, each page with its own retries.
 
