@@ -23,7 +23,7 @@ T = TypeVar("T")
 
 # Commands that live in a module of their own, each with ``add_parser(commands, parser_class)``: every external
 # format's (from the format registry, claimbank.io.registry), then the others. A new command is one entry here.
-COMMAND_MODULES: tuple[str, ...] = (*(entry.command for entry in FORMATS),)
+COMMAND_MODULES: tuple[str, ...] = (*(entry.command for entry in FORMATS), "claimbank.spark.command")
 
 DESCRIPTION = """\
 ClaimBank: news articles annotated for claims and their attribution (who says what, through which cue).

@@ -136,14 +136,20 @@ class _Processed:
     labels: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _process(source: tuple[str, str], seeds_dir: Path | None, max_bytes: int) -> _Processed:
+def process_file(source: tuple[str, str], seeds_dir: Path | None, max_bytes: int) -> _Processed:
     """Validate one file and, if it is valid, convert it: the per-file work, free of shared state."""
     folder, name = source
     within = Path(folder) if folder else None
     result = validate_file(Path(name), seeds_dir=seeds_dir, max_bytes=max_bytes, within=within)
-    if result.problems:
-        return _Processed(name, result.problems)
-    document = Document.model_validate(result.data)
+    return process_checked(name, result.problems, result.data)
+
+
+def process_checked(name: str, problems: list[Problem], data: Any) -> _Processed:
+    """One checked document's contribution to the dataset (its rows and what the card counts), or its problems:
+    the per-document step of :func:`build`, also run per partition by :mod:`claimbank.spark`."""
+    if problems:
+        return _Processed(name, problems)
+    document = Document.model_validate(data)
     split = split_of(document.id)
     gold = gold_set(document)
     labels: dict[str, list[str]] = {}
@@ -251,7 +257,7 @@ def _processed(
     progress: Callable[[Iterable[_Processed]], Iterable[_Processed]] | None,
 ) -> Iterator[_Processed]:
     """Every file's :class:`_Processed`, in file order, from this process or from ``jobs`` workers."""
-    items = ordered_map(partial(_process, seeds_dir=seeds_dir, max_bytes=max_bytes), files, jobs)
+    items = ordered_map(partial(process_file, seeds_dir=seeds_dir, max_bytes=max_bytes), files, jobs)
     yield from progress(Sized(items, len(files))) if progress else items
 
 
