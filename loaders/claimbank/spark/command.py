@@ -197,9 +197,10 @@ def _preannotate(args: argparse.Namespace) -> int:
 
 
 def _with_session(args: argparse.Namespace, run: Any, empty: str) -> int:
-    from claimbank.spark import inputs, predict, runtime
+    from claimbank.spark import inputs, job, predict, runtime
 
     try:
+        owned = runtime.active_session() is None  # a caller's session (a notebook, a test) is left running
         spark = runtime.session(args.master, app_name=f"claimbank spark {args.spark_command}")
     except runtime.SparkUnavailable as error:
         return _usage(str(error))
@@ -208,28 +209,28 @@ def _with_session(args: argparse.Namespace, run: Any, empty: str) -> int:
     except (inputs.InputError, predict.PredictorUnavailable) as error:
         return _usage(str(error))
     finally:
-        spark.stop()
+        if owned:
+            spark.stop()
     if not result.units:
         return _usage(empty)
-    return _report(result)
+    return _report(result, args.out, args.problems or job.default_problems_out(args.out))
 
 
-def _report(result: JobResult) -> int:
+def _report(result: JobResult, out: Path, problems_out: Path) -> int:
+    """Print the first problems (stdout) and the summary (stderr), with the paths as the user gave them."""
     sys.stdout.write("".join(line + "\n" for line in result.shown))
     if result.problems > len(result.shown):
-        print(
-            f"… {result.problems - len(result.shown)} more problem(s) in {result.problems_out}",
-            file=sys.stderr,
-        )
+        more = result.problems - len(result.shown)
+        print(f"… {more} more problem(s) in {problems_out}", file=sys.stderr)
     summary = (
         f"{result.documents} document(s) in {result.partitions} partition(s): {result.written} written, "
-        f"{result.refused} refused ({result.problems} problem(s), table {result.problems_out})"
+        f"{result.refused} refused ({result.problems} problem(s), table {problems_out})"
     )
     if result.stats is not None:
         rows = ", ".join(f"{config} {sum(c.values())}" for config, c in result.stats.rows.items())
-        summary += f"; wrote {result.out} ({rows} rows)"
+        summary += f"; wrote {out} ({rows} rows)"
     else:
-        summary += f"; no valid document, {result.out} left as it was"
+        summary += f"; no valid document, {out} left as it was"
     print(f"{summary} in {result.seconds:.1f} s", file=sys.stderr)
     return EXIT_OK if result.ok else EXIT_INVALID
 

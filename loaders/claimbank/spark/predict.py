@@ -37,31 +37,30 @@ class PredictorUnavailable(Exception):
 class PredictorSpec:
     """What an executor needs to make the predictor: small and picklable (never the model itself)."""
 
-    created_at: (
-        str  # the predicted sets' timestamp, fixed by the driver so that every executor writes the same
-    )
-    model: str | None = (
-        None  # the model folder: its path on the driver, its name among the job's shipped files
-    )
-    gold: bool = (
-        False  # mark the predicted set gold (silver data: the claims, attributions and tokens configs)
-    )
+    # The predicted sets' timestamp, fixed by the driver so that every executor writes the same.
+    created_at: str
+    # The model folder: its path on the driver; executors find it by its name among the job's shipped files.
+    model: str | None = None
+    # Mark the predicted set gold (silver data: the claims, attributions and tokens configs are built from it).
+    gold: bool = False
+    # The module whose load(folder) reads the model folder.
+    loader: str = TAGGER_MODULE
 
     @property
     def shipped_name(self) -> str | None:
         return Path(self.model).name if self.model else None
 
 
-def _tagger_loader() -> Callable[[Path], Tagger]:
+def _tagger_loader(name: str) -> Callable[[Path], Tagger]:
     try:
-        module = importlib.import_module(TAGGER_MODULE)
+        module = importlib.import_module(name)
     except ImportError as error:
         raise PredictorUnavailable(
-            f"--model needs the learned tagger ({TAGGER_MODULE}), which cannot be imported here: {error}"
+            f"--model needs the learned tagger ({name}), which cannot be imported here: {error}"
         ) from None
     load = getattr(module, "load", None)
     if not callable(load):
-        raise PredictorUnavailable(f"{TAGGER_MODULE} has no load(folder) function")
+        raise PredictorUnavailable(f"{name} has no load(folder) function")
     return cast("Callable[[Path], Tagger]", load)
 
 
@@ -72,7 +71,7 @@ def check(spec: PredictorSpec) -> None:
         return
     if not Path(spec.model).is_dir():
         raise PredictorUnavailable(f"--model {spec.model}: not a folder")
-    _tagger_loader()
+    _tagger_loader(spec.loader)
 
 
 def rules(created_at: str) -> Predict:
@@ -92,5 +91,5 @@ def predictor(spec: PredictorSpec) -> Predict:
 
     if TaskContext.get() is not None:  # in a task: the copy shipped to this executor, not the driver's path
         folder = Path(SparkFiles.get(str(spec.shipped_name)))
-    tagger = _tagger_loader()(folder)
+    tagger = _tagger_loader(spec.loader)(folder)
     return lambda text: tagger.annotation_set(text, created_at=spec.created_at)

@@ -6,7 +6,6 @@ that says how to install it, never an import traceback.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import sys
@@ -37,10 +36,12 @@ def java_executable() -> str | None:
 
 def require() -> None:
     """Raise :class:`SparkUnavailable` unless pyspark can be imported and a Java runtime can be started."""
-    if importlib.util.find_spec("pyspark") is None:
+    try:
+        import pyspark  # noqa: F401 - imported to know it imports, not only that it is on the path
+    except ImportError:
         raise SparkUnavailable(
             "pyspark is not installed: pip install 'claimbank[spark]' (PySpark 4.x, which also needs Java 17+)"
-        )
+        ) from None
     if java_executable() is None:
         where = (
             f"JAVA_HOME={os.environ['JAVA_HOME']} has no bin/java"
@@ -56,6 +57,14 @@ def launched_by_spark_submit() -> bool:
     """Whether this Python was started by ``spark-submit`` (or the pyspark shell): its JVM is already running and
     its master and resources come from spark-submit's options."""
     return "PYSPARK_GATEWAY_PORT" in os.environ
+
+
+def active_session() -> SparkSession | None:
+    """The session already running in this process, if any (pyspark is not imported when none can be)."""
+    require()
+    from pyspark.sql import SparkSession
+
+    return SparkSession.getActiveSession()
 
 
 def session(master: str | None = None, *, app_name: str = "claimbank") -> SparkSession:
