@@ -147,6 +147,8 @@ class _Generator:
             return bool
         if kind == "integer":
             return Annotated[int, msgspec.Meta(ge=node.get("minimum"), le=node.get("maximum"))]
+        if kind == "number":
+            return Annotated[float, msgspec.Meta(ge=node.get("minimum"), le=node.get("maximum"))]
         if kind == "string":
             pattern = node.get("pattern")
             if pattern == ID_PATTERN and (name, field) in BULK_ID_FIELDS:

@@ -143,6 +143,8 @@ def to_results(annotation_set: dict[str, Any]) -> list[dict[str, Any]]:
                 "type": "labels",
                 "value": {**where, "labels": [span["label"]]},
                 **_meta(carried.get(span["id"], [])),
+                # A predicted span's confidence is the region's score, which Label Studio shows on it.
+                **({"score": span["confidence"]} if "confidence" in span else {}),
             }
         )
         for name in SPAN_ATTRIBUTES:
@@ -153,7 +155,10 @@ def to_results(annotation_set: dict[str, Any]) -> list[dict[str, Any]]:
         results.append(_choice(cue["id"], "kind", attribution["kind"], _where(cue)))
         if "source" in attribution:
             results.append(_relation(attribution["source"], attribution["cue"], "source"))
-        results.append(_relation(attribution["cue"], attribution["content"], "content"))
+        content = _relation(attribution["cue"], attribution["content"], "content")
+        if "confidence" in attribution:  # the attribution's confidence rides on its cue → content relation
+            content["score"] = attribution["confidence"]
+        results.append(content)
         if "nested_in" in attribution:
             outer = next(a for a in annotation_set["attributions"] if a["id"] == attribution["nested_in"])
             results.append(_relation(attribution["cue"], outer["cue"], "nested_in"))
@@ -277,6 +282,8 @@ def from_results(results: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]
         referents = targets(region_id, "refers_to")
         if referents:
             span["refers_to"] = referents[0]
+        if region.get("score") is not None:
+            span["confidence"] = region["score"]
         spans.append(span)
 
     taken = {t for r in regions.values() for t in _carried(r, "attribution") + _carried(r, "claim")}
@@ -298,6 +305,8 @@ def from_results(results: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]
         found_sources = sources(cue, "source")
         if found_sources:
             attribution["source"] = found_sources[0]
+        if relation.get("score") is not None:
+            attribution["confidence"] = relation["score"]
         attributions.append(attribution)
         by_content.setdefault(content, attribution["id"])
         cue_of.setdefault(cue, attribution["id"])
