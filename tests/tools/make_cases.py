@@ -204,6 +204,7 @@ INVALID: dict[str, list[tuple[str, Mutation, list[str]]]] = {
             [f"{SET}/claims/0/factuality"],
         ),
         ("unknown-origin", lambda d: d["annotation_sets"][0].update(origin="crowd"), [f"{SET}/origin"]),
+        ("unknown-split", lambda d: d.update(split="dev"), ["/split"]),
     ],
     "schema-pattern": [
         ("document-id-traversal", lambda d: d.update(id="../etc"), ["/id"]),
@@ -464,6 +465,11 @@ def main() -> None:
     valid.mkdir(parents=True, exist_ok=True)
     (valid / "mini.json").write_text(
         json.dumps(valid_document(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    # A document whose corpus fixed its split (claimbank build keeps it).
+    (valid / "mini-split.json").write_text(
+        json.dumps(valid_document("mini-split") | {"split": "test"}, ensure_ascii=False, indent=2) + "\n",
+        encoding="utf-8",
     )
     for code, cases in INVALID.items():
         for name, mutate, expected in cases:

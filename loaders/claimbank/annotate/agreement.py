@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
+from claimbank.format import fields
 from claimbank.format.model import AnnotationSet, Attribution, NonAttribution
 from claimbank.format.vocab import SpanLabel
 
@@ -156,7 +157,7 @@ def attribute_pairs(
     pairs: dict[str, list[tuple[str, str]]] = {}
     for span in left.spans:
         other = theirs.get(matching.get(span.id, ""))
-        for name in ("source_type", "cue_type", "modality_type"):
+        for name in fields.span_attributes():
             if other is not None and hasattr(span, name) and hasattr(other, name):
                 pairs.setdefault(name, []).append((str(getattr(span, name)), str(getattr(other, name))))
     by_span = {c.span: c for c in right.claims}

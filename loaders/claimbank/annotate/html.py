@@ -14,6 +14,7 @@ from html import escape
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+from claimbank.format import fields
 from claimbank.format.model import AnnotationSet, Document
 from claimbank.format.vocab import SpanLabel
 
@@ -95,10 +96,11 @@ window.addEventListener('resize', draw);
 
 def _describe(span: Any, by_id: dict[str, Any]) -> str:
     parts = [f"{span.label.value} {span.id}"]
-    referent = getattr(span, "refers_to", None)
-    if referent is not None and referent in by_id:
-        parts.append(f"refers to {referent} “{by_id[referent].text}”")
-    for name in ("source_type", "cue_type", "modality_type"):
+    for spec in fields.references("span"):  # a pronoun's referent, by its text
+        target = getattr(span, spec.name, None)
+        if target is not None and target in by_id:
+            parts.append(f"{spec.name.replace('_', ' ')} {target} “{by_id[target].text}”")
+    for name in fields.span_attributes():
         value = getattr(span, name, None)
         if value is not None:
             parts.append(f"{name}: {getattr(value, 'value', value)}")

@@ -226,6 +226,17 @@ class Origin(Vocabulary):
     )
 
 
+class Split(Vocabulary):
+    """Which part of the dataset a document belongs to, as its corpus fixed it."""
+
+    TRAIN = ("train", "For training: models may see it as often as they like.")
+    VALIDATION = (
+        "validation",
+        "For choosing between models and settings during development (a corpus's dev set).",
+    )
+    TEST = ("test", "Held out for the final evaluation only; never looked at during development.")
+
+
 VOCABULARIES: tuple[type[Vocabulary], ...] = (
     SpanLabel,
     SourceType,
@@ -235,4 +246,5 @@ VOCABULARIES: tuple[type[Vocabulary], ...] = (
     Factuality,
     ModalityType,
     Origin,
+    Split,
 )
