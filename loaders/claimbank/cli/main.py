@@ -396,7 +396,7 @@ def _progress(items: Iterable[T]) -> Iterable[T]:
 
 def _show(args: argparse.Namespace) -> int:
     from claimbank.annotate import html
-    from claimbank.util.jsonio import write_atomic
+    from claimbank.util.jsonio import refuse_input_as_output, write_atomic
 
     document = _load(args.file)
     if isinstance(document, int):
@@ -410,6 +410,7 @@ def _show(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    refuse_input_as_output(args.html, [args.file])
     write_atomic(args.html, html.render(document, sets[wanted]))
     print(f"wrote {args.html}", file=sys.stderr)
     return EXIT_OK
@@ -621,6 +622,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if run is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    if args.debug:
+        os.environ["CLAIMBANK_DEBUG"] = "1"  # a file's internal-error then raises, in workers too
     try:
         return run(args)
     except KeyboardInterrupt:

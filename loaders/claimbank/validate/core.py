@@ -144,7 +144,30 @@ def validate_file(
     """Validate one annotation file. ``seeds_dir`` defaults to the nearest ``seeds/`` above the file.
 
     ``within``: the folder the file was found in; a file that links outside it is reported, not read.
+    An unexpected failure while checking it (a bug) becomes the file's ``internal-error`` problem, so that it never
+    hides what the other files of a run have to report.
     """
+    try:
+        return _validate_file(path, seeds_dir=seeds_dir, max_bytes=max_bytes, name=name, within=within)
+    except Exception as error:  # the last resort for one file; the run goes on
+        return FileResult(path, [internal_error(name or str(path), error)], None)
+
+
+def internal_error(name: str, error: BaseException) -> Problem:
+    """The ``internal-error`` problem of one file, naming the exception (a bug in claimbank)."""
+    if os.environ.get("CLAIMBANK_DEBUG"):
+        raise error
+    return Problem("internal-error", name, "", f"{type(error).__name__}: {error}")
+
+
+def _validate_file(
+    path: Path,
+    *,
+    seeds_dir: Path | None,
+    max_bytes: int,
+    name: str | None,
+    within: Path | None,
+) -> FileResult:
     sink = ProblemSink(name or str(path))
     if within is not None and not checks._inside(path, within):
         sink.add("path-outside-tree", "", f"{path} leads to {path.resolve()}, outside {within}")

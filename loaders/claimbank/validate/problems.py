@@ -8,8 +8,9 @@ from dataclasses import asdict, dataclass, field
 
 from claimbank.validate.codes import CODES
 
-# Reading problems that make a file unusable rather than wrong; the CLI exits 2 for them (not 1).
-UNREADABLE = frozenset({"file-unreadable"})
+# Problems that make a file unusable rather than wrong (it could not be read, or not be checked); the CLI exits 2
+# for them (not 1).
+UNREADABLE = frozenset({"file-unreadable", "file-too-large", "file-not-regular", "internal-error"})
 
 
 def pointer(*parts: str | int) -> str:
