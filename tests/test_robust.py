@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+import claimbank
 from claimbank.cli import main
 from claimbank.format.canonical import canonical
 from claimbank.io.labelstudio.convert import import_export
@@ -38,9 +39,13 @@ LINE = re.compile(r"^(?P<file>[^\n]*?):(?P<pointer>(/[^\s]*)?): (?P<code>[a-z0-9
 
 
 def run(*args: str, cwd: Path = ROOT, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    # The package under test, whatever the working folder of the command.
+    package = str(Path(claimbank.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([package, os.environ.get("PYTHONPATH", "")])}
     return subprocess.run(
         [sys.executable, "-m", "claimbank", *args],
         cwd=cwd,
+        env=env,
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -328,3 +333,41 @@ def test_show_refuses_a_link_as_output(project: Path, tmp_path: Path) -> None:
     assert victim.read_text(encoding="utf-8") == "keep"
     assert link.is_symlink()
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("out", ["annotations", ".", "seeds/mini.txt", "link"])
+def test_build_replaces_only_a_folder_it_built(project: Path, out: str) -> None:
+    """Before the fix ``build --out annotations`` (or ``.``, or a seed) replaced whatever was there, exit 0."""
+    (project / "elsewhere").mkdir()
+    (project / "elsewhere" / "keep.txt").write_text("keep", encoding="utf-8")
+    (project / "link").symlink_to(project / "elsewhere")
+    before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file() and not p.is_symlink()}
+    result = run("build", "--no-progress", "--out", out, "annotations", cwd=project)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "refusing to write over" in result.stderr
+    after = {p: p.read_bytes() for p in project.rglob("*") if p.is_file() and not p.is_symlink()}
+    assert after == before
+
+
+def test_build_replaces_its_own_output_and_an_empty_folder(project: Path) -> None:
+    (project / "dataset").mkdir()
+    first = run("build", "--no-progress", "--out", "dataset", "annotations", cwd=project)
+    assert first.returncode == 0, first.stderr
+    second = run("build", "--no-progress", "--out", "dataset", "annotations", cwd=project)
+    assert second.returncode == 0, second.stderr
+    assert (project / "dataset" / "README.md").is_file()
+
+
+def test_validate_and_build_agree_on_a_duplicate_id_across_an_invalid_and_a_valid_file(project: Path) -> None:
+    invalid = _mini()
+    invalid["text"] = 5
+    (project / "annotations" / "a.json").write_text(json.dumps(invalid), encoding="utf-8")
+    validated = run("validate", "--format", "json", "annotations", cwd=project)
+    built = run("build", "--no-progress", "--out", "dataset", "annotations", cwd=project)
+    listed = {
+        (Path(f["file"]).name, p["code"]) for f in json.loads(validated.stdout)["files"] for p in f["problems"]
+    }
+    assert ("mini.json", "duplicate-document") in listed
+    found = {(Path(m["file"]).name, m["code"]) for m in map(LINE.match, built.stdout.splitlines()) if m}
+    assert found == listed

@@ -25,10 +25,10 @@ from claimbank.dataset import card, features
 from claimbank.dataset.rows import gold_set, view_rows
 from claimbank.format.model import CueSpan, Document, SourceSpan
 from claimbank.format.paths import DEFAULT_OUT
-from claimbank.util.jsonio import DEFAULT_MAX_BYTES, pid_alive
+from claimbank.util.jsonio import DEFAULT_MAX_BYTES, RefusedOutput, pid_alive
 from claimbank.util.parallel import Sized, ordered_map
 from claimbank.validate import checks
-from claimbank.validate.core import iter_sources, validate_file
+from claimbank.validate.core import internal_error, iter_sources, validate_file
 from claimbank.validate.problems import Problem, Report
 
 SPLITS = ("train", "validation", "test")
@@ -142,8 +142,16 @@ def _process(source: tuple[str, str], seeds_dir: Path | None, max_bytes: int) ->
     within = Path(folder) if folder else None
     result = validate_file(Path(name), seeds_dir=seeds_dir, max_bytes=max_bytes, within=within)
     if result.problems:
-        return _Processed(name, result.problems)
-    document = Document.model_validate(result.data)
+        # The id, when the file gives one, even of an invalid file: a duplicate id is reported as validate does.
+        return _Processed(name, result.problems, result.document_id or "")
+    try:
+        return _convert(name, result.data)
+    except Exception as error:  # a bug: the file's problem, never the whole build's traceback
+        return _Processed(name, [internal_error(name, error)])
+
+
+def _convert(name: str, data: Any) -> _Processed:
+    document = Document.model_validate(data)
     split = split_of(document.id)
     gold = gold_set(document)
     labels: dict[str, list[str]] = {}
@@ -198,6 +206,7 @@ def build(
     byte, whatever ``jobs`` is, because rows are written in file order by this process alone.
     """
     checks.forget_folders()  # folders' real paths are cached for one walk, not across walks
+    refuse_foreign_out(out)
     sources = list(iter_sources(paths))  # strings: a fraction of the memory of Path objects
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -214,11 +223,11 @@ def build(
         seen: dict[str, int] = {}  # document id -> index of its file (not the path: memory stays small)
         for position, item in enumerate(_processed(sources, seeds_dir, max_bytes, jobs, progress)):
             problems = item.problems
-            if not problems and item.document_id in seen:
+            if item.document_id and item.document_id in seen:  # the rule of validate_paths
                 message = f"document {item.document_id!r} is also in {sources[seen[item.document_id]][1]}"
-                problems = [Problem("duplicate-document", item.path, "/id", message)]
-            if not item.problems:
-                seen.setdefault(item.document_id, position)
+                problems = [*problems, Problem("duplicate-document", item.path, "/id", message)]
+            elif item.document_id:
+                seen[item.document_id] = position
             report.extend(item.path, problems)
             if report.problems:
                 continue  # keep validating, to report every problem, but write nothing more
@@ -237,10 +246,32 @@ def build(
             for name in data_files[config].get(split, []):
                 stats.parquet_bytes[config][split] += (staging / "data" / config / name).stat().st_size
         (staging / "README.md").write_text(card.render(data_files, stats), encoding="utf-8")
+        (staging / MARKER).write_text(
+            "made by claimbank build; it replaces only a folder holding this file\n"
+        )
         _replace(staging, out)
         return BuildResult(out, report, stats)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+MARKER = ".claimbank-dataset"
+
+
+def refuse_foreign_out(out: Path) -> None:
+    """Raise :class:`RefusedOutput` unless ``out`` is missing, an empty folder or a folder a build made (it holds
+    :data:`MARKER`, or, from builds before the marker, only ``README.md`` and ``data/``): a build replaces its
+    output whole, so ``--out annotations`` or ``--out .`` must never be taken for a dataset folder."""
+    if not os.path.lexists(out):
+        return
+    if out.is_symlink():
+        raise RefusedOutput(out, "a symbolic link (name the folder it points to)")
+    if not out.is_dir():
+        raise RefusedOutput(out, "something that is not a folder")
+    names = {entry.name for entry in os.scandir(out)}
+    if not names or MARKER in names or (names == {"README.md", "data"} and (out / "data").is_dir()):
+        return
+    raise RefusedOutput(out, f"a folder that claimbank build did not make (it has no {MARKER})")
 
 
 def _processed(
