@@ -366,8 +366,77 @@ def test_validate_and_build_agree_on_a_duplicate_id_across_an_invalid_and_a_vali
     validated = run("validate", "--format", "json", "annotations", cwd=project)
     built = run("build", "--no-progress", "--out", "dataset", "annotations", cwd=project)
     listed = {
-        (Path(f["file"]).name, p["code"]) for f in json.loads(validated.stdout)["files"] for p in f["problems"]
+        (Path(f["file"]).name, p["code"])
+        for f in json.loads(validated.stdout)["files"]
+        for p in f["problems"]
     }
     assert ("mini.json", "duplicate-document") in listed
     found = {(Path(m["file"]).name, m["code"]) for m in map(LINE.match, built.stdout.splitlines()) if m}
     assert found == listed
+
+
+# One problem, one line ----------------------------------------------------------------------------------------
+
+
+def test_a_line_break_in_a_key_a_path_or_a_seed_name_stays_on_one_line(project: Path) -> None:
+    """Before the fix a newline in an unknown key split the problem, and the middle line could be a live
+    ``::error`` workflow command."""
+    document = _mini()
+    document["x\n::error file=forged::owned"] = 1
+    document["seed"] = "mini\n::warning::seed.txt"
+    name = project / "annotations" / "::error file=a::b\nc.json"
+    name.write_text(json.dumps(document), encoding="utf-8")
+    result = run("validate", "annotations", cwd=project)
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    assert all(not line.startswith("::") for line in lines), result.stdout
+    assert all(line.endswith(")") and "(hint: " in line for line in lines), result.stdout
+    assert any(": schema-unknown-field unknown field 'x\\n::error" in line for line in lines), result.stdout
+    assert len(lines) == len(validate_paths([project / "annotations"]).problems)
+
+
+def test_github_format_finds_lines_for_many_problems_in_one_pass() -> None:
+    from claimbank.validate.github import Locator, line_of
+
+    text = json.dumps({"spans": [{"id": f"s{i}", "text": "x"} for i in range(50)]}, indent=1)
+    locator = Locator(text)
+    assert [locator.line(f"/spans/{i}/text") for i in range(50)] == [
+        line_of(text, f"/spans/{i}/text") for i in range(50)
+    ]
+    assert locator.line("/spans/49/text") == text[: text.index('"s49"')].count("\n") + 2
+    assert len(locator.walker.members) == 52  # each container (the root, the list, 50 spans) walked once
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "--jobs", "99999999999999999999", "annotations"],
+        ["validate", ""],
+        ["build", "--out", "", "annotations"],
+        ["validate", "a\0b.json"],
+    ],
+)
+def test_odd_command_lines_are_usage_errors(project: Path, args: list[str]) -> None:
+    try:
+        result = run(*args, cwd=project)
+    except ValueError:  # the operating system itself refuses a NUL in an argument
+        return
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "error:" in result.stderr
+
+
+def test_a_file_named_twice_is_checked_once(project: Path) -> None:
+    path = project / "annotations" / "mini.json"
+    report = validate_paths([path, path, project / "annotations"])
+    assert report.files == [str(path)]
+    assert report.ok
+
+
+def test_a_symlink_loop_costs_only_its_own_files(project: Path) -> None:
+    folder = project / "annotations"
+    (folder / "a.json").symlink_to(folder / "b.json")
+    (folder / "b.json").symlink_to(folder / "a.json")
+    report = validate_paths([folder])
+    by_file = {Path(name).name: [p.code for p in problems] for name, problems in report.by_file().items()}
+    assert by_file == {"a.json": ["file-unreadable"], "b.json": ["file-unreadable"], "mini.json": []}

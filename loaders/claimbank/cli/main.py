@@ -65,6 +65,18 @@ examples:
 """
 
 
+def _path(value: str) -> Path:
+    """A path argument; an empty one is a mistake (``Path("")`` would quietly mean the working folder)."""
+    if not value:
+        raise argparse.ArgumentTypeError("an empty path")
+    if "\0" in value:
+        raise argparse.ArgumentTypeError("a path cannot hold a NUL character")
+    return Path(value)
+
+
+MAX_JOBS = 1024
+
+
 def _positive(value: str) -> int:
     number = int(value)
     if number <= 0:
@@ -80,6 +92,8 @@ def _jobs(value: str) -> int:
         number = -1
     if number < 0:
         raise argparse.ArgumentTypeError("must be 0 (one per CPU) or a positive integer")
+    if number > MAX_JOBS:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_JOBS}")
     if number == 0:
         number = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return number
@@ -137,13 +151,13 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "paths",
         nargs="*",
-        type=Path,
+        type=_path,
         metavar="PATH",
         help="annotation files or folders (default: annotations/)",
     )
     validate.add_argument(
         "--seeds",
-        type=Path,
+        type=_path,
         metavar="DIR",
         help="the folder of seed texts (default: the nearest seeds/ above each file)",
     )
@@ -190,15 +204,19 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "paths",
         nargs="*",
-        type=Path,
+        type=_path,
         metavar="PATH",
         help="annotation files or folders (default: annotations/)",
     )
     build.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT})"
+        "--out",
+        type=_path,
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help=f"output folder (default: {DEFAULT_OUT})",
     )
     build.add_argument(
-        "--seeds", type=Path, metavar="DIR", help="the folder of seed texts (default: nearest seeds/)"
+        "--seeds", type=_path, metavar="DIR", help="the folder of seed texts (default: nearest seeds/)"
     )
     build.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_jobs(build, "validate and convert")
@@ -211,8 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
         "highlighted by label, attributes in tooltips, attributions and claims in tables whose rows highlight "
         "their spans on hover, explicit non-attributions struck through in red.",
     )
-    show.add_argument("file", type=Path, metavar="FILE", help="an annotation file")
-    show.add_argument("--html", type=Path, required=True, metavar="OUT", help="the HTML file to write")
+    show.add_argument("file", type=_path, metavar="FILE", help="an annotation file")
+    show.add_argument("--html", type=_path, required=True, metavar="OUT", help="the HTML file to write")
     show.add_argument("--set", dest="set_id", metavar="ID", help="the annotation set (default: the gold set)")
     show.set_defaults(run=_show)
 
@@ -225,9 +243,11 @@ def build_parser() -> argparse.ArgumentParser:
         "is validated before it is written.",
     )
     pre.add_argument(
-        "paths", nargs="+", type=Path, metavar="PATH", help="seed .txt files or annotation .json files"
+        "paths", nargs="+", type=_path, metavar="PATH", help="seed .txt files or annotation .json files"
     )
-    pre.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the annotation files")
+    pre.add_argument(
+        "--out", type=_path, required=True, metavar="DIR", help="folder for the annotation files"
+    )
     pre.add_argument("--language", default="en", help="language of new documents (default: en)")
     pre.set_defaults(run=_preannotate)
 
@@ -246,11 +266,11 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     fmt.add_argument(
-        "paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: annotations/)"
+        "paths", nargs="*", type=_path, metavar="PATH", help="files or folders (default: annotations/)"
     )
     fmt.add_argument("--check", action="store_true", help="write nothing; list the files that would change")
     fmt.add_argument(
-        "--seeds", type=Path, metavar="DIR", help="seed texts (default: nearest seeds/ above each file)"
+        "--seeds", type=_path, metavar="DIR", help="seed texts (default: nearest seeds/ above each file)"
     )
     fmt.set_defaults(run=_fmt)
 
@@ -260,13 +280,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Compare a predicted annotation set with a gold one on the same document: P/R/F1 per span "
         "label and for whole attributions (kind, source, cue and content), with exact offsets and with overlap.",
     )
-    evaluate.add_argument("pred", type=Path, metavar="PRED", help="annotation file holding the predictions")
-    evaluate.add_argument("gold", type=Path, metavar="GOLD", help="annotation file holding the gold set")
+    evaluate.add_argument("pred", type=_path, metavar="PRED", help="annotation file holding the predictions")
+    evaluate.add_argument("gold", type=_path, metavar="GOLD", help="annotation file holding the gold set")
     evaluate.add_argument("--pred-set", help="set id in PRED (default: the first set with origin prediction)")
     evaluate.add_argument("--gold-set", help="set id in GOLD (default: the gold set)")
     evaluate.add_argument("--format", choices=("text", "json"), default="text")
     evaluate.add_argument(
-        "--seeds", type=Path, metavar="DIR", help="seed texts (default: nearest seeds/ above each file)"
+        "--seeds", type=_path, metavar="DIR", help="seed texts (default: nearest seeds/ above each file)"
     )
     evaluate.set_defaults(run=_evaluate)
 
@@ -280,7 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
         "attribution F1 (kind, source, cue and content all matching), claim F1, and how often claimer, "
         "factuality and span attributes agree on matched items. By default every pair of non-gold sets.",
     )
-    agree.add_argument("file", type=Path, metavar="FILE", help="an annotation file")
+    agree.add_argument("file", type=_path, metavar="FILE", help="an annotation file")
     agree.add_argument("--sets", nargs=2, metavar=("A", "B"), help="the ids of the two sets to compare")
     agree.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
@@ -296,7 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
     docs_action = docs.add_mutually_exclusive_group(required=True)
     docs_action.add_argument("--write", action="store_true", help="rewrite the generated parts")
     docs_action.add_argument("--check", action="store_true", help="exit 1 if a generated part is out of date")
-    docs.add_argument("--root", type=Path, default=Path(), help="the project root (default: .)")
+    docs.add_argument("--root", type=_path, default=Path(), help="the project root (default: .)")
     docs.set_defaults(run=_docs)
     return parser
 
@@ -636,19 +656,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (
         OSError
     ) as error:  # a full disk, a read-only folder, a file that vanished: not a bug, and not input
+        from claimbank.validate.problems import one_line
+
         where = f" ({error.filename})" if error.filename else ""
         print(
-            f"claimbank: error: {error.strerror or error}{where}; every output is written whole or not at all, "
-            "so nothing was half-written",
+            one_line(
+                f"claimbank: error: {error.strerror or error}{where}; every output is written whole or not at "
+                "all, so nothing was half-written"
+            ),
             file=sys.stderr,
         )
         return EXIT_USAGE
     except Exception as error:  # the last resort: a user never sees a bare traceback
         if args.debug:
             raise
+        from claimbank.validate.problems import one_line
+
         print(
-            f"claimbank: internal error: {type(error).__name__}: {error} "
-            "(this is a bug in claimbank; rerun with --debug and report the traceback)",
+            one_line(
+                f"claimbank: internal error: {type(error).__name__}: {error} "
+                "(this is a bug in claimbank; rerun with --debug and report the traceback)"
+            ),
             file=sys.stderr,
         )
         return EXIT_INTERNAL
