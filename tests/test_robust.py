@@ -440,3 +440,31 @@ def test_a_symlink_loop_costs_only_its_own_files(project: Path) -> None:
     report = validate_paths([folder])
     by_file = {Path(name).name: [p.code for p in problems] for name, problems in report.by_file().items()}
     assert by_file == {"a.json": ["file-unreadable"], "b.json": ["file-unreadable"], "mini.json": []}
+
+
+# The fuzzer ---------------------------------------------------------------------------------------------------
+
+
+def test_the_fuzzer_sends_every_mutant_through_the_full_path_and_fails_on_an_exception(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.tools import fuzz_fastpath
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.argv", ["fuzz_fastpath.py", "--count", "200", "--docs", "5", "--seconds", "300"])
+    assert fuzz_fastpath.main() == 0
+    counts = capsys.readouterr().out
+    assert re.search(r"200 mutated files, all through the full path \(\d+ invalid, 0 crashes\)", counts), (
+        counts
+    )
+    original = checks.check_document
+
+    def crash_on_a_list(document: Any, sink: Any, **kwargs: Any) -> None:
+        if '["x"]' in json.dumps(document):  # a check that breaks on a list where a string belongs
+            raise TypeError("planted")
+        original(document, sink, **kwargs)
+
+    monkeypatch.setattr(checks, "check_document", crash_on_a_list)
+    monkeypatch.setattr("sys.argv", ["fuzz_fastpath.py", "--count", "400", "--docs", "5", "--seconds", "300"])
+    assert fuzz_fastpath.main() == 1
+    assert list(tmp_path.glob("fuzz-crash-*.json"))
