@@ -278,10 +278,21 @@ def build_parser() -> argparse.ArgumentParser:
         "evaluate",
         help="precision, recall and F1 of predicted annotations against gold",
         description="Compare a predicted annotation set with a gold one on the same document: P/R/F1 per span "
-        "label and for whole attributions (kind, source, cue and content), with exact offsets and with overlap.",
+        "label and for whole attributions (kind, source, cue and content), with exact offsets and with overlap. "
+        "PRED and GOLD may be folders: documents are matched by id and the counts summed over them "
+        "(micro-averaged); a gold document with no prediction counts its items as missed. With nothing "
+        "predicted and nothing in the gold, an item's P/R/F1 are '-' (null in JSON).",
+        epilog="examples:\n"
+        "  claimbank evaluate predicted/000_fb2fb690b74273a6.json annotations/000_fb2fb690b74273a6.json\n"
+        "  claimbank evaluate predicted/ annotations/ --format json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    evaluate.add_argument("pred", type=_path, metavar="PRED", help="annotation file holding the predictions")
-    evaluate.add_argument("gold", type=_path, metavar="GOLD", help="annotation file holding the gold set")
+    evaluate.add_argument(
+        "pred", type=_path, metavar="PRED", help="annotation file (or folder) holding the predictions"
+    )
+    evaluate.add_argument(
+        "gold", type=_path, metavar="GOLD", help="annotation file (or folder) holding the gold sets"
+    )
     evaluate.add_argument("--pred-set", help="set id in PRED (default: the first set with origin prediction)")
     evaluate.add_argument("--gold-set", help="set id in GOLD (default: the gold set)")
     evaluate.add_argument("--format", choices=("text", "json"), default="text")
@@ -538,37 +549,34 @@ def _fmt(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    import json
+    from claimbank.annotate.agreement import evaluate_many
 
-    from claimbank.annotate.agreement import evaluate
-
-    pred_doc = _load(args.pred, args.seeds)
-    if isinstance(pred_doc, int):
-        return pred_doc
-    gold_doc = _load(args.gold, args.seeds)
-    if isinstance(gold_doc, int):
-        return gold_doc
-    if pred_doc.sha256 != gold_doc.sha256:
-        print("claimbank evaluate: PRED and GOLD are annotations of different texts", file=sys.stderr)
-        return EXIT_USAGE
-    pred = next(
-        (
-            s
-            for s in pred_doc.annotation_sets
-            if (s.id == args.pred_set if args.pred_set else s.origin.value == "prediction")
-        ),
-        None,
-    )
-    gold = next(
-        (s for s in gold_doc.annotation_sets if (s.id == args.gold_set if args.gold_set else s.gold)), None
-    )
-    if pred is None or gold is None:
-        print(
-            "claimbank evaluate: no such predicted or gold set (see --pred-set, --gold-set)", file=sys.stderr
-        )
-        return EXIT_USAGE
-    result = evaluate(pred, gold)
+    if args.pred.is_dir() or args.gold.is_dir():
+        pairs = _evaluation_pairs(args)
+        if isinstance(pairs, int):
+            return pairs
+    else:
+        pred_doc = _load(args.pred, args.seeds)
+        if isinstance(pred_doc, int):
+            return pred_doc
+        gold_doc = _load(args.gold, args.seeds)
+        if isinstance(gold_doc, int):
+            return gold_doc
+        if pred_doc.sha256 != gold_doc.sha256:
+            print("claimbank evaluate: PRED and GOLD are annotations of different texts", file=sys.stderr)
+            return EXIT_USAGE
+        pred, gold = _pred_set(pred_doc, args.pred_set), _gold_set(gold_doc, args.gold_set)
+        if pred is None or gold is None:
+            print(
+                "claimbank evaluate: no such predicted or gold set (see --pred-set, --gold-set)",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        pairs = [(pred, gold)]
+    result = evaluate_many(pairs)
     if args.format == "json":
+        import json
+
         print(
             json.dumps(
                 {mode: {k: v.as_dict() for k, v in scores.items()} for mode, scores in result.items()},
@@ -576,16 +584,85 @@ def _evaluate(args: argparse.Namespace) -> int:
             )
         )
         return EXIT_OK
+
+    def shown(value: float | None, width: int) -> str:
+        return f"{'-':>{width}}" if value is None else f"{value:{width}.2f}"
+
     print(
         f"{'item':14}{'P exact':>9}{'R exact':>9}{'F1 exact':>10}{'P ovl':>8}{'R ovl':>8}{'F1 ovl':>8}  pred/gold"
     )
     for key, exact in result["exact"].items():
         overlap = result["overlap"][key]
         print(
-            f"{key:14}{exact.precision:9.2f}{exact.recall:9.2f}{exact.f1:10.2f}"
-            f"{overlap.precision:8.2f}{overlap.recall:8.2f}{overlap.f1:8.2f}  {exact.predicted}/{exact.reference}"
+            f"{key:14}{shown(exact.precision, 9)}{shown(exact.recall, 9)}{shown(exact.f1, 10)}"
+            f"{shown(overlap.precision, 8)}{shown(overlap.recall, 8)}{shown(overlap.f1, 8)}"
+            f"  {exact.predicted}/{exact.reference}"
         )
     return EXIT_OK
+
+
+def _pred_set(document: Any, wanted: str | None) -> Any:
+    return next(
+        (
+            s
+            for s in document.annotation_sets
+            if (s.id == wanted if wanted else s.origin.value == "prediction")
+        ),
+        None,
+    )
+
+
+def _gold_set(document: Any, wanted: str | None) -> Any:
+    return next((s for s in document.annotation_sets if (s.id == wanted if wanted else s.gold)), None)
+
+
+def _evaluation_pairs(args: argparse.Namespace) -> list[tuple[Any, Any]] | int:
+    """(predicted set or None, gold set) for every gold document, matched with PRED's by document id; every
+    invalid file is reported (exit 1), documents on one side only are counted in notices."""
+    from claimbank.validate.core import ValidationFailed, iter_files, load_document
+    from claimbank.validate.problems import Report
+
+    report = Report()
+    sides: list[dict[str, Any]] = [{}, {}]
+    for side, root in zip(sides, (args.pred, args.gold), strict=True):
+        for path in iter_files([root]):
+            try:
+                document = load_document(path, seeds_dir=args.seeds)
+            except ValidationFailed as failure:
+                report.extend(str(path), failure.problems)
+                continue
+            side[document.id] = document
+    if not report.ok:
+        sys.stdout.write(report.format_text())
+        print(f"{report.summary()}; nothing evaluated", file=sys.stderr)
+        return report.exit_code
+    predicted, golden = sides
+    pairs: list[tuple[Any, Any]] = []
+    counts = {"no gold set": 0, "no prediction": 0, "another text": 0}
+    for doc_id, gold_doc in sorted(golden.items()):
+        gold = _gold_set(gold_doc, args.gold_set)
+        if gold is None:
+            counts["no gold set"] += 1
+            continue
+        pred_doc = predicted.get(doc_id)
+        if pred_doc is not None and pred_doc.sha256 != gold_doc.sha256:
+            counts["another text"] += 1
+            continue
+        pred = _pred_set(pred_doc, args.pred_set) if pred_doc is not None else None
+        counts["no prediction"] += pred is None
+        pairs.append((pred, gold))
+    unmatched = len(set(predicted) - set(golden))
+    print(
+        f"claimbank evaluate: {len(pairs)} document(s) scored; gold documents left out: "
+        f"{counts['no gold set']} without a gold set, {counts['another text']} whose prediction has another "
+        f"text; {counts['no prediction']} without a prediction (their gold items count as missed); "
+        f"{unmatched} predicted document(s) with no gold document",
+        file=sys.stderr,
+    )
+    if not pairs:
+        print("claimbank evaluate: no gold document to score", file=sys.stderr)
+        return EXIT_USAGE
+    return pairs
 
 
 def _agree(args: argparse.Namespace) -> int:
