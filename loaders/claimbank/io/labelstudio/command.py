@@ -423,7 +423,7 @@ def _pull(args: argparse.Namespace) -> int:
         print(f"claimbank ls pull: error: {error}", file=sys.stderr)
         return EXIT_INVALID
     for item in exported:
-        for annotation in [*item.get("annotations", []), *item.get("drafts", [])]:
+        for annotation in [*(item.get("annotations") or []), *(item.get("drafts") or [])]:
             by = annotation.get("completed_by") if isinstance(annotation, dict) else None
             if isinstance(by, int) and by in known:
                 annotation["completed_by"] = known[by]  # annotators by e-mail, not by a number
