@@ -122,7 +122,7 @@ def phase(name: str, work: Path, docs: int) -> dict[str, Any]:
             started = time.perf_counter()
             if name == "raw-local2":
                 spec = predict.PredictorSpec("2026-01-01T00:00:00Z", gold=True)
-                done = job.build_raw(spark, [work / "raw.jsonl"], out, spec=spec, partitions=64)
+                done = job.build_raw(spark, [work / "raw.jsonl"], out, spec=spec)
                 assert done.written == docs, (done.written, done.shown)
             else:
                 done = job.build_annotations(
