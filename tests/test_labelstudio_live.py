@@ -585,3 +585,42 @@ def test_the_documented_loop_runs(server: Server, tmp_path: Path) -> None:
     assert [s.model_version for s in sets if s.id.startswith("ls-prediction-")] == [
         RulePredictor().model_version
     ]
+
+
+def test_the_labeling_page_will_not_submit_a_region_without_its_required_choice(server: Server) -> None:
+    """A CUE whose cue_type nobody picked: Label Studio's UI asks for it and saves nothing (the config's
+    `required` on the choice, checked on the regions its whenLabelValue selects)."""
+    from label_studio_sdk import LabelStudio
+
+    from tests.browser import launch_chromium
+
+    client = LabelStudio(base_url=server.url, api_key=server.token)
+    project = client.projects.create(title="required choices", label_config=labeling_config())
+    document = canonical(load_document(ROOT / "annotations" / "000_fb2fb690b74273a6.json"))
+    (gold,) = [s for s in document["annotation_sets"] if s.get("gold")]
+    (cue,) = [s for s in gold["spans"] if s["text"] == "according to"]
+    result = [
+        r for r in to_results(gold) if not (r.get("id") == cue["id"] and r.get("from_name") == "cue_type")
+    ]
+    data = {"text": document["text"], "document_id": document["id"], "sha256": document["sha256"]}
+    (task_id,) = client.projects.import_tasks(
+        id=project.id,
+        request=[{"data": data, "predictions": [{"model_version": "gaps", "result": result}]}],
+        return_task_ids=True,
+    ).task_ids
+    with launch_chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{server.url}/user/login/")
+        page.fill('input[name="email"]', server.username)
+        page.fill('input[name="password"]', server.password)
+        page.click('button[type="submit"], input[type="submit"]')
+        page.wait_for_load_state("networkidle")
+        page.goto(f"{server.url}/projects/{project.id}/data?task={task_id}")
+        page.locator("span.htx-highlight").first.wait_for(timeout=60_000)
+        page.wait_for_timeout(2_000)
+        page.get_by_role("button", name="Submit").click()
+        asked = page.get_by_text("Pick the cue_type of the selected CUE region")
+        asked.wait_for(timeout=30_000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "labelstudio-required.png"))
+    assert list(client.annotations.list(id=task_id)) == []  # nothing was saved
