@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import importlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -101,7 +101,7 @@ def prediction(predictor: Predictor, text: str) -> dict[str, Any]:
 
 
 def uncertainty_first(
-    predictor: Predictor, documents: list[dict[str, Any]]
+    predictor: Predictor, documents: Iterable[dict[str, Any]]
 ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """Every document with its prediction, the least certain first (ties keep the documents' order): pushed in
     this order, Label Studio's default task order is the order in which a person's answer teaches most."""
