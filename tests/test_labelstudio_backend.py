@@ -280,3 +280,12 @@ def test_refusals_quote_the_servers_reason() -> None:
     )
     assert reason(ApiError(status_code=403, body={"detail": "no"})) == "Label Studio answered 403: no"
     assert reason(ApiError(status_code=502, body="x" * 1000)).endswith("x…")
+
+
+def test_a_taggers_confidences_are_read_from_its_note() -> None:
+    from claimbank.io.labelstudio.backend import confidences
+
+    assert confidences("confidence: s1=0.930 s2=0.710 a1=0.640") == {"s1": 0.93, "s2": 0.71, "a1": 0.64}
+    assert confidences("adjudicated by hand") == {}
+    assert confidences(None) == {}
+    assert confidences("confidence: s1=x s2=0.5") == {"s2": 0.5}

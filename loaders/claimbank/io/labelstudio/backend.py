@@ -54,11 +54,46 @@ class RulePredictor:
         return annotation_set(text, created_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
+def confidences(note: str | None) -> dict[str, float]:
+    """The confidences a tagger's set carries in its note (``confidence: s1=0.93 s2=0.71 a1=0.64``), by id."""
+    found: dict[str, float] = {}
+    if not note or not note.startswith("confidence:"):
+        return found
+    for item in note.removeprefix("confidence:").split():
+        key, _, value = item.partition("=")
+        try:
+            found[key] = float(value)
+        except ValueError:
+            continue
+    return found
+
+
+class TaggerPredictor:
+    """A model folder of ``claimbank.tagger`` (``claimbank train``) as a :class:`Predictor`.
+
+    The file format has no confidence field, so the tagger writes its spans' confidences into the set's note;
+    they are put back on the spans here, where :func:`prediction` turns them into scores.
+    """
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.model_version = str(model.version)
+
+    def __call__(self, text: str) -> dict[str, Any]:
+        made: dict[str, Any] = self.model.annotation_set(
+            text, created_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        )
+        known = confidences(made.get("note"))
+        spans = [{**s, "confidence": known[s["id"]]} if s["id"] in known else s for s in made["spans"]]
+        return {**made, "spans": spans}
+
+
 def load_predictor(model: Path | None) -> Predictor:
     """The rules without ``model``; with it, the learned tagger saved in the folder ``model``.
 
-    The tagger is the package ``claimbank.tagger`` (its ``load(folder)`` gives a :class:`Predictor`); an
-    installation without it, or a folder that is not there, is a :class:`PredictorUnavailable` error.
+    The tagger is the package ``claimbank.tagger`` (its ``Model(folder)``, wrapped in :class:`TaggerPredictor`);
+    an installation without it, a folder that is not there or one the tagger refuses is a
+    :class:`PredictorUnavailable` error.
     """
     if model is None:
         return RulePredictor()
@@ -73,8 +108,10 @@ def load_predictor(model: Path | None) -> Predictor:
             "--model needs the learned tagger (claimbank.tagger), which this installation does not have; "
             "leave out --model to serve the rules"
         ) from None
-    loaded: Predictor = tagger.load(model)
-    return loaded
+    try:
+        return TaggerPredictor(tagger.Model(model))
+    except tagger.ModelError as error:
+        raise PredictorUnavailable(f"--model {model}: {error}") from None
 
 
 def score(annotation_set: dict[str, Any]) -> float:
