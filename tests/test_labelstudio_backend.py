@@ -289,3 +289,19 @@ def test_a_taggers_confidences_are_read_from_its_note() -> None:
     assert confidences("adjudicated by hand") == {}
     assert confidences(None) == {}
     assert confidences("confidence: s1=x s2=0.5") == {"s2": 0.5}
+
+
+def test_a_predictor_that_fails_is_a_500_naming_the_task() -> None:
+    class Broken:
+        model_version = "broken-1"
+
+        def __call__(self, text: str) -> dict[str, Any]:
+            raise ValueError(f"cannot read {len(text)} characters")
+
+    answer = (
+        create_app(Broken())
+        .test_client()
+        .post("/predict", json={"tasks": [{"id": 9, "data": {"text": "abc"}}]})
+    )
+    assert answer.status_code == 500
+    assert answer.get_json()["error"] == "task 9: the predictor failed: ValueError: cannot read 3 characters"

@@ -226,7 +226,13 @@ def create_app(predictor: Predictor, *, on_annotation: Callable[[dict[str, Any]]
             if not isinstance(text, str):
                 task_id = item.get("id") if isinstance(item, dict) else None
                 return refuse(f"task {task_id}: no data.text string to predict on")
-            results.append(prediction(predictor, text))
+            try:
+                results.append(prediction(predictor, text))
+            except Exception as error:  # the predictor's failure on one text, told to Label Studio as such
+                app.logger.exception("task %s: the predictor failed", item.get("id"))
+                return refuse(
+                    f"task {item.get('id')}: the predictor failed: {type(error).__name__}: {error}", 500
+                )
         return jsonify({"results": results, "model_version": predictor.model_version})
 
     @app.post("/webhook")
