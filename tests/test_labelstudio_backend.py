@@ -61,8 +61,10 @@ def test_health_and_setup_answer_the_model_version(client: Any) -> None:
     health = client.get("/health")
     assert health.status_code == 200
     assert health.get_json()["status"] == "UP"
-    setup = client.post("/setup", json={"project": "1.1", "schema": labeling_config()})
+    body = {"project": "1.1", "schema": labeling_config(), "access_token": "owner-t0ken-sentinel"}
+    setup = client.post("/setup", json=body)
     assert setup.status_code == 200
+    assert b"owner-t0ken-sentinel" not in setup.data
     assert setup.get_json()["model_version"] == RulePredictor().model_version
 
 
