@@ -20,13 +20,11 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from claimbank.format import fields, vocab
 from claimbank.format.vocab import (
     AttributionKind,
     Claimer,
-    CueType,
     Factuality,
-    ModalityType,
-    SourceType,
     SpanLabel,
     Vocabulary,
 )
@@ -36,11 +34,16 @@ from claimbank.validate.problems import ProblemSink
 FROM_LABEL = "label"
 TO_NAME = "text"
 # per-region choices: name -> (vocabulary, the span label whose regions carry it)
+# The span attributes come from the table of fields (each on the regions of the one label that carries it); an
+# attribution's kind rides on its CUE, a claim's claimer and factuality on its CLAIM.
+SPAN_ATTRIBUTES = fields.span_attributes()
+_LABELS = {label.value: label for label in SpanLabel}
 CHOICES: dict[str, tuple[type[Vocabulary], SpanLabel]] = {
-    "source_type": (SourceType, SpanLabel.SOURCE),
-    "cue_type": (CueType, SpanLabel.CUE),
+    **{
+        spec.name: (getattr(vocab, spec.vocabulary or ""), _LABELS[spec.carried_by[0]])
+        for spec in fields.attributes("span")
+    },
     "kind": (AttributionKind, SpanLabel.CUE),
-    "modality_type": (ModalityType, SpanLabel.MODALITY),
     "claimer": (Claimer, SpanLabel.CLAIM),
     "factuality": (Factuality, SpanLabel.CLAIM),
 }
@@ -140,9 +143,11 @@ def to_results(annotation_set: dict[str, Any]) -> list[dict[str, Any]]:
                 "type": "labels",
                 "value": {**where, "labels": [span["label"]]},
                 **_meta(carried.get(span["id"], [])),
+                # A predicted span's confidence is the region's score, which Label Studio shows on it.
+                **({"score": span["confidence"]} if "confidence" in span else {}),
             }
         )
-        for name in ("source_type", "cue_type", "modality_type"):
+        for name in SPAN_ATTRIBUTES:
             if name in span:
                 results.append(_choice(span["id"], name, span[name], where))
     for attribution in annotation_set.get("attributions", []):
@@ -150,7 +155,10 @@ def to_results(annotation_set: dict[str, Any]) -> list[dict[str, Any]]:
         results.append(_choice(cue["id"], "kind", attribution["kind"], _where(cue)))
         if "source" in attribution:
             results.append(_relation(attribution["source"], attribution["cue"], "source"))
-        results.append(_relation(attribution["cue"], attribution["content"], "content"))
+        content = _relation(attribution["cue"], attribution["content"], "content")
+        if "confidence" in attribution:  # the attribution's confidence rides on its cue → content relation
+            content["score"] = attribution["confidence"]
+        results.append(content)
         if "nested_in" in attribution:
             outer = next(a for a in annotation_set["attributions"] if a["id"] == attribution["nested_in"])
             results.append(_relation(attribution["cue"], outer["cue"], "nested_in"))
@@ -268,12 +276,14 @@ def from_results(results: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]
             "end": value["end"],
             "text": value["text"],
         }
-        for name in ("source_type", "cue_type", "modality_type"):
+        for name in SPAN_ATTRIBUTES:
             if name in choices.get(region_id, {}):
                 span[name] = choices[region_id][name]
         referents = targets(region_id, "refers_to")
         if referents:
             span["refers_to"] = referents[0]
+        if region.get("score") is not None:
+            span["confidence"] = region["score"]
         spans.append(span)
 
     taken = {t for r in regions.values() for t in _carried(r, "attribution") + _carried(r, "claim")}
@@ -295,6 +305,8 @@ def from_results(results: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]
         found_sources = sources(cue, "source")
         if found_sources:
             attribution["source"] = found_sources[0]
+        if relation.get("score") is not None:
+            attribution["confidence"] = relation["score"]
         attributions.append(attribution)
         by_content.setdefault(content, attribution["id"])
         cue_of.setdefault(cue, attribution["id"])
