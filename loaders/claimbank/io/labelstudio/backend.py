@@ -10,7 +10,8 @@ A prediction is an annotation set turned into Label Studio regions by :func:`cla
 to_results`: text regions whose ids are the span ids (stable: the same text gives the same ids), per-region
 choices on those ids, and relations with ``from_id``/``to_id``; it carries a ``score`` and the predictor's
 ``model_version``. The score is the lowest confidence of its spans (the least sure region decides which task a
-person should look at first) when the predictor gives spans a ``confidence``, else :data:`RULES_SCORE`.
+person should look at first) when the predictor gives spans a ``confidence`` (a field of the file format for
+predicted sets), else :data:`RULES_SCORE`.
 """
 
 from __future__ import annotations
@@ -71,8 +72,9 @@ def confidences(note: str | None) -> dict[str, float]:
 class TaggerPredictor:
     """A model folder of ``claimbank.tagger`` (``claimbank train``) as a :class:`Predictor`.
 
-    The file format has no confidence field, so the tagger writes its spans' confidences into the set's note;
-    they are put back on the spans here, where :func:`prediction` turns them into scores.
+    Spans and attributions keep the ``confidence`` the tagger gives them; where it gives none but writes the
+    confidences into the set's note (``confidence: s1=0.93 a1=0.64``, its form before the file format had the
+    field), they are read back from there. :func:`prediction` turns them into scores.
     """
 
     def __init__(self, model: Any) -> None:
@@ -84,14 +86,20 @@ class TaggerPredictor:
             text, created_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         )
         known = confidences(made.get("note"))
-        spans = [{**s, "confidence": known[s["id"]]} if s["id"] in known else s for s in made["spans"]]
-        return {**made, "spans": spans}
+
+        def scored(item: dict[str, Any]) -> dict[str, Any]:
+            if item.get("confidence") is None and item["id"] in known:
+                return {**item, "confidence": known[item["id"]]}
+            return item
+
+        layers = {name: [scored(i) for i in made.get(name, [])] for name in ("spans", "attributions")}
+        return {**made, **layers}
 
 
 def load_predictor(model: Path | None) -> Predictor:
     """The rules without ``model``; with it, the learned tagger saved in the folder ``model``.
 
-    The tagger is the package ``claimbank.tagger`` (its ``Model(folder)``, wrapped in :class:`TaggerPredictor`);
+    The tagger is the package ``claimbank.tagger`` (its ``load(folder)``, wrapped in :class:`TaggerPredictor`);
     an installation without it, a folder that is not there or one the tagger refuses is a
     :class:`PredictorUnavailable` error.
     """
@@ -109,7 +117,7 @@ def load_predictor(model: Path | None) -> Predictor:
             "leave out --model to serve the rules"
         ) from None
     try:
-        return TaggerPredictor(tagger.Model(model))
+        return TaggerPredictor(tagger.load(model))
     except tagger.ModelError as error:
         raise PredictorUnavailable(f"--model {model}: {error}") from None
 
@@ -123,18 +131,13 @@ def score(annotation_set: dict[str, Any]) -> float:
 
 
 def prediction(predictor: Predictor, text: str) -> dict[str, Any]:
-    """One Label Studio prediction for ``text``: regions, choices and relations, a ``score``, a model version."""
+    """One Label Studio prediction for ``text``: regions, choices and relations, a ``score``, a model version.
+
+    Spans' and attributions' ``confidence`` become the regions' and content relations' own scores
+    (:func:`claimbank.io.labelstudio.convert.to_results`), which Label Studio shows on them.
+    """
     made = predictor(text)
-    confidence = {s["id"]: s.get("confidence") for s in made.get("spans", [])}
-    plain = {
-        **made,
-        "spans": [{k: v for k, v in s.items() if k != "confidence"} for s in made.get("spans", [])],
-    }
-    results = to_results(plain)
-    for region in results:
-        if region.get("type") == "labels" and confidence.get(region["id"]) is not None:
-            region["score"] = float(confidence[region["id"]])  # Label Studio shows a region's own score
-    return {"result": results, "score": score(made), "model_version": predictor.model_version}
+    return {"result": to_results(made), "score": score(made), "model_version": predictor.model_version}
 
 
 def uncertainty_first(
