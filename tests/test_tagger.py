@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -222,6 +223,14 @@ def test_bad_input_is_one_line_and_exit_2(dataset: Path, model_dir: Path, tmp_pa
     _one_line_and_exit_2(
         _cli("preannotate", "--model", str(broken), str(seed), "--out", str(tmp_path / "o")), "SHA-256"
     )
+    # A weight file crfsuite opens but that is not the declared model (its hash updated to match).
+    weights.write_bytes(b"lCRF" + bytes(100))
+    manifest = json.loads((broken / "model.json").read_text("utf-8"))
+    manifest["files"]["tagger.crfsuite"] = hashlib.sha256(weights.read_bytes()).hexdigest()
+    (broken / "model.json").write_text(json.dumps(manifest))
+    _one_line_and_exit_2(
+        _cli("preannotate", "--model", str(broken), str(seed), "--out", str(tmp_path / "o")), "labels"
+    )
     (broken / "model.json").write_text("{")
     _one_line_and_exit_2(
         _cli("preannotate", "--model", str(broken), str(seed), "--out", str(tmp_path / "o")), "JSON"
@@ -249,3 +258,16 @@ def test_the_example_trains_from_load_dataset_alone(dataset: Path, tmp_path: Pat
     assert result.returncode == 0, result.stdout + result.stderr
     assert "CUE" in result.stdout
     assert "F1" in result.stdout
+
+
+def test_the_readme_training_loop_runs(dataset: Path, tmp_path: Path) -> None:
+    blocks = re.findall(r"```python\n(.*?)\n```", (ROOT / "README.md").read_text("utf-8"), re.DOTALL)
+    (block,) = [b for b in blocks if "pycrfsuite" in b]
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "dataset").symlink_to(dataset)
+    result = subprocess.run(
+        [sys.executable, "-c", block], cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "iterations" in result.stdout
+    assert (tmp_path / "tagger.crfsuite").stat().st_size > 0

@@ -36,14 +36,18 @@ class Prediction:
     cue_types: dict[int, str]
 
 
-def _open(path: Path) -> Any:
+def _open(path: Path, labels: set[str] | None = None) -> Any:
+    """A crfsuite tagger over ``path``, which must know labels (and only ``labels``, when given)."""
     import pycrfsuite
 
     tagger = pycrfsuite.Tagger()
     try:
         tagger.open(str(path))
-    except Exception as error:  # crfsuite says only "Cannot open" or worse: a corrupt file
+    except Exception as error:  # crfsuite says only "Invalid model file": a damaged or foreign file
         raise ModelError(f"{path}: cannot open the crfsuite model ({error})") from None
+    known = set(tagger.labels())
+    if not known or (labels is not None and not known <= labels):
+        raise ModelError(f"{path}: the crfsuite model does not have the labels model.json declares")
     return tagger
 
 
@@ -57,8 +61,10 @@ class Model:
         for needed in ("tagger.crfsuite", "linker.crfsuite"):
             if needed not in files:
                 raise ModelError(f"{folder}: {needed} is missing")
-        self._tagger = _open(folder / "tagger.crfsuite")
-        self._linker = _open(folder / "linker.crfsuite")
+        self._tagger = _open(folder / "tagger.crfsuite", set(self.manifest.get("labels", ())))
+        self._linker = _open(folder / "linker.crfsuite", {"0", "1"})
+        # A linker trained without a single linked pair knows only "0": every pair scores 0.
+        self._links = "1" in self._linker.labels()
         # An attribute with one value in training has no classifier: that value is used throughout.
         self._constant: dict[str, str] = dict(self.manifest.get("constant_attributes", {}))
         self._classifiers = {
@@ -97,11 +103,12 @@ class Model:
             )
         token_spans = [(s.label, s.first, s.last) for s in spans]
         items, keys = link.pairs(tokens, token_spans)
-        scores: list[float] = []
-        if items:
+        if items and self._links:
             self._linker.set(items)
             self._linker.tag()
             scores = [self._linker.marginal("1", j) for j in range(len(items))]
+        else:
+            scores = [0.0] * len(items)
         cues = [i for i, s in enumerate(spans) if s.label == "CUE"]
         proposals = link.choose(cues, keys, scores)
         kinds = self._classify(
