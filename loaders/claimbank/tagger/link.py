@@ -10,6 +10,7 @@ type and cue type are one-item classifiers too, trained only when the training d
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -48,10 +49,14 @@ def pair_features(
     cue: TokenSpan,
     candidate: TokenSpan,
     role: str,
-    cues: Sequence[TokenSpan],
-    candidates: Sequence[TokenSpan],
+    cue_starts: Sequence[int],
+    candidate_starts: Sequence[int],
 ) -> list[str]:
-    """Features of linking ``candidate`` (a SOURCE or CONTENT, ``role`` 'S' or 'C') to ``cue``."""
+    """Features of linking ``candidate`` (a SOURCE or CONTENT, ``role`` 'S' or 'C') to ``cue``.
+
+    ``cue_starts`` and ``candidate_starts`` are the sorted first tokens of every cue and of every span of the
+    candidate's label: what lies between the two is counted from them (neither span's own start is ever in the
+    gap, so neither counts itself)."""
     lower, sentence = tokens.lower, tokens.sentence
     cf, cl = cue
     f, last = candidate
@@ -60,8 +65,8 @@ def pair_features(
     apart = sentence[f] - sentence[cf] if side == "R" else sentence[last - 1] - sentence[cf]
     apart = max(-3, min(3, apart))
     lo, hi = (cl, f) if side == "R" else (last, cf)
-    cues_between = min(sum(1 for c in cues if c != cue and lo <= c[0] < hi), 3)
-    others_between = min(sum(1 for c in candidates if c != candidate and lo <= c[0] < hi), 3)
+    cues_between = min(max(bisect_left(cue_starts, hi) - bisect_left(cue_starts, lo), 0), 3)
+    others_between = min(max(bisect_left(candidate_starts, hi) - bisect_left(candidate_starts, lo), 0), 3)
     found = [
         f"role={role}",
         f"side={side}",
@@ -128,15 +133,22 @@ def pairs(
     by_label: dict[str, list[tuple[int, TokenSpan]]] = {"SOURCE": [], "CUE": [], "CONTENT": []}
     for i, (label, f, last) in enumerate(spans):
         by_label[label].append((i, (f, last)))
-    cues = [span for _, span in by_label["CUE"]]
+    starts = {label: sorted(span[0] for _, span in pool) for label, pool in by_label.items()}
+    sentence = tokens.sentence
+    # Each span's first and last sentence, once (the reach test below is within_reach, inlined: it runs for
+    # every cue and candidate).
+    reach = {
+        label: [(i, span, sentence[span[0]], sentence[span[1] - 1]) for i, span in pool]
+        for label, pool in by_label.items()
+    }
     items, keys = [], []
     for ci, cue in by_label["CUE"]:
+        s = sentence[cue[0]]
+        low, high = s - MAX_SENTENCES, s + MAX_SENTENCES
         for role, label in (("S", "SOURCE"), ("C", "CONTENT")):
-            pool = by_label[label]
-            candidates = [span for _, span in pool]
-            for i, span in pool:
-                if within_reach(tokens, cue, span):
-                    items.append(pair_features(tokens, cue, span, role, cues, candidates))
+            for i, span, first, last in reach[label]:
+                if low <= first <= high or low <= last <= high:
+                    items.append(pair_features(tokens, cue, span, role, starts["CUE"], starts[label]))
                     keys.append((ci, role, i))
     return items, keys
 
