@@ -204,6 +204,10 @@ def test_bad_input_is_one_line_and_exit_2(dataset: Path, model_dir: Path, tmp_pa
     _one_line_and_exit_2(
         _cli("train", str(dataset), "--out", str(tmp_path / "m"), "--split", "nope", "-q"), "no split 'nope'"
     )
+    # A folder that looks like a dataset but whose Parquet is not: datasets' own warnings stay quiet.
+    (tmp_path / "empty" / "data" / "documents").mkdir(parents=True)
+    (tmp_path / "empty" / "data" / "documents" / "train-00000-of-00001.parquet").write_bytes(b"not parquet")
+    _one_line_and_exit_2(_cli("train", str(tmp_path / "empty"), "--out", str(tmp_path / "m")), "cannot load")
     # An existing folder that is not a model folder is never overwritten.
     keep = tmp_path / "keep"
     keep.mkdir()
