@@ -1,7 +1,8 @@
 """Training data for the tagger, read from a built dataset folder with ``datasets.load_dataset`` only.
 
-The ``documents`` config is used (not ``tokens``, whose tokens are cut at gold span edges): each row's text and
-its gold set's SOURCE / CUE / CONTENT spans and attributions. Labels are ``ClassLabel`` integers there; their
+The ``documents`` config is used, not ``tokens``: each row's text and its gold set's SOURCE / CUE / CONTENT spans
+and attributions, so that how spans become tags (fragments, overlaps) is this package's choice, made from the
+text alone. Labels are ``ClassLabel`` integers there; their
 names come from the dataset's own features, so this module does not depend on how claimbank numbers them.
 """
 

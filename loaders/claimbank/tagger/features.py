@@ -1,7 +1,7 @@
 """Token features of the attribution tagger, computed from the article text alone.
 
-Tokens are ``claimbank.dataset.segment.tokenize(text)`` called *without* span boundaries (the ``tokens`` config
-cuts at gold span edges, which a model must not see), sentences are ``segment.sentences``. Each token gets
+Tokens are ``claimbank.dataset.segment.tokenize(text)``, from the text alone (never cut at a gold span edge,
+which a model cannot see when it predicts), sentences are ``segment.sentences``. Each token gets
 binary features: its word, shape, affixes, a crude stem and lexicon flags; the same for its neighbours up to
 ``WINDOW`` tokens away; bigrams; where it stands in its sentence; whether it is inside a quotation; and how far the
 nearest cue-like word is on either side in the sentence. Features are binary (present or not), written as UTF-8

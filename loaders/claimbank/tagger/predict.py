@@ -150,11 +150,9 @@ class Model:
         return Prediction(spans, proposals, source_types, cue_types)
 
     def annotation_set(self, text: str, *, set_id: str = "tagger", created_at: str) -> dict[str, Any]:
-        """An annotation set (origin "prediction") of the model's spans and attributions for ``text``.
-
-        The schema has no confidence field, so each span's and attribution's confidence is written into the
-        set's ``note`` as ``confidence: s1=0.93 s2=0.71 … a1=0.64 …`` (also on :meth:`predict`'s result).
-        """
+        """An annotation set (origin "prediction") of the model's spans and attributions for ``text``, each with
+        its ``confidence`` (a span's: the mean marginal probability of its tokens' tags; an attribution's:
+        P(content link) × P(source link, or no source))."""
         found = self.predict(text)
         # 'nobody' is the source type of explicit non-attributions only (and only theirs): make it agree with
         # the kind, since the type and the kind come from different classifiers.
@@ -169,6 +167,7 @@ class Model:
                 "start": span.start,
                 "end": span.end,
                 "text": text[span.start : span.end],
+                "confidence": round(span.confidence, 4),
             }
             if span.label == "SOURCE":
                 kind = "nobody" if i in nobody else found.source_types.get(i, "unspecified")
@@ -183,15 +182,12 @@ class Model:
                 "kind": proposal.kind,
                 "cue": f"s{proposal.cue + 1}",
                 "content": f"s{proposal.content + 1}",
+                "confidence": round(proposal.confidence, 4),
             }
             source = proposal.source
             if source is not None and (source in nobody) == (proposal.kind == "non_attribution"):
                 item["source"] = f"s{source + 1}"
             attributions.append(item)
-        confidence = " ".join(
-            [f"s{i + 1}={s.confidence:.3f}" for i, s in enumerate(found.spans)]
-            + [f"a{i + 1}={p.confidence:.3f}" for i, p in enumerate(found.attributions)]
-        )
         result: dict[str, Any] = {
             "id": set_id,
             "annotator": "claimbank tagger",
@@ -199,6 +195,4 @@ class Model:
             "created_at": created_at,
             "model_version": self.version,
         }
-        if confidence:
-            result["note"] = f"confidence: {confidence}"
         return {**result, "spans": spans, "attributions": attributions, "claims": []}
