@@ -88,7 +88,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"claimbank train: {error}", file=sys.stderr)
         return EXIT_USAGE
     training = manifest["training"]
-    print(f"wrote {args.out} ({training['documents']} articles, {training['seconds']} s)")
+    print(
+        f"wrote {args.out} ({training['documents']} articles, {training['seconds']} s, "
+        f"{training['cpu_seconds']} CPU s)"
+    )
     for split, metrics in manifest["metrics"].items():
         exact, overlap = metrics["exact"], metrics["overlap"]
         scores = "  ".join(

@@ -53,7 +53,7 @@ def render(manifest: dict[str, Any]) -> str:
         f"- Dataset folder `{training['dataset']}`, config `{training['config']}`, split `{training['split']}`: "
         f"{training['documents']} articles with a gold set.",
         f"- Fingerprint (SHA-256 of ids, texts, gold spans and attributions): `{training['fingerprint']}`.",
-        f"- Training took {training['seconds']} s; settings: "
+        f"- Training took {training['seconds']} s ({training.get('cpu_seconds', '?')} CPU s); settings: "
         + ", ".join(f"{k}={v}" for k, v in training["settings"].items())
         + ".",
         "",
