@@ -94,18 +94,10 @@ class _ShardWriter:
             self.writer.close()
             self.writer = None
 
-    def close(self, declared: bool) -> list[str]:
-        """Finish the last shard; name every shard ``<split>-NNNNN-of-MMMMM.parquet``; return their paths.
-
-        A ``declared`` split with no rows gets one empty shard, so that ``load_dataset`` gives it 0 rows rather
-        than failing on a config with no data files."""
+    def close(self) -> list[str]:
+        """Finish the last shard; name every shard ``<split>-NNNNN-of-MMMMM.parquet``; return their paths."""
         self._flush()
         self._close_shard()
-        if declared and not self.shards:
-            path = self.folder / f"{self.split}-00000.parquet"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            pq.write_table(self.schema.empty_table(), path, compression="zstd")
-            self.shards.append(path)
         names = []
         for index, path in enumerate(self.shards):
             final = path.with_name(f"{self.split}-{index:05d}-of-{len(self.shards):05d}.parquet")
@@ -289,15 +281,15 @@ def build(
             stats.count(item)
         if not report.ok:
             return BuildResult(out, report)
-        # Every config declares the splits that hold documents, with 0 rows where it has none there.
-        declared = [split for split in SPLITS if writers["documents", split].rows]
+        # A split is declared where it has rows: datasets 5.2 cannot load a split of 0 rows ('Instruction "test"
+        # corresponds to no data!', with or without an empty file), so a config with no rows is not declared.
         data_files = {
-            config: {split: writers[config, split].close(split in declared) for split in declared}
+            config: {split: writers[config, split].close() for split in SPLITS if writers[config, split].rows}
             for config in features.CONFIGS
         }
         for (config, split), writer in writers.items():
-            if split not in declared:
-                writer.close(False)
+            if not writer.rows:
+                writer.close()
             for name in data_files[config].get(split, []):
                 shard = staging / "data" / config / name
                 stats.parquet_bytes[config][split] += shard.stat().st_size
