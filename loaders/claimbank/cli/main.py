@@ -387,7 +387,7 @@ def _build(args: argparse.Namespace) -> int:
             bad.extend(str(args.split_map), problems)
             sys.stdout.write(bad.format_text())
             print(
-                f"claimbank build: --split-map {args.split_map} is not a split map; nothing written",
+                f"claimbank build: --split-map {args.split_map} cannot be used; nothing written",
                 file=sys.stderr,
             )
             return EXIT_USAGE
