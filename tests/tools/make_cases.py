@@ -466,6 +466,11 @@ def main() -> None:
     (valid / "mini.json").write_text(
         json.dumps(valid_document(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
+    # A document whose corpus fixed its split (claimbank build keeps it).
+    (valid / "mini-split.json").write_text(
+        json.dumps(valid_document("mini-split") | {"split": "test"}, ensure_ascii=False, indent=2) + "\n",
+        encoding="utf-8",
+    )
     for code, cases in INVALID.items():
         for name, mutate, expected in cases:
             doc = valid_document(name)

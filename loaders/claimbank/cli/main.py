@@ -16,6 +16,7 @@ from claimbank.cli.common import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAG
 from claimbank.cli.common import Parser as _Parser
 from claimbank.cli.common import load_or_report as _load
 from claimbank.format.paths import DEFAULT_OUT
+from claimbank.format.vocab import SpanLabel
 from claimbank.io.registry import FORMATS
 from claimbank.util.jsonio import DEFAULT_MAX_BYTES
 
@@ -23,7 +24,11 @@ T = TypeVar("T")
 
 # Commands that live in a module of their own, each with ``add_parser(commands, parser_class)``: every external
 # format's (from the format registry, claimbank.io.registry), then the others. A new command is one entry here.
-COMMAND_MODULES: tuple[str, ...] = (*(entry.command for entry in FORMATS),)
+COMMAND_MODULES: tuple[str, ...] = (
+    *(entry.command for entry in FORMATS),
+    "claimbank.annotate.command",
+    "claimbank.cli.train",
+)
 
 DESCRIPTION = """\
 ClaimBank: news articles annotated for claims and their attribution (who says what, through which cue).
@@ -229,17 +234,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     pre = commands.add_parser(
         "preannotate",
-        help="propose attributions for raw articles with rules (no model)",
+        help="propose attributions for raw articles (rules, or a trained model with --model)",
         description="Propose SOURCE / CUE / CONTENT spans and attributions, explicit non-attributions included, "
-        "with rules over the lexicon in claimbank/rules/lexicon.json. Input: seed .txt files (a new annotation "
-        "file is made for each) or annotation files (the set 'preannotator' is added or replaced). The output "
-        "is validated before it is written.",
+        "with rules over the lexicon in claimbank/rules/lexicon.json, or with --model a model made by "
+        "`claimbank train` (set 'tagger', with a confidence per span and attribution in its note). Input: seed "
+        ".txt files (a new annotation file is made for each) or annotation files (the set 'preannotator', or "
+        "'tagger', is added or replaced). The output is validated before it is written.",
     )
     pre.add_argument(
         "paths", nargs="+", type=Path, metavar="PATH", help="seed .txt files or annotation .json files"
     )
     pre.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the annotation files")
     pre.add_argument("--language", default="en", help="language of new documents (default: en)")
+    pre.add_argument(
+        "--model",
+        type=Path,
+        metavar="DIR",
+        help="a model folder made by claimbank train (default: the rules)",
+    )
     pre.set_defaults(run=_preannotate)
 
     fmt = commands.add_parser(
@@ -295,6 +307,20 @@ def build_parser() -> argparse.ArgumentParser:
     agree.add_argument("--sets", nargs=2, metavar=("A", "B"), help="the ids of the two sets to compare")
     agree.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    agree.add_argument(
+        "--gamma",
+        action="store_true",
+        help="also span-aware agreement: gamma over all the compared sets at once (offsets and labels; needs "
+        "the gamma extra, pip install 'claimbank[gamma]'; with --format json the output becomes "
+        '{"pairs": [...], "gamma": {...}})',
+    )
+    agree.add_argument(
+        "--labels",
+        nargs="+",
+        choices=[label.value for label in SpanLabel],
+        metavar="LABEL",
+        help="the span labels gamma is computed over (default: all)",
     )
     agree.set_defaults(run=_agree)
 
@@ -459,6 +485,19 @@ def _preannotate(args: argparse.Namespace) -> int:
     from claimbank.util.jsonio import folder_lock
 
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if args.model is not None:
+        from claimbank.tagger import Model, ModelError
+
+        try:
+            # Opened (and its files' hashes checked) before anything is written.
+            args.predictor = Model(args.model).annotation_set
+        except ModelError as error:
+            print(f"claimbank preannotate: {error}", file=sys.stderr)
+            return EXIT_USAGE
+    else:
+        from claimbank.annotate import preannotate
+
+        args.predictor = preannotate.annotation_set
     with folder_lock(args.out):  # the output folder may hold annotation files another command is updating
         return _preannotate_locked(args, stamp)
 
@@ -466,7 +505,6 @@ def _preannotate(args: argparse.Namespace) -> int:
 def _preannotate_locked(args: argparse.Namespace, stamp: str) -> int:
     import hashlib
 
-    from claimbank.annotate import preannotate
     from claimbank.format.paths import find_seeds_dir
     from claimbank.util.jsonio import dumps, read_json, write_atomic
     from claimbank.validate.core import check_data
@@ -506,7 +544,7 @@ def _preannotate_locked(args: argparse.Namespace, stamp: str) -> int:
                 failed = True
                 continue
             document, text, seeds = parsed.value, parsed.value["text"], find_seeds_dir(path.parent)
-        predicted = preannotate.annotation_set(text, created_at=stamp)
+        predicted = args.predictor(text, created_at=stamp)
         sets = [
             s
             for s in document.get("annotation_sets", [])
@@ -627,14 +665,33 @@ def _agree(args: argparse.Namespace) -> int:
     if not pairs:
         print("claimbank agree: fewer than two non-gold annotation sets to compare", file=sys.stderr)
         return EXIT_USAGE
+    found = None
+    if args.gamma:
+        from claimbank.annotate.agreement import MissingDependency, gamma, gamma_report, span_units
+
+        compared = [sets[name] for name in dict.fromkeys(n for pair in pairs for n in pair)]
+        labels = [label for label in SpanLabel if not args.labels or label.value in args.labels]
+        try:
+            found = gamma(span_units(compared, labels))
+        except MissingDependency as missing:
+            print(f"claimbank agree: {missing}", file=sys.stderr)
+            return EXIT_USAGE
+        except ValueError as empty:
+            print(f"claimbank agree: {empty} (labels: {' '.join(v.value for v in labels)})", file=sys.stderr)
+            return EXIT_INVALID
     if args.format == "json":
         import json
 
-        print(json.dumps([summary(sets[a], sets[b]) for a, b in pairs], indent=2))
+        summaries = [summary(sets[a], sets[b]) for a, b in pairs]
+        payload: object = summaries if found is None else {"pairs": summaries, "gamma": found.as_dict()}
+        print(json.dumps(payload, indent=2))
         return EXIT_OK
     for a, b in pairs:
         print(f"{args.file}: {a} (A) vs {b} (B)")
         sys.stdout.write(report(sets[a], sets[b]))
+    if found is not None:
+        print()
+        sys.stdout.write(gamma_report(found))
     return EXIT_OK
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
-from claimbank.dataset import features, segment
+from claimbank.dataset import features, labels, segment
+from claimbank.format import fields, vocab
 from claimbank.format.canonical import canonical
 from claimbank.format.model import AnnotationSet, Document
 from claimbank.format.vocab import (
@@ -21,84 +23,63 @@ from claimbank.format.vocab import (
     CueType,
     Factuality,
     ModalityType,
-    Origin,
     SourceType,
-    SpanLabel,
-    Split,
     Vocabulary,
 )
 
-# Columns holding a label, and their vocabulary, for each nested record of the documents config.
-_LABELS: dict[str, dict[str, type[Vocabulary]]] = {
-    "span": {
-        "label": SpanLabel,
-        "source_type": SourceType,
-        "cue_type": CueType,
-        "modality_type": ModalityType,
-    },
-    "attribution": {"kind": AttributionKind},
-    "claim": {"claimer": Claimer, "factuality": Factuality},
-    "set": {"origin": Origin},
-}
-_INDEX = {enum: features.label_index(enum) for group in _LABELS.values() for enum in group.values()}
-_INDEX[Split] = features.label_index(Split)
-_NAMES = {enum: list(enum) for enum in _INDEX}
+_RECORDS_OF = {"spans": "span", "attributions": "attribution", "claims": "claim", "annotation_sets": "set"}
 
 
-def _encode(
-    record: dict[str, Any], columns: dict[str, Any], labels: dict[str, type[Vocabulary]]
-) -> dict[str, Any]:
-    row = {}
-    for name in columns:
-        value = record.get(name)
-        row[name] = _INDEX[labels[name]][value] if name in labels and value is not None else value
+@cache
+def _vocabulary(name: str) -> tuple[dict[str, int], list[str]]:
+    enum = getattr(vocab, name)
+    return labels.index(enum), labels.names(enum)
+
+
+def _encode(record: str, data: dict[str, Any]) -> dict[str, Any]:
+    """One record of the file as its ``documents`` row, field by field from the table (labels as integers)."""
+    row: dict[str, Any] = {}
+    for spec in fields.fields(record):
+        value = data.get(spec.name)
+        if value is None:
+            row[spec.name] = [] if spec.kind in ("records", "refs", "strings") else None
+        elif spec.kind == "vocab":
+            row[spec.name] = _vocabulary(spec.vocabulary or "")[0][value]
+        elif spec.kind == "records":
+            row[spec.name] = [_encode(_RECORDS_OF[spec.name], item) for item in value]
+        elif spec.kind == "object":
+            row[spec.name] = _encode(spec.name, value)
+        else:
+            row[spec.name] = value
     return row
 
 
-def _decode(row: dict[str, Any], labels: dict[str, type[Vocabulary]]) -> dict[str, Any]:
-    record = {}
-    for name, value in row.items():
+def _decode(record: str, row: dict[str, Any]) -> dict[str, Any]:
+    """The inverse of :func:`_encode`; a null is a field the record does not have (or an unset optional one)."""
+    data: dict[str, Any] = {}
+    for spec in fields.fields(record):
+        value = row.get(spec.name)
         if value is None:
-            continue  # an attribute this kind of record does not have, or an optional field left out
-        record[name] = _NAMES[labels[name]][value].value if name in labels else value
-    return record
+            continue
+        if spec.kind == "vocab":
+            data[spec.name] = _vocabulary(spec.vocabulary or "")[1][value]
+        elif spec.kind == "records":
+            data[spec.name] = [_decode(_RECORDS_OF[spec.name], item) for item in value]
+        elif spec.kind == "object":
+            data[spec.name] = _decode(spec.name, value)
+        else:
+            data[spec.name] = value
+    return data
 
 
 def document_to_row(document: Document) -> dict[str, Any]:
     """A ``documents`` row: the whole file, label columns as ``ClassLabel`` integers."""
-    data = canonical(document)
-    sets = []
-    for item in data["annotation_sets"]:
-        row = _encode(item, features.ANNOTATION_SET, _LABELS["set"])
-        row["spans"] = [_encode(s, features.SPAN, _LABELS["span"]) for s in item["spans"]]
-        row["attributions"] = [
-            _encode(a, features.ATTRIBUTION, _LABELS["attribution"]) for a in item["attributions"]
-        ]
-        row["claims"] = [_encode(c, features.CLAIM, _LABELS["claim"]) for c in item["claims"]]
-        sets.append(row)
-    row = {name: data.get(name) for name in features.DOCUMENTS if name not in ("metadata", "annotation_sets")}
-    row["metadata"] = {name: data["metadata"].get(name) for name in features.METADATA}
-    row["split"] = _index(Split, data.get("split"))
-    row["annotation_sets"] = sets
-    return row
+    return _encode("document", canonical(document))
 
 
 def row_to_document(row: dict[str, Any]) -> Document:
     """The inverse of :func:`document_to_row`."""
-    data = {name: value for name, value in row.items() if name not in ("metadata", "annotation_sets")}
-    data["metadata"] = {k: v for k, v in row["metadata"].items() if v is not None}
-    data["split"] = None if row["split"] is None else _NAMES[Split][row["split"]].value
-    sets = []
-    for item in row["annotation_sets"]:
-        record = _decode(
-            {k: v for k, v in item.items() if k not in ("spans", "attributions", "claims")}, _LABELS["set"]
-        )
-        record["spans"] = [_decode(s, _LABELS["span"]) for s in item["spans"]]
-        record["attributions"] = [_decode(a, _LABELS["attribution"]) for a in item["attributions"]]
-        record["claims"] = [_decode(c, _LABELS["claim"]) for c in item["claims"]]
-        sets.append(record)
-    data["annotation_sets"] = sets
-    return Document.model_validate(data)
+    return Document.model_validate(_decode("document", row))
 
 
 def gold_set(document: Document) -> AnnotationSet | None:
@@ -107,7 +88,7 @@ def gold_set(document: Document) -> AnnotationSet | None:
 
 
 def _index(enum: type[Vocabulary], value: Any) -> int | None:
-    return None if value is None else _INDEX[enum][value]
+    return None if value is None else _vocabulary(enum.__name__)[0][value]
 
 
 def claim_rows(
@@ -236,12 +217,9 @@ def _tagged(
     sentence_starts = [start for start, _ in bounds]
     sentence_of = [max(bisect_right(sentence_starts, start) - 1, 0) for start, _ in tokens]
     columns: dict[str, list[int]] = {}
-    for name, labels in (
-        ("attribution_tags", features.ATTRIBUTION_TAG_LABELS),
-        ("claim_tags", features.CLAIM_TAG_LABELS),
-    ):
-        spans = [(s.start, s.end, s.label.value) for s in gold.spans if s.label in labels]
-        outer, nested = layered_tags(tokens, spans, features.bio_names(labels), sentence_of, tally)
+    for name, sequence in features.TAG_SEQUENCES.items():
+        spans = [(s.start, s.end, s.label.value) for s in gold.spans if s.label in sequence]
+        outer, nested = layered_tags(tokens, spans, features.tag_names(name), sentence_of, tally)
         columns[name], columns[f"nested_{name}"] = outer, nested
     return tokens, sentence_of, columns
 

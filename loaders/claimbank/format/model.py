@@ -8,11 +8,15 @@ resolve, ...) is checked by ``claimbank.validate.checks``.
 
 from __future__ import annotations
 
-from typing import Annotated, Final, Literal, get_args
+from typing import Annotated, Any, Final, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from claimbank.format.constants import ID_PATTERN, MAX_SAFE_INT  # re-exported: the models' constraints
+from claimbank.format.constants import (  # re-exported: the models' constraints
+    ID_PATTERN,
+    MAX_SAFE_INT,
+    REFERENCES_KEYWORD,
+)
 from claimbank.format.vocab import (
     AttributionKind,
     Claimer,
@@ -54,6 +58,11 @@ Timestamp = Annotated[
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 
 
+def refers(layer: str, *labels: str) -> dict[str, Any]:
+    """``json_schema_extra`` of a field that holds the id of an item of ``layer`` (with one of ``labels``)."""
+    return {REFERENCES_KEYWORD: {"layer": layer, "labels": sorted(labels)}}
+
+
 class Strict(BaseModel):
     """Base for every model: unknown fields are errors, types are not coerced, instances are immutable."""
 
@@ -77,6 +86,7 @@ class SourceSpan(SpanBase):
         default=None,
         description="For a pronoun or partial mention ('He', 'they'): the id of the ENTITY or SOURCE span it "
         "refers to. Omit when the source names itself.",
+        json_schema_extra=refers("spans", "SOURCE", "ENTITY"),
     )
 
 
@@ -115,12 +125,19 @@ Span = Annotated[
 
 class AttributionBase(Strict):
     id: Id
-    cue: Id = Field(description="The id of the CUE span that signals the attribution.")
-    content: Id = Field(description="The id of the CONTENT span that is attributed.")
+    cue: Id = Field(
+        description="The id of the CUE span that signals the attribution.",
+        json_schema_extra=refers("spans", "CUE"),
+    )
+    content: Id = Field(
+        description="The id of the CONTENT span that is attributed.",
+        json_schema_extra=refers("spans", "CONTENT"),
+    )
     nested_in: Id | None = Field(
         default=None,
         description="For nested attribution (a source reporting what another source said): the id of the "
         "attribution whose content contains this one. Omit for top-level attributions.",
+        json_schema_extra=refers("attributions"),
     )
 
 
@@ -131,6 +148,7 @@ class Attribution(AttributionBase):
         default=None,
         description="The id of the SOURCE span. Omit only when the text names no source at all ('it was "
         "reported that').",
+        json_schema_extra=refers("spans", "SOURCE"),
     )
 
 
@@ -141,6 +159,7 @@ class NonAttribution(AttributionBase):
         default=None,
         description="The id of the SOURCE span of type 'nobody' that names the absent claimer ('No group'), "
         "when the text has one.",
+        json_schema_extra=refers("spans", "SOURCE"),
     )
 
 
@@ -149,13 +168,14 @@ AnyAttribution = Annotated[Attribution | NonAttribution, Field(discriminator="ki
 
 class ClaimBase(Strict):
     id: Id
-    span: Id = Field(description="The id of the CLAIM span.")
+    span: Id = Field(description="The id of the CLAIM span.", json_schema_extra=refers("spans", "CLAIM"))
     factuality: Annotated[Factuality, Field(strict=False)] = Field(
         description=f"{Factuality.__doc__} Relative to the claimer, not the reader."
     )
     modality: list[Id] = Field(
         default_factory=list,
         description="The ids of MODALITY spans (hedges, boosters) that modify this claim.",
+        json_schema_extra=refers("spans", "MODALITY"),
     )
 
 
@@ -168,14 +188,18 @@ class SourceClaim(ClaimBase):
     __doc__ = Claimer.SOURCE.description
     claimer: Literal[Claimer.SOURCE] = Field(description="Who stands behind the claim.")
     attribution: Id = Field(
-        description="The id of the attribution (kind 'attribution') whose content holds it."
+        description="The id of the attribution (kind 'attribution') whose content holds it.",
+        json_schema_extra=refers("attributions", "attribution"),
     )
 
 
 class UnclaimedClaim(ClaimBase):
     __doc__ = Claimer.UNCLAIMED.description
     claimer: Literal[Claimer.UNCLAIMED] = Field(description="Who stands behind the claim.")
-    attribution: Id = Field(description="The id of the non_attribution that says nobody claims it.")
+    attribution: Id = Field(
+        description="The id of the non_attribution that says nobody claims it.",
+        json_schema_extra=refers("attributions", "non_attribution"),
+    )
 
 
 AnyClaim = Annotated[AuthorClaim | SourceClaim | UnclaimedClaim, Field(discriminator="claimer")]
@@ -199,6 +223,7 @@ class AnnotationSet(Strict):
     adjudicated_from: list[Id] = Field(
         default_factory=list,
         description="For an adjudicated set: the ids of the annotation sets it was adjudicated from.",
+        json_schema_extra=refers("annotation_sets"),
     )
     model_version: str | None = Field(
         default=None, description="For origin 'prediction': the program and version that made the set."

@@ -141,8 +141,8 @@ class CueType(Vocabulary):
     )
     CREDIT_LINE = (
         "credit_line",
-        "A credit or byline that attributes material (a photo, a dispatch) to its provider: 'Image Credit:', "
-        "'Photo:', '(Reuters) -'.",
+        "A credit that attributes an embedded item (a photo, a chart) to its provider: 'Image Credit:', "
+        "'Photo:'. A wire dateline ('RENO, Nev. (AP) —') is not one: the agency is the article's author.",
     )
     OTHER = (
         "other",
