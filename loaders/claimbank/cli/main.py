@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     *(entry.command for entry in FORMATS),
     "claimbank.annotate.command",
     "claimbank.cli.train",
+    "claimbank.spark.command",
 )
 
 DESCRIPTION = """\

@@ -166,17 +166,25 @@ class _Processed:
     gold_annotator: tuple[str, str] | None = None
 
 
-def _process(
-    source: tuple[str, str], seeds_dir: Path | None, max_bytes: int, split_map: dict[str, str]
+def process_file(
+    source: tuple[str, str], seeds_dir: Path | None, max_bytes: int, split_map: dict[str, str] | None = None
 ) -> _Processed:
     """Validate one file and, if it is valid, convert it: the per-file work, free of shared state."""
     folder, name = source
     within = Path(folder) if folder else None
     result = validate_file(Path(name), seeds_dir=seeds_dir, max_bytes=max_bytes, within=within)
-    if result.problems:
-        return _Processed(name, result.problems)
-    document = Document.model_validate(result.data)
-    if document.id in split_map:
+    return process_checked(name, result.problems, result.data, split_map)
+
+
+def process_checked(
+    name: str, problems: list[Problem], data: Any, split_map: dict[str, str] | None = None
+) -> _Processed:
+    """One checked document's contribution to the dataset (its rows and what the card counts), or its problems:
+    the per-document step of :func:`build`, also run per partition by :mod:`claimbank.spark`."""
+    if problems:
+        return _Processed(name, problems)
+    document = Document.model_validate(data)
+    if split_map and document.id in split_map:
         split, rule = split_map[document.id], SPLIT_MAP
     elif document.split is not None:
         split, rule = document.split.value, STORED
@@ -320,7 +328,7 @@ def _processed(
     split_map: dict[str, str],
 ) -> Iterator[_Processed]:
     """Every file's :class:`_Processed`, in file order, from this process or from ``jobs`` workers."""
-    work = partial(_process, seeds_dir=seeds_dir, max_bytes=max_bytes, split_map=split_map)
+    work = partial(process_file, seeds_dir=seeds_dir, max_bytes=max_bytes, split_map=split_map)
     items = ordered_map(work, files, jobs)
     yield from progress(Sized(items, len(files))) if progress else items
 

@@ -10,6 +10,7 @@ writes the model card. crfsuite (python-crfsuite) does the learning.
 from __future__ import annotations
 
 from importlib import import_module
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -29,7 +30,15 @@ _WHERE = {
     "train": "claimbank.tagger.training",
 }
 
-__all__ = ["DatasetError", "Model", "ModelError", "Settings", "train"]
+__all__ = ["DatasetError", "Model", "ModelError", "Settings", "load", "train"]
+
+
+def load(folder: Path) -> Model:
+    """The model in ``folder`` (written by ``claimbank train``), checked and opened; :class:`ModelError` if it is
+    not one. What the Label Studio backend and the Spark jobs call."""
+    from claimbank.tagger.predict import Model
+
+    return Model(folder)
 
 
 def __getattr__(name: str) -> Any:
