@@ -131,6 +131,26 @@ class BuildStats:
     sources: Counter[tuple[str, str]] = field(default_factory=Counter)  # (publisher, licence) -> documents
     languages: set[str] = field(default_factory=set)
 
+    def merge(self, other: BuildStats) -> None:
+        """Add ``other``'s counts (a part of the corpus built elsewhere: a Spark partition); not its provenance."""
+        for config in features.CONFIGS:
+            self.rows[config].update(other.rows[config])
+            self.parquet_bytes[config].update(other.parquet_bytes[config])
+            self.arrow_bytes[config].update(other.arrow_bytes[config])
+        for name, values in other.labels.items():
+            self.labels.setdefault(name, Counter()).update(values)
+        self.sources.update(other.sources)
+        self.languages |= other.languages
+        self.split_rules.update(other.split_rules)
+        self.tally.update(other.tally)
+        self.origins.update(other.origins)
+        self.annotators.update(other.annotators)
+
+    def count_shard(self, config: str, split: str, shard: Path) -> None:
+        """Count a written shard's size: on disk, and as ``datasets`` reports it (``num_bytes``)."""
+        self.parquet_bytes[config][split] += shard.stat().st_size
+        self.arrow_bytes[config][split] += _arrow_bytes(shard)
+
     def count(self, item: _Processed) -> None:
         for config, config_rows in item.rows.items():
             self.rows[config][item.split] += len(config_rows)
@@ -299,17 +319,20 @@ def build(
             if not writer.rows:
                 writer.close()
             for name in data_files[config].get(split, []):
-                shard = staging / "data" / config / name
-                stats.parquet_bytes[config][split] += shard.stat().st_size
-                stats.arrow_bytes[config][split] += _arrow_bytes(shard)
+                stats.count_shard(config, split, staging / "data" / config / name)
         stats.unmapped = sorted(set(split_map) - set(seen))
-        (staging / "README.md").write_text(card.render(data_files, stats), encoding="utf-8")
-        (staging / "LICENSE.md").write_text(card.license_text(stats), encoding="utf-8")
-        (staging / "croissant.json").write_text(croissant.render(data_files, stats), encoding="utf-8")
+        write_metadata(staging, data_files, stats)
         _replace(staging, out)
         return BuildResult(out, report, stats)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_metadata(folder: Path, data_files: dict[str, dict[str, list[str]]], stats: BuildStats) -> None:
+    """The files beside the data: the card (``README.md``), ``LICENSE.md`` and ``croissant.json``."""
+    (folder / "README.md").write_text(card.render(data_files, stats), encoding="utf-8")
+    (folder / "LICENSE.md").write_text(card.license_text(stats), encoding="utf-8")
+    (folder / "croissant.json").write_text(croissant.render(data_files, stats), encoding="utf-8")
 
 
 def _arrow_bytes(shard: Path) -> int:
