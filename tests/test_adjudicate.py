@@ -166,3 +166,34 @@ def test_command_refuses_what_it_cannot_do(
     assert main(["adjudicate", str(SEED), *argv]) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
+
+
+def without_source(s: AnnotationSet, name: str, attribution_id: str) -> AnnotationSet:
+    """``s`` as pass ``name``, where one attribution names no source."""
+    attributions = [
+        a.model_copy(update={"source": None}) if a.id == attribution_id else a for a in s.attributions
+    ]
+    return s.model_copy(update={"id": name, "gold": False, "attributions": attributions})
+
+
+def test_an_attribution_is_matched_by_cue_and_content_and_its_source_voted(document: Document) -> None:
+    gold = sets_of(document)["gold"]
+    target = next(a for a in gold.attributions if a.source is not None and a.kind.value == "attribution")
+    source_text = next(s.text for s in gold.spans if s.id == target.source)
+    cue_text = next(s.text for s in gold.spans if s.id == target.cue)
+    one = [
+        gold.model_copy(update={"id": "p1", "gold": False}),
+        gold.model_copy(update={"id": "p2", "gold": False}),
+    ]
+    outvoted = adjudicate(document, [*one, without_source(gold, "p3", target.id)])
+    assert reproduced(outvoted.draft, gold)[1] == (8, 8)  # the source stays: two of three named it
+    listed = [d for d in outvoted.disagreements if d.what == "source"]
+    assert [(d.had, d.variants["p3"]) for d in listed] == [(("p1", "p2", "p3"), "(unnamed)")]
+    agreed = adjudicate(
+        document, [one[0], without_source(gold, "p2", target.id), without_source(gold, "p3", target.id)]
+    )
+    spans = {s.id: s for s in agreed.draft.spans}
+    kept = next(a for a in agreed.draft.attributions if spans[a.cue].text == cue_text)
+    assert kept.source is None  # two of three named none
+    assert source_text in {s.text for s in agreed.draft.spans}  # the SOURCE span itself all three marked
+    assert reproduced(agreed.draft, gold)[1] == (7, 8)

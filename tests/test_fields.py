@@ -52,6 +52,8 @@ def maximal() -> dict[str, Any]:
     document["split"] = "test"
     gold = document["annotation_sets"][0]
     gold |= {"model_version": "v1", "imported_from": "somewhere", "note": "a note"}
+    gold["spans"][0]["confidence"] = 0.25
+    gold["attributions"][0]["confidence"] = 0.5
     return document
 
 

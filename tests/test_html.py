@@ -116,3 +116,21 @@ def test_text_and_names_are_escaped() -> None:
 def test_show_refuses_an_unknown_set(tmp_path: Path) -> None:
     assert main(["show", str(SEED), "--html", str(tmp_path / "x.html"), "--set", "nope"]) == 2
     assert not (tmp_path / "x.html").exists()
+
+
+def test_adjudication_page_shows_the_passes_side_by_side(browser: Any, tmp_path: Path) -> None:
+    out = tmp_path / "adjudication.html"
+    assert main(["adjudicate", str(SEED), "--html", str(out)]) == 0
+    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(out.as_uri())
+    headers = page.locator("#disagreements th").all_inner_texts()
+    assert headers[4:] == ["pass-a", "pass-b", "pass-c", "draft"]
+    rows = page.locator("#disagreements tr.kept, #disagreements tr.left-out")
+    assert rows.count() == 9
+    # 'not particularly fond of Iran': only pass B has it, so the other two columns are marked missing.
+    fond = page.locator("#disagreements tr.left-out").first
+    assert fond.locator("td.missing").count() == 2
+    assert "left out" in fond.locator("td.decision").inner_text()
+    assert requests == [out.as_uri()], "the page must load nothing else"

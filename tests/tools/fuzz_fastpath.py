@@ -1,12 +1,16 @@
-"""Fuzz the validation fast path against the full validator: a file the fast path accepts must have no problem.
+"""Fuzz the validator: the full path must answer every mutant without an exception, and a file the fast path
+accepts must have no problem.
 
     python tests/tools/fuzz_fastpath.py --seconds 300
+    python tests/tools/fuzz_fastpath.py --count 300      # a fixed number of mutants (what the tests run)
 
-Longer than CI can afford (tests/test_fastpath.py runs a few hundred mutations per build): byte-level mutations of
-synthetic documents (characters JSON and the checks care about replaced, inserted or deleted; a key written twice;
-an offset's digit changed; a character escaped as \\uXXXX), written with and without indentation and ASCII escapes.
-Each file the fast path accepts goes through the full path; any disagreement is saved as fuzz-disagreement-N.json
-in the current folder, and the exit status is 1.
+Longer than CI can afford (the tests run a few hundred mutants per build): byte-level mutations of synthetic
+documents (characters JSON and the checks care about replaced, inserted or deleted; a key written twice; an
+offset's digit changed; a character escaped as \\uXXXX) and structural ones (a value anywhere replaced by one
+of another JSON type: [], {}, 5, ["x"], {"a": 1}, null, true, "s", 1.5), written with and without indentation
+and ASCII escapes. Every mutant goes through the full path (strict parse, schema, checks); an exception there is
+saved as fuzz-crash-N.json, a file the fast path accepts and the full path objects to as fuzz-disagreement-N.json,
+in the current folder, and either makes the exit status 1.
 """
 
 from __future__ import annotations
@@ -29,17 +33,38 @@ from claimbank.validate.problems import ProblemSink
 ALPHABET = [*b'":,{}[]\\ \n\t0123456789abcdefzZ-.T+u', 0xC3, 0xA9, 0xFF]
 
 
-def full_path_finds_nothing(data: bytes, seeds: Path) -> bool:
+VALUES: tuple[Any, ...] = ([], {}, 5, ["x"], {"a": 1}, None, True, "s", 1.5)
+
+
+def full_path_problems(data: bytes, seeds: Path) -> int:
+    """How many problems the full path finds (it may raise: that is what the fuzzer looks for)."""
     sink = ProblemSink("fuzz")
     parsed = parse(data, sink)
     if sink.problems:
-        return False
-    return not check_data(parsed.value, name="fuzz", seeds_dir=seeds, has_floats=parsed.has_floats)
+        return len(sink.problems)
+    return len(check_data(parsed.value, name="fuzz", seeds_dir=seeds, has_floats=parsed.has_floats))
+
+
+def confuse(document: Any, rng: random.Random) -> Any:
+    """``document`` with one value, anywhere, replaced by one of another JSON type."""
+    copy = json.loads(json.dumps(document))
+    node, key = None, None
+    current: Any = copy
+    while isinstance(current, (dict, list)) and current and rng.random() < 0.8:
+        node = current
+        key = rng.choice(list(current)) if isinstance(current, dict) else rng.randrange(len(current))
+        current = current[key]
+    if node is None:
+        return rng.choice(VALUES)
+    node[key] = rng.choice(VALUES)  # type: ignore[index]
+    return copy
 
 
 def mutate(data: bytes, rng: random.Random) -> bytes:
     out = bytearray(data)
     for _ in range(rng.choice([1, 1, 1, 2, 3])):
+        if not out:
+            break  # a tiny file deleted to nothing
         kind, at = rng.randrange(6), rng.randrange(len(out))
         text = bytes(out)
         if kind == 0:
@@ -65,6 +90,9 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--seconds", type=float, default=60, help="how long to run (default 60)")
+    parser.add_argument(
+        "--count", type=int, default=0, help="stop after this many mutants (default: no limit)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--docs", type=int, default=200, help="synthetic documents to mutate (default 200)")
     args = parser.parse_args()
@@ -76,22 +104,35 @@ def main() -> int:
             (seeds / annotation["seed"]).write_text(text, encoding="utf-8", newline="")
             documents.append(annotation)
         fastpath.decoder()
-        print(f"fuzzing the fast path for {args.seconds:.0f} s", flush=True)
-        runs = accepted = disagreements = 0
+        print(f"fuzzing the validator for {args.seconds:.0f} s", flush=True)
+        runs = accepted = invalid = disagreements = crashes = 0
         deadline = time.monotonic() + args.seconds
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and (not args.count or runs < args.count):
             document = rng.choice(documents)
+            if rng.random() < 0.3:
+                document = confuse(document, rng)
             indent = rng.choice([None, 1])
-            data = mutate(json.dumps(document, ensure_ascii=rng.random() < 0.2, indent=indent).encode(), rng)
+            data = json.dumps(document, ensure_ascii=rng.random() < 0.2, indent=indent).encode()
+            data = mutate(data, rng) if rng.random() < 0.8 else data
             runs += 1
+            try:
+                problems = full_path_problems(data, seeds)
+            except Exception:
+                crashes += 1
+                Path(f"fuzz-crash-{crashes}.json").write_bytes(data)
+                continue
+            invalid += problems > 0
             if fastpath.quick_check(data, path=None, seeds_dir=seeds) is None:
                 continue
             accepted += 1
-            if not full_path_finds_nothing(data, seeds):
+            if problems:
                 disagreements += 1
                 Path(f"fuzz-disagreement-{disagreements}.json").write_bytes(data)
-    print(f"{runs} mutated files, {accepted} accepted by the fast path, {disagreements} disagreements")
-    return 1 if disagreements else 0
+    print(
+        f"{runs} mutated files, all through the full path ({invalid} invalid, {crashes} crashes); "
+        f"{accepted} accepted by the fast path, {disagreements} disagreements"
+    )
+    return 1 if disagreements or crashes else 0
 
 
 if __name__ == "__main__":

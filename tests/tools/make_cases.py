@@ -182,7 +182,7 @@ INVALID: dict[str, list[tuple[str, Mutation, list[str]]]] = {
         ),
     ],
     "schema-unknown-field": [
-        ("extra-field", lambda d: _spans(d)[0].update(confidence=0.9), [f"{SET}/spans/0/confidence"]),
+        ("extra-field", lambda d: _spans(d)[0].update(score=0.9), [f"{SET}/spans/0/score"]),
         ("cue-type-on-source", lambda d: _spans(d)[0].update(cue_type="noun"), [f"{SET}/spans/0/cue_type"]),
     ],
     "schema-type": [
@@ -224,6 +224,7 @@ INVALID: dict[str, list[tuple[str, Mutation, list[str]]]] = {
         ),
     ],
     "schema-range": [
+        ("confidence-above-1", lambda d: _spans(d)[0].update(confidence=1.5), [f"{SET}/spans/0/confidence"]),
         ("negative-offset", lambda d: _spans(d)[0].update(start=-1), [f"{SET}/spans/0/start"]),
         ("empty-annotator", lambda d: d["annotation_sets"][0].update(annotator=""), [f"{SET}/annotator"]),
     ],

@@ -8,8 +8,9 @@ The rule (documented in docs/agreement.md, "Adjudication"):
    variant; when no majority has exactly those offsets it is kept with them and listed as a boundary disagreement.
    Attributes (source type, cue type, modality type, ``refers_to``) take the majority's value, else the value of
    the most shared variant, listed.
-2. **Attributions** are the same when their kind and their source, cue and content units are; one is kept when a
-   majority of the passes has it. ``nested_in`` follows the majority.
+2. **Attributions** are the same when their cue and content units are; one is kept when a majority of the passes
+   has it. Its kind, source and ``nested_in`` take the majority's value, else the first pass's (listed); a source
+   whose span is not in the draft is dropped (the attribution keeps no source, listed).
 3. **Claims** are the same when their CLAIM span units are; one is kept when a majority has it. Claimer (with its
    attribution), factuality and each modality link take the majority's value, else the first pass's (listed); a
    claim whose attribution is not in the draft is left out, listed.
@@ -33,7 +34,7 @@ from claimbank.format.vocab import SpanLabel
 ADJUDICATOR = "claimbank-adjudicate"
 SPAN_ATTRIBUTES = ("source_type", "cue_type", "modality_type")
 K = TypeVar("K", bound=Hashable)
-AttKey = tuple[str, int | None, int, int]  # kind, and the units of source, cue and content
+AttKey = tuple[int, int]  # the units of an attribution's cue and content
 
 
 @dataclass
@@ -279,40 +280,47 @@ def adjudicate(
                 )
         spans.append(data)
 
-    # Attributions: the same when kind and source, cue and content units are.
+    # Attributions: the same when their cue and content units are; kind and source are voted on.
     att_passes: dict[AttKey, dict[str, Any]] = {}
     att_key_of: dict[tuple[str, str], AttKey] = {}
     for annotation_set in passes:
         for attribution in annotation_set.attributions:
             key: AttKey = (
-                attribution.kind.value,
-                unit_of[(annotation_set.id, attribution.source)] if attribution.source else None,
                 unit_of[(annotation_set.id, attribution.cue)],
                 unit_of[(annotation_set.id, attribution.content)],
             )
             att_passes.setdefault(key, {}).setdefault(annotation_set.id, attribution)
             att_key_of[(annotation_set.id, attribution.id)] = key
 
-    def att_text(key: AttKey) -> str:
-        source = units[key[1]].seed.text if key[1] is not None else "(unnamed)"
-        return f"{source} | {units[key[2]].seed.text} | {units[key[3]].seed.text}"
+    def source_unit(pass_id: str, attribution: Any) -> int:
+        return unit_of[(pass_id, attribution.source)] if attribution.source else -1  # -1: no source named
+
+    def att_text(source: int, key: AttKey) -> str:
+        named = units[source].seed.text if source >= 0 else "(unnamed)"
+        return f"{named} | {units[key[0]].seed.text} | {units[key[1]].seed.text}"
 
     kept_atts = sorted(
         (k for k, found in att_passes.items() if len(found) >= majority),
-        key=lambda k: (units[k[2]].seed.start, units[k[3]].seed.start),
+        key=lambda k: (units[k[0]].seed.start, units[k[1]].seed.start),
     )
     att_id = {key: f"a{n}" for n, key in enumerate(kept_atts, 1)}
     attributions: list[dict[str, Any]] = []
     for key, found in att_passes.items():
         item = att_id.get(key, "")
-        variants = {p: (key[0] if p in found else "") for p in names}
+        kinds = {p: a.kind.value for p, a in found.items()}
+        sources = {p: source_unit(p, a) for p, a in found.items()}
+        kind, kind_agreed = _vote(kinds, names, majority)
+        voted, source_agreed = _vote(sources, names, majority)
+        source = -1 if voted is None else voted
+        shown = att_text(source, key)
+        variants = {p: (f"{kinds[p]}: {att_text(sources[p], key)}" if p in found else "") for p in names}
         if not item:
             disagreements.append(
                 Disagreement(
                     "attribution",
                     "",
-                    key[0],
-                    att_text(key),
+                    str(kind),
+                    shown,
                     had(set(found)),
                     f"left out ({support(set(found))} passes)",
                     variants,
@@ -325,18 +333,45 @@ def adjudicate(
                 Disagreement(
                     "attribution",
                     item,
-                    key[0],
-                    att_text(key),
+                    str(kind),
+                    shown,
                     had(set(found)),
                     f"kept ({support(set(found))} passes)",
                     variants,
                 )
             )
-        data = {"id": item, "kind": key[0], "cue": span_id[key[2]], "content": span_id[key[3]]}
-        if key[1] is not None:
-            data["source"] = span_id[key[1]]
+        if len(set(kinds.values())) > 1:
+            disagreements.append(
+                Disagreement(
+                    "attribution",
+                    item,
+                    "kind",
+                    shown,
+                    had(set(found)),
+                    f"{kind}" + ("" if kind_agreed else " (no majority: the first pass's)"),
+                    {p: kinds.get(p, "") for p in names},
+                )
+            )
+        if source >= 0 and source not in span_id:
+            source, source_agreed = -1, False  # the voted source span did not make it into the draft
+        if len(set(sources.values())) > 1 or not source_agreed:
+            disagreements.append(
+                Disagreement(
+                    "attribution",
+                    item,
+                    "source",
+                    shown,
+                    had(set(found)),
+                    (f"{span_id[source]} “{units[source].seed.text}”" if source >= 0 else "no source")
+                    + ("" if source_agreed else " (no majority: the first pass's, if in the draft)"),
+                    {p: (units[v].seed.text if v >= 0 else "(unnamed)") for p, v in sources.items()},
+                )
+            )
+        data = {"id": item, "kind": kind, "cue": span_id[key[0]], "content": span_id[key[1]]}
+        if source >= 0:
+            data["source"] = span_id[source]
         outer = {p: (att_key_of[(p, a.nested_in)] if a.nested_in else None) for p, a in found.items()}
-        nested, _ = _vote({p: v for p, v in outer.items()}, names, majority)
+        nested, _ = _vote(outer, names, majority)
         if nested is not None and nested in att_id:
             data["nested_in"] = att_id[nested]
         attributions.append(data)

@@ -12,6 +12,7 @@ boundary and label disagreement against what chance alignments of the same units
 
 from __future__ import annotations
 
+import bisect
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -42,17 +43,40 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
 
 
 def match_spans(left: AnnotationSet, right: AnnotationSet, *, exact: bool) -> Match:
-    """A one-to-one matching of same-label spans, by identical offsets or (``exact=False``) by overlap."""
+    """A one-to-one matching of same-label spans, by identical offsets or (``exact=False``) by overlap.
+
+    Only pairs that can match are looked at (identical offsets by lookup; overlapping spans by bisection over
+    the starts: two spans overlap when one starts inside the other), so the work grows with the spans and their
+    overlaps, not with the product of the two sets (3,000 spans a side took 46 s when every pair was tried).
+    """
     matching: Match = {}
     for label in SpanLabel:
         mine = [s for s in left.spans if s.label == label]
         theirs = [s for s in right.spans if s.label == label]
+        if not mine or not theirs:
+            continue
         pairs = []
-        for x in mine:
+        if exact:
+            at: dict[tuple[int, int], list[str]] = {}
             for y in theirs:
-                size = _overlap((x.start, x.end), (y.start, y.end))
-                if (x.start, x.end) == (y.start, y.end) or (not exact and size > 0):
-                    pairs.append((-size, x.start, y.start, x.id, y.id))
+                at.setdefault((y.start, y.end), []).append(y.id)
+            for x in mine:
+                pairs += [
+                    (-(x.end - x.start), x.start, x.start, x.id, y_id)
+                    for y_id in at.get((x.start, x.end), ())
+                ]
+        else:
+            found: set[tuple[str, str]] = set()
+            for outer, inner, flip in ((mine, theirs, False), (theirs, mine, True)):
+                ordered = sorted(inner, key=lambda span: span.start)
+                starts = [span.start for span in ordered]
+                for x in outer:
+                    for y in ordered[bisect.bisect_left(starts, x.start) : bisect.bisect_left(starts, x.end)]:
+                        a, b = (y, x) if flip else (x, y)
+                        if (a.id, b.id) not in found:
+                            found.add((a.id, b.id))
+                            size = _overlap((a.start, a.end), (b.start, b.end))
+                            pairs.append((-size, a.start, b.start, a.id, b.id))
         used: set[str] = set()
         for *_, x_id, y_id in sorted(pairs):
             if x_id not in matching and y_id not in used:
@@ -247,33 +271,56 @@ def _table(rows: Iterable[Sequence[str]]) -> str:
 
 @dataclass(frozen=True)
 class PRF:
-    """Precision, recall and F1 of predictions against a reference."""
+    """Precision, recall and F1 of predictions against a reference.
+
+    With nothing predicted and nothing in the reference there is nothing to score: precision, recall and F1 are
+    ``None`` (shown as "-"), never a perfect F1 beside a precision and recall of 0.
+    """
 
     matched: int
     predicted: int
     reference: int
 
     @property
-    def precision(self) -> float:
+    def empty(self) -> bool:
+        return self.predicted == self.reference == 0
+
+    @property
+    def precision(self) -> float | None:
+        if self.empty:
+            return None
         return self.matched / self.predicted if self.predicted else 0.0
 
     @property
-    def recall(self) -> float:
+    def recall(self) -> float | None:
+        if self.empty:
+            return None
         return self.matched / self.reference if self.reference else 0.0
 
     @property
-    def f1(self) -> float:
-        return Score(self.matched, self.predicted, self.reference).f1
+    def f1(self) -> float | None:
+        return None if self.empty else 2 * self.matched / (self.predicted + self.reference)
 
-    def as_dict(self) -> dict[str, float | int]:
+    def __add__(self, other: PRF) -> PRF:
+        return PRF(
+            self.matched + other.matched, self.predicted + other.predicted, self.reference + other.reference
+        )
+
+    def as_dict(self) -> dict[str, float | int | None]:
+        def rounded(value: float | None) -> float | None:
+            return None if value is None else round(value, 4)
+
         return {
             "matched": self.matched,
             "predicted": self.predicted,
             "reference": self.reference,
-            "precision": round(self.precision, 4),
-            "recall": round(self.recall, 4),
-            "f1": round(self.f1, 4),
+            "precision": rounded(self.precision),
+            "recall": rounded(self.recall),
+            "f1": rounded(self.f1),
         }
+
+
+ITEMS = (*(label.value for label in SpanLabel), "attribution")
 
 
 def evaluate(predicted: AnnotationSet, reference: AnnotationSet) -> dict[str, dict[str, PRF]]:
@@ -395,3 +442,24 @@ def gamma_report(found: Gamma) -> str:
         f"Span-aware agreement over {', '.join(found.annotators)} ({found.units} spans; {found.library}):\n"
         f"  gamma {found.gamma:.3f}   gamma-cat {found.gamma_cat:.3f} (labels only)\n" + _table(rows) + "\n"
     )
+
+
+def evaluate_many(
+    pairs: Iterable[tuple[AnnotationSet | None, AnnotationSet]],
+) -> dict[str, dict[str, PRF]]:
+    """Micro-averaged :func:`evaluate` over documents: the counts of every (predicted, reference) pair summed per
+    item, then P/R/F1 from the sums. A document with no prediction (``None``) counts its reference items as
+    missed."""
+    total: dict[str, dict[str, PRF]] = {"exact": {}, "overlap": {}}
+    for predicted, reference in pairs:
+        scores = evaluate(predicted if predicted is not None else _nothing(reference), reference)
+        for mode, by_item in scores.items():
+            for item, score in by_item.items():
+                total[mode][item] = total[mode].get(item, PRF(0, 0, 0)) + score
+    return {
+        mode: {item: by_item[item] for item in ITEMS if item in by_item} for mode, by_item in total.items()
+    }
+
+
+def _nothing(reference: AnnotationSet) -> AnnotationSet:
+    return reference.model_copy(update={"spans": [], "attributions": [], "claims": []})

@@ -13,8 +13,9 @@ from claimbank.cli.common import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, load_or_rep
 EPILOG = """\
 The rule: an item (a span, an attribution, a claim) goes into the draft when more than half of the passes have it;
 spans are matched by overlap within a label, and a kept span takes the offsets that most passes share (listed as a
-boundary disagreement when no majority shares them exactly); attributes, refers_to, claimer, factuality and
-modality take the majority's value, else the first pass's (listed). Ties go to the pass named first. See
+boundary disagreement when no majority shares them exactly); attributions are matched by cue and content, claims
+by their span; attributes, refers_to, an attribution's kind and source, claimer, factuality and modality take the
+majority's value, else the first pass's (listed). Ties go to the pass named first. See
 docs/agreement.md, "Adjudication".
 
 Every disagreement is listed: one line each (--format text), as data (--format json), and side by side, one column

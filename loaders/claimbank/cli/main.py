@@ -75,6 +75,18 @@ examples:
 """
 
 
+def _path(value: str) -> Path:
+    """A path argument; an empty one is a mistake (``Path("")`` would quietly mean the working folder)."""
+    if not value:
+        raise argparse.ArgumentTypeError("an empty path")
+    if "\0" in value:
+        raise argparse.ArgumentTypeError("a path cannot hold a NUL character")
+    return Path(value)
+
+
+MAX_JOBS = 1024
+
+
 def _positive(value: str) -> int:
     number = int(value)
     if number <= 0:
@@ -90,6 +102,8 @@ def _jobs(value: str) -> int:
         number = -1
     if number < 0:
         raise argparse.ArgumentTypeError("must be 0 (one per CPU) or a positive integer")
+    if number > MAX_JOBS:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_JOBS}")
     if number == 0:
         number = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return number
@@ -147,13 +161,13 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "paths",
         nargs="*",
-        type=Path,
+        type=_path,
         metavar="PATH",
         help="annotation files or folders (default: annotations/)",
     )
     validate.add_argument(
         "--seeds",
-        type=Path,
+        type=_path,
         metavar="DIR",
         help="the folder of seed texts (default: the nearest seeds/ above each file)",
     )
@@ -200,15 +214,19 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "paths",
         nargs="*",
-        type=Path,
+        type=_path,
         metavar="PATH",
         help="annotation files or folders (default: annotations/)",
     )
     build.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT})"
+        "--out",
+        type=_path,
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help=f"output folder (default: {DEFAULT_OUT})",
     )
     build.add_argument(
-        "--seeds", type=Path, metavar="DIR", help="the folder of seed texts (default: nearest seeds/)"
+        "--seeds", type=_path, metavar="DIR", help="the folder of seed texts (default: nearest seeds/)"
     )
     build.add_argument(
         "--split-map",
@@ -228,8 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
         "highlighted by label, attributes in tooltips, attributions and claims in tables whose rows highlight "
         "their spans on hover, explicit non-attributions struck through in red.",
     )
-    show.add_argument("file", type=Path, metavar="FILE", help="an annotation file")
-    show.add_argument("--html", type=Path, required=True, metavar="OUT", help="the HTML file to write")
+    show.add_argument("file", type=_path, metavar="FILE", help="an annotation file")
+    show.add_argument("--html", type=_path, required=True, metavar="OUT", help="the HTML file to write")
     show.add_argument("--set", dest="set_id", metavar="ID", help="the annotation set (default: the gold set)")
     show.set_defaults(run=_show)
 
@@ -243,9 +261,11 @@ def build_parser() -> argparse.ArgumentParser:
         "'tagger', is added or replaced). The output is validated before it is written.",
     )
     pre.add_argument(
-        "paths", nargs="+", type=Path, metavar="PATH", help="seed .txt files or annotation .json files"
+        "paths", nargs="+", type=_path, metavar="PATH", help="seed .txt files or annotation .json files"
     )
-    pre.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the annotation files")
+    pre.add_argument(
+        "--out", type=_path, required=True, metavar="DIR", help="folder for the annotation files"
+    )
     pre.add_argument("--language", default="en", help="language of new documents (default: en)")
     pre.add_argument(
         "--model",
@@ -270,11 +290,11 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     fmt.add_argument(
-        "paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: annotations/)"
+        "paths", nargs="*", type=_path, metavar="PATH", help="files or folders (default: annotations/)"
     )
     fmt.add_argument("--check", action="store_true", help="write nothing; list the files that would change")
     fmt.add_argument(
-        "--seeds", type=Path, metavar="DIR", help="seed texts (default: nearest seeds/ above each file)"
+        "--seeds", type=_path, metavar="DIR", help="seed texts (default: nearest seeds/ above each file)"
     )
     fmt.set_defaults(run=_fmt)
 
@@ -282,15 +302,26 @@ def build_parser() -> argparse.ArgumentParser:
         "evaluate",
         help="precision, recall and F1 of predicted annotations against gold",
         description="Compare a predicted annotation set with a gold one on the same document: P/R/F1 per span "
-        "label and for whole attributions (kind, source, cue and content), with exact offsets and with overlap.",
+        "label and for whole attributions (kind, source, cue and content), with exact offsets and with overlap. "
+        "PRED and GOLD may be folders: documents are matched by id and the counts summed over them "
+        "(micro-averaged); a gold document with no prediction counts its items as missed. With nothing "
+        "predicted and nothing in the gold, an item's P/R/F1 are '-' (null in JSON).",
+        epilog="examples:\n"
+        "  claimbank evaluate predicted/000_fb2fb690b74273a6.json annotations/000_fb2fb690b74273a6.json\n"
+        "  claimbank evaluate predicted/ annotations/ --format json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    evaluate.add_argument("pred", type=Path, metavar="PRED", help="annotation file holding the predictions")
-    evaluate.add_argument("gold", type=Path, metavar="GOLD", help="annotation file holding the gold set")
+    evaluate.add_argument(
+        "pred", type=_path, metavar="PRED", help="annotation file (or folder) holding the predictions"
+    )
+    evaluate.add_argument(
+        "gold", type=_path, metavar="GOLD", help="annotation file (or folder) holding the gold sets"
+    )
     evaluate.add_argument("--pred-set", help="set id in PRED (default: the first set with origin prediction)")
     evaluate.add_argument("--gold-set", help="set id in GOLD (default: the gold set)")
     evaluate.add_argument("--format", choices=("text", "json"), default="text")
     evaluate.add_argument(
-        "--seeds", type=Path, metavar="DIR", help="seed texts (default: nearest seeds/ above each file)"
+        "--seeds", type=_path, metavar="DIR", help="seed texts (default: nearest seeds/ above each file)"
     )
     evaluate.set_defaults(run=_evaluate)
 
@@ -304,7 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
         "attribution F1 (kind, source, cue and content all matching), claim F1, and how often claimer, "
         "factuality and span attributes agree on matched items. By default every pair of non-gold sets.",
     )
-    agree.add_argument("file", type=Path, metavar="FILE", help="an annotation file")
+    agree.add_argument("file", type=_path, metavar="FILE", help="an annotation file")
     agree.add_argument("--sets", nargs=2, metavar=("A", "B"), help="the ids of the two sets to compare")
     agree.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
@@ -334,7 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
     docs_action = docs.add_mutually_exclusive_group(required=True)
     docs_action.add_argument("--write", action="store_true", help="rewrite the generated parts")
     docs_action.add_argument("--check", action="store_true", help="exit 1 if a generated part is out of date")
-    docs.add_argument("--root", type=Path, default=Path(), help="the project root (default: .)")
+    docs.add_argument("--root", type=_path, default=Path(), help="the project root (default: .)")
     docs.set_defaults(run=_docs)
     return parser
 
@@ -461,7 +492,7 @@ def _progress(items: Iterable[T]) -> Iterable[T]:
 
 def _show(args: argparse.Namespace) -> int:
     from claimbank.annotate import html
-    from claimbank.util.jsonio import write_atomic
+    from claimbank.util.jsonio import refuse_input_as_output, write_atomic
 
     document = _load(args.file)
     if isinstance(document, int):
@@ -475,6 +506,7 @@ def _show(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    refuse_input_as_output(args.html, [args.file])
     write_atomic(args.html, html.render(document, sets[wanted]))
     print(f"wrote {args.html}", file=sys.stderr)
     return EXIT_OK
@@ -594,37 +626,34 @@ def _fmt(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    import json
+    from claimbank.annotate.agreement import evaluate_many
 
-    from claimbank.annotate.agreement import evaluate
-
-    pred_doc = _load(args.pred, args.seeds)
-    if isinstance(pred_doc, int):
-        return pred_doc
-    gold_doc = _load(args.gold, args.seeds)
-    if isinstance(gold_doc, int):
-        return gold_doc
-    if pred_doc.sha256 != gold_doc.sha256:
-        print("claimbank evaluate: PRED and GOLD are annotations of different texts", file=sys.stderr)
-        return EXIT_USAGE
-    pred = next(
-        (
-            s
-            for s in pred_doc.annotation_sets
-            if (s.id == args.pred_set if args.pred_set else s.origin.value == "prediction")
-        ),
-        None,
-    )
-    gold = next(
-        (s for s in gold_doc.annotation_sets if (s.id == args.gold_set if args.gold_set else s.gold)), None
-    )
-    if pred is None or gold is None:
-        print(
-            "claimbank evaluate: no such predicted or gold set (see --pred-set, --gold-set)", file=sys.stderr
-        )
-        return EXIT_USAGE
-    result = evaluate(pred, gold)
+    if args.pred.is_dir() or args.gold.is_dir():
+        pairs = _evaluation_pairs(args)
+        if isinstance(pairs, int):
+            return pairs
+    else:
+        pred_doc = _load(args.pred, args.seeds)
+        if isinstance(pred_doc, int):
+            return pred_doc
+        gold_doc = _load(args.gold, args.seeds)
+        if isinstance(gold_doc, int):
+            return gold_doc
+        if pred_doc.sha256 != gold_doc.sha256:
+            print("claimbank evaluate: PRED and GOLD are annotations of different texts", file=sys.stderr)
+            return EXIT_USAGE
+        pred, gold = _pred_set(pred_doc, args.pred_set), _gold_set(gold_doc, args.gold_set)
+        if pred is None or gold is None:
+            print(
+                "claimbank evaluate: no such predicted or gold set (see --pred-set, --gold-set)",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        pairs = [(pred, gold)]
+    result = evaluate_many(pairs)
     if args.format == "json":
+        import json
+
         print(
             json.dumps(
                 {mode: {k: v.as_dict() for k, v in scores.items()} for mode, scores in result.items()},
@@ -632,16 +661,85 @@ def _evaluate(args: argparse.Namespace) -> int:
             )
         )
         return EXIT_OK
+
+    def shown(value: float | None, width: int) -> str:
+        return f"{'-':>{width}}" if value is None else f"{value:{width}.2f}"
+
     print(
         f"{'item':14}{'P exact':>9}{'R exact':>9}{'F1 exact':>10}{'P ovl':>8}{'R ovl':>8}{'F1 ovl':>8}  pred/gold"
     )
     for key, exact in result["exact"].items():
         overlap = result["overlap"][key]
         print(
-            f"{key:14}{exact.precision:9.2f}{exact.recall:9.2f}{exact.f1:10.2f}"
-            f"{overlap.precision:8.2f}{overlap.recall:8.2f}{overlap.f1:8.2f}  {exact.predicted}/{exact.reference}"
+            f"{key:14}{shown(exact.precision, 9)}{shown(exact.recall, 9)}{shown(exact.f1, 10)}"
+            f"{shown(overlap.precision, 8)}{shown(overlap.recall, 8)}{shown(overlap.f1, 8)}"
+            f"  {exact.predicted}/{exact.reference}"
         )
     return EXIT_OK
+
+
+def _pred_set(document: Any, wanted: str | None) -> Any:
+    return next(
+        (
+            s
+            for s in document.annotation_sets
+            if (s.id == wanted if wanted else s.origin.value == "prediction")
+        ),
+        None,
+    )
+
+
+def _gold_set(document: Any, wanted: str | None) -> Any:
+    return next((s for s in document.annotation_sets if (s.id == wanted if wanted else s.gold)), None)
+
+
+def _evaluation_pairs(args: argparse.Namespace) -> list[tuple[Any, Any]] | int:
+    """(predicted set or None, gold set) for every gold document, matched with PRED's by document id; every
+    invalid file is reported (exit 1), documents on one side only are counted in notices."""
+    from claimbank.validate.core import ValidationFailed, iter_files, load_document
+    from claimbank.validate.problems import Report
+
+    report = Report()
+    sides: list[dict[str, Any]] = [{}, {}]
+    for side, root in zip(sides, (args.pred, args.gold), strict=True):
+        for path in iter_files([root]):
+            try:
+                document = load_document(path, seeds_dir=args.seeds)
+            except ValidationFailed as failure:
+                report.extend(str(path), failure.problems)
+                continue
+            side[document.id] = document
+    if not report.ok:
+        sys.stdout.write(report.format_text())
+        print(f"{report.summary()}; nothing evaluated", file=sys.stderr)
+        return report.exit_code
+    predicted, golden = sides
+    pairs: list[tuple[Any, Any]] = []
+    counts = {"no gold set": 0, "no prediction": 0, "another text": 0}
+    for doc_id, gold_doc in sorted(golden.items()):
+        gold = _gold_set(gold_doc, args.gold_set)
+        if gold is None:
+            counts["no gold set"] += 1
+            continue
+        pred_doc = predicted.get(doc_id)
+        if pred_doc is not None and pred_doc.sha256 != gold_doc.sha256:
+            counts["another text"] += 1
+            continue
+        pred = _pred_set(pred_doc, args.pred_set) if pred_doc is not None else None
+        counts["no prediction"] += pred is None
+        pairs.append((pred, gold))
+    unmatched = len(set(predicted) - set(golden))
+    print(
+        f"claimbank evaluate: {len(pairs)} document(s) scored; gold documents left out: "
+        f"{counts['no gold set']} without a gold set, {counts['another text']} whose prediction has another "
+        f"text; {counts['no prediction']} without a prediction (their gold items count as missed); "
+        f"{unmatched} predicted document(s) with no gold document",
+        file=sys.stderr,
+    )
+    if not pairs:
+        print("claimbank evaluate: no gold document to score", file=sys.stderr)
+        return EXIT_USAGE
+    return pairs
 
 
 def _agree(args: argparse.Namespace) -> int:
@@ -717,6 +815,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if run is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    if args.debug:
+        os.environ["CLAIMBANK_DEBUG"] = "1"  # a file's internal-error then raises, in workers too
     try:
         return run(args)
     except KeyboardInterrupt:
@@ -729,19 +829,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (
         OSError
     ) as error:  # a full disk, a read-only folder, a file that vanished: not a bug, and not input
+        from claimbank.validate.problems import one_line
+
         where = f" ({error.filename})" if error.filename else ""
         print(
-            f"claimbank: error: {error.strerror or error}{where}; every output is written whole or not at all, "
-            "so nothing was half-written",
+            one_line(
+                f"claimbank: error: {error.strerror or error}{where}; every output is written whole or not at "
+                "all, so nothing was half-written"
+            ),
             file=sys.stderr,
         )
         return EXIT_USAGE
     except Exception as error:  # the last resort: a user never sees a bare traceback
         if args.debug:
             raise
+        from claimbank.validate.problems import one_line
+
         print(
-            f"claimbank: internal error: {type(error).__name__}: {error} "
-            "(this is a bug in claimbank; rerun with --debug and report the traceback)",
+            one_line(
+                f"claimbank: internal error: {type(error).__name__}: {error} "
+                "(this is a bug in claimbank; rerun with --debug and report the traceback)"
+            ),
             file=sys.stderr,
         )
         return EXIT_INTERNAL

@@ -26,10 +26,10 @@ from claimbank.dataset.rows import gold_set, view_rows
 from claimbank.format.model import CueSpan, Document, SourceSpan
 from claimbank.format.paths import DEFAULT_OUT
 from claimbank.format.vocab import Split
-from claimbank.util.jsonio import DEFAULT_MAX_BYTES, pid_alive, read_json
+from claimbank.util.jsonio import DEFAULT_MAX_BYTES, RefusedOutput, pid_alive, read_json
 from claimbank.util.parallel import Sized, ordered_map
 from claimbank.validate import checks
-from claimbank.validate.core import iter_sources, validate_file
+from claimbank.validate.core import internal_error, iter_sources, validate_file
 from claimbank.validate.problems import Problem, ProblemSink, Report, pointer
 
 SPLITS = tuple(member.value for member in Split)
@@ -193,7 +193,10 @@ def process_file(
     folder, name = source
     within = Path(folder) if folder else None
     result = validate_file(Path(name), seeds_dir=seeds_dir, max_bytes=max_bytes, within=within)
-    return process_checked(name, result.problems, result.data, split_map)
+    if result.problems:
+        # The id, when the file gives one, even of an invalid file: a duplicate id is reported as validate does.
+        return _Processed(name, result.problems, result.document_id or "")
+    return process_checked(name, [], result.data, split_map)
 
 
 def process_checked(
@@ -203,8 +206,15 @@ def process_checked(
     the per-document step of :func:`build`, also run per partition by :mod:`claimbank.spark`."""
     if problems:
         return _Processed(name, problems)
+    try:
+        return _convert(name, data, split_map or {})
+    except Exception as error:  # a bug: the file's problem, never the whole build's traceback
+        return _Processed(name, [internal_error(name, error)])
+
+
+def _convert(name: str, data: Any, split_map: dict[str, str]) -> _Processed:
     document = Document.model_validate(data)
-    if split_map and document.id in split_map:
+    if document.id in split_map:
         split, rule = split_map[document.id], SPLIT_MAP
     elif document.split is not None:
         split, rule = document.split.value, STORED
@@ -279,6 +289,7 @@ def build(
     """
     split_map = dict(split_map or {})
     checks.forget_folders()  # folders' real paths are cached for one walk, not across walks
+    refuse_foreign_out(out)
     sources = list(iter_sources(paths))  # strings: a fraction of the memory of Path objects
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -296,11 +307,11 @@ def build(
         items = _processed(sources, seeds_dir, max_bytes, jobs, progress, split_map)
         for position, item in enumerate(items):
             problems = item.problems
-            if not problems and item.document_id in seen:
+            if item.document_id and item.document_id in seen:  # the rule of validate_paths
                 message = f"document {item.document_id!r} is also in {sources[seen[item.document_id]][1]}"
-                problems = [Problem("duplicate-document", item.path, "/id", message)]
-            if not item.problems:
-                seen.setdefault(item.document_id, position)
+                problems = [*problems, Problem("duplicate-document", item.path, "/id", message)]
+            elif item.document_id:
+                seen[item.document_id] = position
             report.extend(item.path, problems)
             if report.problems:
                 continue  # keep validating, to report every problem, but write nothing more
@@ -322,6 +333,9 @@ def build(
                 stats.count_shard(config, split, staging / "data" / config / name)
         stats.unmapped = sorted(set(split_map) - set(seen))
         write_metadata(staging, data_files, stats)
+        (staging / MARKER).write_text(
+            "made by claimbank build; it replaces only a folder holding this file\n"
+        )
         _replace(staging, out)
         return BuildResult(out, report, stats)
     finally:
@@ -340,6 +354,25 @@ def _arrow_bytes(shard: Path) -> int:
     is what its Parquet builder hands to its writer."""
     parquet = pq.ParquetFile(shard)
     return sum(parquet.read_row_group(i).nbytes for i in range(parquet.num_row_groups))
+
+
+MARKER = ".claimbank-dataset"
+
+
+def refuse_foreign_out(out: Path) -> None:
+    """Raise :class:`RefusedOutput` unless ``out`` is missing, an empty folder or a folder a build made (it holds
+    :data:`MARKER`, or, from builds before the marker, only ``README.md`` and ``data/``): a build replaces its
+    output whole, so ``--out annotations`` or ``--out .`` must never be taken for a dataset folder."""
+    if not os.path.lexists(out):
+        return
+    if out.is_symlink():
+        raise RefusedOutput(out, "a symbolic link (name the folder it points to)")
+    if not out.is_dir():
+        raise RefusedOutput(out, "something that is not a folder")
+    names = {entry.name for entry in os.scandir(out)}
+    if not names or MARKER in names or (names == {"README.md", "data"} and (out / "data").is_dir()):
+        return
+    raise RefusedOutput(out, f"a folder that claimbank build did not make (it has no {MARKER})")
 
 
 def _processed(

@@ -61,7 +61,14 @@ def label_index(enum: type[Vocabulary]) -> dict[str, int]:
 
 _string, _int, _bool = Value("string"), Value("int64"), Value("bool")
 
-_KINDS = {"id": _string, "ref": _string, "string": _string, "offset": _int, "bool": _bool}
+_KINDS = {
+    "id": _string,
+    "ref": _string,
+    "string": _string,
+    "offset": _int,
+    "number": Value("float64"),
+    "bool": _bool,
+}
 
 
 def record_features(record: str) -> dict[str, Any]:

@@ -27,7 +27,9 @@ RECORDS = ("document", "metadata", "set", "span", "attribution", "claim")
 TAGS = {"span": "label", "attribution": "kind", "claim": "claimer"}
 TAG_VOCABULARIES = {"span": "SpanLabel", "attribution": "AttributionKind", "claim": "Claimer"}
 
-Kind = Literal["id", "ref", "refs", "offset", "string", "strings", "bool", "vocab", "records", "object"]
+Kind = Literal[
+    "id", "ref", "refs", "offset", "number", "string", "strings", "bool", "vocab", "records", "object"
+]
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,8 @@ def _kind(schema: dict[str, Any], name: str, node: dict[str, Any]) -> tuple[Kind
         return "ref", None
     if kind == "integer":
         return "offset", None
+    if kind == "number":
+        return "number", None
     if kind == "boolean":
         return "bool", None
     if kind == "string" and name == "id" and "pattern" in node:

@@ -56,6 +56,11 @@ Timestamp = Annotated[
     Field(description="An RFC 3339 timestamp with a time zone, e.g. 2026-11-24T12:00:00Z."),
 ]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Confidence = Annotated[float, Field(ge=0, le=1)]
+_CONFIDENCE = (
+    "For a predicted item (a set of origin 'prediction'): the model's confidence in it, from 0 to 1. Omit for "
+    "items people made."
+)
 
 
 def refers(layer: str, *labels: str) -> dict[str, Any]:
@@ -76,6 +81,7 @@ class SpanBase(Strict):
     )
     end: Offset = Field(description="End offset, in Unicode code points into the document text, exclusive.")
     text: str = Field(description="The spanned text; must equal the document text from start to end.")
+    confidence: Confidence | None = Field(default=None, description=_CONFIDENCE)
 
 
 class SourceSpan(SpanBase):
@@ -139,6 +145,7 @@ class AttributionBase(Strict):
         "attribution whose content contains this one. Omit for top-level attributions.",
         json_schema_extra=refers("attributions"),
     )
+    confidence: Confidence | None = Field(default=None, description=_CONFIDENCE)
 
 
 class Attribution(AttributionBase):

@@ -7,13 +7,14 @@ through ``eval`` or pickle.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
 import re
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -82,7 +83,30 @@ class _Decoder(json.JSONDecoder):
     def _int(self, digits: str) -> int:
         if len(digits) > 15:
             self.suspicious = True
+            if len(digits.lstrip("-")) > _MAX_DIGITS:
+                # int() refuses more than 4,300 digits (a guard against slow conversions); such a number is
+                # far beyond 2^53 anyway, so it stands in as one that is reported, with its length.
+                return _Huge(digits)
         return int(digits)
+
+
+_MAX_DIGITS = 100
+
+
+class _Huge(int):
+    """An integer too long to convert: reported as ``json-number-too-large`` with its number of digits."""
+
+    digits: int
+
+    def __new__(cls, literal: str) -> _Huge:
+        value = super().__new__(cls, MAX_SAFE_INT + 1 if not literal.startswith("-") else -MAX_SAFE_INT - 1)
+        value.digits = len(literal.lstrip("-"))
+        return value
+
+    def __repr__(self) -> str:
+        return f"<an integer of {self.digits} digits>"
+
+    __str__ = __repr__
 
 
 def _walk(value: Any) -> Iterator[tuple[tuple[str | int, ...], Any]]:
@@ -157,7 +181,12 @@ def _check_values(value: Any, sink: ProblemSink) -> None:
         elif isinstance(item, _NonFinite):
             sink.add("json-nonfinite-number", pointer(*path), f"{item.literal} is not a JSON number")
         elif isinstance(item, int) and not isinstance(item, bool) and abs(item) > MAX_SAFE_INT:
-            sink.add("json-number-too-large", pointer(*path), f"{item} is beyond 2^53")
+            shown = (
+                str(item)
+                if isinstance(item, _Huge) or item < 10**30
+                else f"an integer of {len(str(item))} digits"
+            )
+            sink.add("json-number-too-large", pointer(*path), f"{shown} is beyond 2^53")
         elif isinstance(item, str) and _SURROGATE.search(item):
             sink.add("json-lone-surrogate", pointer(*path), "the string holds an unpaired surrogate escape")
         if isinstance(item, dict):
@@ -168,32 +197,77 @@ def _check_values(value: Any, sink: ProblemSink) -> None:
                     )
 
 
-def read_bytes(path: Path, sink: ProblemSink, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | None:
-    """The bytes of ``path``, or ``None`` after reporting why it cannot be read (or is too large to try)."""
+class Unreadable(Exception):
+    """Why a file cannot be read: a problem ``code`` (``file-unreadable``, ``file-too-large``,
+    ``file-not-regular``) and a message."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def read_limited(path: Path | str, max_bytes: int = DEFAULT_MAX_BYTES, *, follow: bool = True) -> bytes:
+    """The bytes of the regular file ``path``, at most ``max_bytes`` of them; raises :class:`Unreadable`.
+
+    Never blocks and never reads without end: the file is opened with ``O_NONBLOCK`` (so a FIFO does not wait
+    for a writer) and refused unless ``fstat`` says it is a regular file (a FIFO, socket or device is
+    ``file-not-regular``); at most ``max_bytes + 1`` bytes are read, so a file that grows while it is read is
+    still bounded. ``follow=False`` refuses a symbolic link at ``path`` itself.
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    if not follow:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
         # Plain os calls: open() builds a buffered reader that costs as much as the rest of the read.
-        handle = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
-        try:
-            size = os.fstat(handle).st_size
-            if size > max_bytes:
-                sink.add("file-too-large", "", f"{size} bytes is more than the limit of {max_bytes}")
-                return None
-            data = os.read(handle, size + 1)  # one byte more than the size, to see whether the file grew
-            if len(data) > size or size == 0:  # it grew, or it is a pipe or the like, which has no size
-                chunks, total = [data], len(data)
-                while total <= max_bytes and (more := os.read(handle, 1 << 20)):
-                    chunks.append(more)
-                    total += len(more)
-                data = b"".join(chunks)
-        finally:
-            os.close(handle)
+        handle = os.open(path, flags)
+    except ValueError as error:  # a NUL in the name
+        raise Unreadable("file-unreadable", f"the name is not a usable path ({error})") from None
     except OSError as error:
-        sink.add("file-unreadable", "", error.strerror or str(error))
-        return None
+        raise Unreadable("file-unreadable", error.strerror or str(error)) from None
+    try:
+        info = os.fstat(handle)
+        if stat.S_ISDIR(info.st_mode):
+            raise Unreadable("file-unreadable", "Is a directory")
+        if not stat.S_ISREG(info.st_mode):
+            raise Unreadable("file-not-regular", f"it is {_kind(info.st_mode)}, not a regular file; not read")
+        size = info.st_size
+        if size > max_bytes:
+            raise Unreadable("file-too-large", f"{size} bytes is more than the limit of {max_bytes}")
+        # One byte more than the size, to see whether the file grew; then never more than the limit and a byte.
+        data = os.read(handle, min(size, max_bytes) + 1)
+        if len(data) > size or size == 0:  # it grew, or it is a file with no size (in /proc, for one)
+            chunks, total = [data], len(data)
+            while total <= max_bytes and (more := os.read(handle, min(1 << 20, max_bytes + 1 - total))):
+                chunks.append(more)
+                total += len(more)
+            data = b"".join(chunks)
+    except OSError as error:
+        raise Unreadable("file-unreadable", error.strerror or str(error)) from None
+    finally:
+        os.close(handle)
     if len(data) > max_bytes:
-        sink.add("file-too-large", "", f"{len(data)} bytes is more than the limit of {max_bytes}")
-        return None
+        raise Unreadable("file-too-large", f"more than the limit of {max_bytes} bytes")
     return data
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def read_bytes(path: Path, sink: ProblemSink, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | None:
+    """The bytes of ``path``, or ``None`` after reporting why it cannot be read (see :func:`read_limited`)."""
+    try:
+        return read_limited(path, max_bytes)
+    except Unreadable as refusal:
+        sink.add(refusal.code, "", refusal.message)
+        return None
 
 
 def read_json(path: Path, sink: ProblemSink, max_bytes: int = DEFAULT_MAX_BYTES) -> Parsed:
@@ -278,8 +352,47 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~_umask()
 
 
+class RefusedOutput(OSError):
+    """An output path that a writer will not replace: it is not a regular file (or missing), or it is an input."""
+
+    def __init__(self, path: Path | str, why: str) -> None:
+        super().__init__(errno.EEXIST, f"refusing to write over {why}", str(path))
+
+
+def check_output(path: Path | str) -> None:
+    """Raise :class:`RefusedOutput` unless ``path`` is missing or a regular file (not a link, FIFO, socket,
+    device or folder): an atomic rename would replace the thing itself, not write into it."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return
+    except ValueError:  # a NUL in the name
+        raise RefusedOutput(ascii(str(path)), "a name that holds a NUL") from None
+    if stat.S_ISLNK(info.st_mode):
+        raise RefusedOutput(path, "a symbolic link (name the file it points to)")
+    if stat.S_ISDIR(info.st_mode):
+        raise RefusedOutput(path, "a folder")
+    if not stat.S_ISREG(info.st_mode):
+        raise RefusedOutput(path, f"{_kind(info.st_mode)}, not a regular file")
+
+
+def refuse_input_as_output(output: Path, inputs: Iterable[Path]) -> None:
+    """Raise :class:`RefusedOutput` when ``output`` is the same file as one of ``inputs``."""
+    for source in inputs:
+        try:
+            same = os.path.samefile(output, source)
+        except (OSError, ValueError):  # either is missing (or unnamable): not the same file
+            continue
+        if same:
+            raise RefusedOutput(output, f"an input of this command ({source})")
+
+
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half of one."""
+    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half of one.
+
+    Refuses (:class:`RefusedOutput`) to replace anything but a regular file: see :func:`check_output`.
+    """
+    check_output(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.pid{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:

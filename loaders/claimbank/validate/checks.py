@@ -19,6 +19,7 @@ from typing import Any
 
 from claimbank.format import fields
 from claimbank.format.vocab import SpanLabel
+from claimbank.util.jsonio import Unreadable, read_limited
 from claimbank.validate.problems import ProblemSink, pointer
 
 # What each reference into spans may point at: (layer, field) -> allowed labels, from the table of fields (the
@@ -84,12 +85,24 @@ def _check_seed(document: dict[str, Any], text: str, sink: ProblemSink, seeds_di
             "path-outside-tree", "/seed", f"{seed_path} leads to {seed_path.resolve()}, outside {seeds_dir}"
         )
         return
-    try:
-        seed_text = seed_path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
+    if not os.path.lexists(seed_path):
         sink.add("seed-missing", "/seed", f"{seed_path} does not exist")
         return
-    except (OSError, UnicodeDecodeError) as error:
+    try:
+        # Bounded and never blocking: a seed that is a FIFO, a device or larger than the text could be (4 bytes
+        # a code point) is refused, not read.
+        seed_text = read_limited(seed_path, 4 * len(text) + 4).decode("utf-8")
+    except Unreadable as refusal:
+        if refusal.code == "file-too-large":
+            sink.add(
+                "seed-text-mismatch",
+                "/text",
+                f"{seed_path.name} is longer than the text ({len(text)} code points) could be; not read whole",
+            )
+            return
+        sink.add("seed-missing", "/seed", f"{seed_path} cannot be read: {refusal.message}")
+        return
+    except UnicodeDecodeError as error:
         sink.add("seed-missing", "/seed", f"{seed_path} cannot be read as UTF-8 text: {error}")
         return
     if seed_text != text:
@@ -115,7 +128,7 @@ def _inside(path: Path, folder: Path) -> bool:
         parent = _real(str(path.parent))
         root = _real(str(folder))
         return parent == root or parent.startswith(root + os.sep)
-    except (OSError, RuntimeError):  # a link loop
+    except (OSError, RuntimeError, ValueError):  # a link loop; a NUL in a name
         return False
 
 
@@ -159,7 +172,8 @@ def _check_sets(sets: Any, text: _Text | None, sink: ProblemSink) -> None:
     for index in gold[1:]:
         sink.add("gold-multiple", pointer("annotation_sets", index, "gold"), f"set {gold[0]} is gold already")
     for index, item in _dicts(sets):
-        for position, source in enumerate(item.get("adjudicated_from") or ()):
+        sources = item.get("adjudicated_from")
+        for position, source in enumerate(sources if isinstance(sources, list) else ()):
             where = pointer("annotation_sets", index, "adjudicated_from", position)
             if source == item.get("id"):
                 sink.add("reference-self", where, "a set cannot be adjudicated from itself")
@@ -362,7 +376,7 @@ class _SetChecker:
             return found[2]  # the common case, decided without building a pointer
         where = self.where(layer, index, field, *position)
         own = self.item.get(layer)
-        if isinstance(own, list) and own[index].get("id") == target:
+        if isinstance(own, list) and isinstance(own[index], dict) and own[index].get("id") == target:
             self.sink.add("reference-self", where, f"{field} names the item's own id {target!r}")
             return None
         if found is None and not isinstance(self.item.get(expected_layer), list):
@@ -383,12 +397,12 @@ class _SetChecker:
         self, layer: str, index: int, field: str, target: Any, labels: frozenset[str]
     ) -> None:
         span = self._resolve(layer, index, field, target, "spans")
-        if span is not None and span.get("label") in KNOWN_LABELS and span.get("label") not in labels:
+        label = _str(span.get("label")) if span is not None else None
+        if label in KNOWN_LABELS and label not in labels:
             self.sink.add(
                 "reference-wrong-label",
                 self.where(layer, index, field),
-                f"{target!r} is a {span.get('label')} span, but {field} must name a "
-                f"{' or '.join(sorted(labels))} span",
+                f"{target!r} is a {label} span, but {field} must name a {' or '.join(sorted(labels))} span",
             )
 
     def _span(self, span_id: Any) -> dict[str, Any] | None:
@@ -432,8 +446,8 @@ class _SetChecker:
 
     def _check_claims(self) -> None:
         for index, claim in _dicts(self.item.get("claims")):
-            claimer = claim.get("claimer")
-            if claimer in CLAIMER_KIND:
+            claimer = _str(claim.get("claimer"))
+            if claimer is not None and claimer in CLAIMER_KIND:
                 attribution = self._resolve(
                     "claims", index, "attribution", claim.get("attribution"), "attributions"
                 )
@@ -448,20 +462,22 @@ class _SetChecker:
             modality = claim.get("modality")
             for position, target in enumerate(modality if isinstance(modality, list) else ()):
                 span = self._resolve("claims", index, "modality", target, "spans", position)
-                if span is not None and span.get("label") in KNOWN_LABELS and span.get("label") != "MODALITY":
+                label = _str(span.get("label")) if span is not None else None
+                if label is not None and label in KNOWN_LABELS and label != "MODALITY":
                     self.sink.add(
                         "reference-wrong-label",
                         self.where("claims", index, "modality", position),
-                        f"{target!r} is a {span.get('label')} span, but modality must name MODALITY spans",
+                        f"{target!r} is a {label} span, but modality must name MODALITY spans",
                     )
 
     def _check_chains(self, layer: str, field: str) -> set[int]:
         """Report each cycle of ``field`` references (``refers_to``, ``nested_in``) once; return its members."""
         cyclic: set[int] = set()
         items = dict(_dicts(self.item.get(layer)))
-        by_id = {item.get("id"): index for index, item in items.items()}
+        by_id = {_str(item.get("id")): index for index, item in items.items()}
+        by_id.pop(None, None)
         done: set[int] = set()
-        target_of: Callable[[int], int | None] = lambda i: by_id.get(items[i].get(field))  # noqa: E731
+        target_of: Callable[[int], int | None] = lambda i: by_id.get(_str(items[i].get(field)))  # noqa: E731
         for start in items:
             trail: list[int] = []
             current: int | None = start

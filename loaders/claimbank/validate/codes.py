@@ -28,6 +28,16 @@ _CODES = (
         "A file is a link to somewhere outside the folder it was found in; it was not read",
         "replace the link with the file itself, or name the file's real path",
     ),
+    Code(
+        "file-not-regular",
+        "The path is not a regular file (a FIFO, socket or device); it was not read",
+        "name a regular file; reading a FIFO or device could block or never end",
+    ),
+    Code(
+        "internal-error",
+        "Checking this file failed inside ClaimBank (a bug); every other file was still checked",
+        "report the file and the message; `claimbank --debug validate FILE` shows the traceback",
+    ),
     Code("file-empty", "The file is empty", "an annotation file holds one JSON object; see docs/format.md"),
     Code("not-utf8", "The file is not valid UTF-8", "re-save the file as UTF-8 (without a byte-order mark)"),
     Code("utf8-bom", "The file starts with a UTF-8 byte-order mark", "re-save the file as UTF-8 without BOM"),
@@ -187,6 +197,16 @@ _CODES = (
         "ls-relation-missing-region",
         "A relation points at a region that is not in the annotation",
         "delete the dangling relation in Label Studio",
+    ),
+    Code(
+        "ls-malformed",
+        "A part of a Label Studio export does not have the JSON type Label Studio writes there",
+        "re-export the project as JSON from Label Studio; do not edit the export by hand",
+    ),
+    Code(
+        "ls-duplicate-region",
+        "Two regions of one annotation have the same id",
+        "Label Studio keys a region's choices and relations by its id: give each region its own",
     ),
     Code("gold-multiple", "More than one annotation set is gold", "mark only the adjudicated set as gold"),
     # brat standoff files (claimbank brat import); pointers are /lines/<n>, counted from 1.

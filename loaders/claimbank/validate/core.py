@@ -87,12 +87,20 @@ def iter_sources(paths: Iterable[Path]) -> Iterator[tuple[str, str]]:
     it comes with the folder, and :func:`validate_file` checks that. Any other file found there is inside by
     construction, and a file named directly is where the user says: both come with "".
     """
+    paths = list(paths)
+    seen: set[str] = set()  # a file named twice (or found again in a folder also named) is checked once
     for path in paths:
         if path.is_dir():
             # Strings, not Path objects: a million Path objects held at once would cost ~370 MB.
             folder = str(path)
-            yield from ((folder if link else "", name) for name, link in sorted(_json_files(folder)))
-        else:
+            for name, link in sorted(_json_files(folder)):
+                if len(paths) > 1:  # one folder alone lists each file once: no set of a million names
+                    if os.path.normpath(name) in seen:
+                        continue
+                    seen.add(os.path.normpath(name))
+                yield (folder if link else "", name)
+        elif os.path.normpath(path) not in seen:
+            seen.add(os.path.normpath(path))
             yield "", str(path)
 
 
@@ -107,11 +115,20 @@ def _json_files(folder: str) -> list[tuple[str, bool]]:
                 for entry in entries:
                     if entry.is_dir(follow_symlinks=False):
                         pending.append(entry.path)
-                    elif entry.name.endswith(".json") and entry.is_file():
+                    elif entry.name.endswith(".json") and _listed(entry):
                         found.append((entry.path, entry.is_symlink()))
-        except PermissionError:
-            continue  # as rglob does
+        except OSError:
+            continue  # a folder that cannot be listed, as rglob does
     return found
+
+
+def _listed(entry: os.DirEntry[str]) -> bool:
+    """A file, as rglob's ``is_file`` says; a link loop too (``is_file`` raises on it), so that reading it
+    reports it for that file alone instead of ending the walk."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return True
 
 
 def check_data(
@@ -144,7 +161,30 @@ def validate_file(
     """Validate one annotation file. ``seeds_dir`` defaults to the nearest ``seeds/`` above the file.
 
     ``within``: the folder the file was found in; a file that links outside it is reported, not read.
+    An unexpected failure while checking it (a bug) becomes the file's ``internal-error`` problem, so that it never
+    hides what the other files of a run have to report.
     """
+    try:
+        return _validate_file(path, seeds_dir=seeds_dir, max_bytes=max_bytes, name=name, within=within)
+    except Exception as error:  # the last resort for one file; the run goes on
+        return FileResult(path, [internal_error(name or str(path), error)], None)
+
+
+def internal_error(name: str, error: BaseException) -> Problem:
+    """The ``internal-error`` problem of one file, naming the exception (a bug in claimbank)."""
+    if os.environ.get("CLAIMBANK_DEBUG"):
+        raise error
+    return Problem("internal-error", name, "", f"{type(error).__name__}: {error}")
+
+
+def _validate_file(
+    path: Path,
+    *,
+    seeds_dir: Path | None,
+    max_bytes: int,
+    name: str | None,
+    within: Path | None,
+) -> FileResult:
     sink = ProblemSink(name or str(path))
     if within is not None and not checks._inside(path, within):
         sink.add("path-outside-tree", "", f"{path} leads to {path.resolve()}, outside {within}")

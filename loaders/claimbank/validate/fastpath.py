@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -147,6 +148,8 @@ class _Generator:
             return bool
         if kind == "integer":
             return Annotated[int, msgspec.Meta(ge=node.get("minimum"), le=node.get("maximum"))]
+        if kind == "number":
+            return Annotated[float, msgspec.Meta(ge=node.get("minimum"), le=node.get("maximum"))]
         if kind == "string":
             pattern = node.get("pattern")
             if pattern == ID_PATTERN and (name, field) in BULK_ID_FIELDS:
@@ -243,7 +246,8 @@ def _colons_fine(document: Any, data: bytes, encoded: bytes, encoder: msgspec.js
     return colons == shell.count(b":") + encoded.count(b":")
 
 
-_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+# O_NONBLOCK: a FIFO named as a seed must not block the check (it is then refused: not a regular file).
+_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 
 
 def _seed_matches(seeds_dir: Path, name: str, encoded: bytes) -> bool:
@@ -254,6 +258,8 @@ def _seed_matches(seeds_dir: Path, name: str, encoded: bytes) -> bool:
     except OSError:
         return False
     try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            return False
         # One byte more than expected, so a longer file differs; a short read can only make the answer no.
         return os.read(handle, len(encoded) + 1) == encoded
     except OSError:

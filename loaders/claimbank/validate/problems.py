@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from claimbank.validate.codes import CODES
 
-# Reading problems that make a file unusable rather than wrong; the CLI exits 2 for them (not 1).
-UNREADABLE = frozenset({"file-unreadable"})
+# Problems that make a file unusable rather than wrong (it could not be read, or not be checked); the CLI exits 2
+# for them (not 1).
+UNREADABLE = frozenset({"file-unreadable", "file-too-large", "file-not-regular", "internal-error"})
 
 
 def pointer(*parts: str | int) -> str:
@@ -36,9 +38,26 @@ class Problem:
             object.__setattr__(self, "hint", CODES[self.code].hint)
 
     def format(self) -> str:
-        """The one-line text form: ``file:pointer: code message (hint: ...)``."""
+        """The one-line text form: ``file:pointer: code message (hint: ...)``.
+
+        Always one line: line breaks and other control characters in any part (a file name, a key in the
+        pointer, a seed name in the message) are escaped, and a line never starts with ``::`` (which GitHub
+        Actions would run as a workflow command).
+        """
         at = f" at line {self.line}, column {self.column}" if self.line is not None else ""
-        return f"{self.file}:{self.pointer}: {self.code} {self.message}{at} (hint: {self.hint})"
+        text = f"{self.file}:{self.pointer}: {self.code} {self.message}{at} (hint: {self.hint})"
+        return one_line(text)
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """``text`` safe to print as one line of output: control characters and line separators escaped as
+    ``\\n``, ``\\x1b``, ``\\u2028`` …; a leading ``::`` becomes ``./::``."""
+    if _CONTROL.search(text):
+        text = _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
+    return "./" + text if text.startswith("::") else text
 
 
 class ProblemSink:

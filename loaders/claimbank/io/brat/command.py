@@ -8,6 +8,7 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -104,6 +105,12 @@ def add_parser(commands: Any, parser_class: type[argparse.ArgumentParser]) -> No
     exported.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="default: annotations/")
     exported.add_argument("--out", type=Path, required=True, metavar="DIR", help="the folder to write")
     exported.add_argument("--set", metavar="ID", help="export only this set ('gold' for the gold set)")
+    exported.add_argument(
+        "--seeds",
+        type=Path,
+        metavar="DIR",
+        help="the seed texts (default: the nearest seeds/ above each file)",
+    )
     exported.set_defaults(run=run_export)
     label_map = sub.add_parser("label-map", help="print the default (PolNeAR) label map as JSON")
     label_map.set_defaults(run=run_label_map)
@@ -150,7 +157,8 @@ def document_id(article: str) -> str:
 
 
 def pair_files(text_dir: Path, ann_dir: Path) -> tuple[dict[str, list[tuple[str, Path]]], list[Path]]:
-    """article -> [(annotator, .ann path)], and the .ann files that have no text."""
+    """article -> [(annotator, .ann path)], and the .ann files that have no text (or that would make the same
+    annotation set as another file: ``<a>.ann`` and ``<a>_brat.ann``; :func:`set_clashes` names them)."""
     texts = {p.stem for p in text_dir.glob("*.txt")}
     pairs: dict[str, list[tuple[str, Path]]] = {}
     orphans: list[Path] = []
@@ -166,17 +174,47 @@ def pair_files(text_dir: Path, ann_dir: Path) -> tuple[dict[str, list[tuple[str,
     return pairs, orphans
 
 
+def set_clashes(pairs: dict[str, list[tuple[str, Path]]]) -> list[tuple[Path, Path]]:
+    """(a file, the earlier file whose set it would replace): two .ann files of one article with one annotator
+    name, which would become one annotation set and lose the first file's spans; the later is left out of
+    ``pairs``."""
+    clashes: list[tuple[Path, Path]] = []
+    for article, anns in pairs.items():
+        first: dict[str, Path] = {}
+        kept = []
+        for annotator, ann in anns:
+            if annotator in first:
+                clashes.append((ann, first[annotator]))
+            else:
+                first[annotator] = ann
+                kept.append((annotator, ann))
+        pairs[article] = kept
+    return clashes
+
+
 def run_import(args: argparse.Namespace) -> int:
-    from claimbank.format.canonical import canonical
-    from claimbank.io.brat import convert as brat
-    from claimbank.util.jsonio import dumps, folder_lock, read_json, write_atomic
-    from claimbank.validate.core import check_data, load_document
-    from claimbank.validate.problems import ProblemSink, Report
+    from claimbank.util.jsonio import folder_lock
 
     for folder in (args.text_dir, args.ann_dir):
         if not folder.is_dir():
             print(f"claimbank brat import: error: {folder} is not a folder", file=sys.stderr)
             return EXIT_USAGE
+    # The lock from before the first read of an existing annotation file to the last write: another command
+    # (ls import, preannotate) adding sets in between would otherwise lose them. A folder that is not there yet
+    # has no files to read; it is made (and locked) only when there is something to write.
+    if args.out.is_dir():
+        with folder_lock(args.out):
+            return _import_locked(args, locked=True)
+    return _import_locked(args, locked=False)
+
+
+def _import_locked(args: argparse.Namespace, *, locked: bool) -> int:
+    from claimbank.format.canonical import canonical
+    from claimbank.io.brat import convert as brat
+    from claimbank.util.jsonio import Unreadable, dumps, folder_lock, read_json, read_limited, write_atomic
+    from claimbank.validate.core import check_data, load_document
+    from claimbank.validate.problems import ProblemSink, Report
+
     report = Report()
     label_map = brat.POLNEAR
     if args.label_map is not None:
@@ -193,6 +231,10 @@ def run_import(args: argparse.Namespace) -> int:
         sink = ProblemSink(str(orphan))
         sink.add("brat-missing-text", "", f"no {args.text_dir}/<article>.txt for {orphan.name}")
         report.extend(str(orphan), sink.problems)
+    for clash, first in set_clashes(pairs):
+        sink = ProblemSink(str(clash))
+        sink.add("brat-name-clash", "", f"{clash.name} and {first.name} would become the same annotation set")
+        report.extend(str(clash), sink.problems)
     summary = Summary()
     documents: dict[Path, dict[str, Any]] = {}
     sources: dict[Path, set[str]] = {}  # a document -> the files its problems may name
@@ -227,8 +269,12 @@ def run_import(args: argparse.Namespace) -> int:
         sources.setdefault(target, {str(text_path)}).add(str(ann))
         sink = ProblemSink(str(ann))
         try:
-            content = ann.read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError) as error:
+            content = read_limited(ann).decode("utf-8")
+        except Unreadable as refusal:
+            sink.add(refusal.code, "", refusal.message)
+            report.extend(str(ann), sink.problems)
+            continue
+        except UnicodeDecodeError as error:
             sink.add("file-unreadable", "", f"cannot read it as UTF-8 text: {error}")
             report.extend(str(ann), sink.problems)
             continue
@@ -279,13 +325,14 @@ def run_import(args: argparse.Namespace) -> int:
         named = {p.file for p in report.problems}
         documents = {t: d for t, d in documents.items() if not (sources[t] | {str(t)}) & named}
         seeds = {args.seeds / d["seed"]: d["text"] for d in documents.values()}
-    with folder_lock(args.out):
+    with nullcontext() if locked else folder_lock(args.out):
         for seed, text in seeds.items():
             if not seed.exists():
                 seed.parent.mkdir(parents=True, exist_ok=True)
                 write_atomic(seed, text)
         for target, document in documents.items():
             write_atomic(target, dumps(document))
+    _say_where_the_seeds_are(args.out, args.seeds)
     if not report.ok:
         print(
             f"wrote the {len(documents)} document(s) without problems; the others were left out",
@@ -296,13 +343,31 @@ def run_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _say_where_the_seeds_are(out: Path, seeds: Path) -> None:
+    """A notice when the texts went where validate, build and brat export will not look for them by themselves."""
+    from claimbank.format.paths import find_seeds_dir
+
+    found = find_seeds_dir(out)
+    if found is None or found.resolve() != seeds.resolve():
+        print(
+            f"notice: the texts are in {seeds}, not in the seeds/ folder found above {out}: pass --seeds {seeds} "
+            "to validate, build, fmt, evaluate and brat export",
+            file=sys.stderr,
+        )
+
+
 def _read_text(path: Path, report: Any) -> str | None:
+    from claimbank.util.jsonio import Unreadable, read_limited
     from claimbank.validate.problems import ProblemSink
 
     sink = ProblemSink(str(path))
     try:
-        return path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        return read_limited(path).decode("utf-8")
+    except Unreadable as refusal:
+        sink.add(refusal.code, "", refusal.message)
+        report.extend(str(path), sink.problems)
+        return None
+    except UnicodeDecodeError as error:
         sink.add("file-unreadable", "", f"cannot read it as UTF-8 text: {error}")
         report.extend(str(path), sink.problems)
         return None
@@ -351,12 +416,16 @@ def run_export(args: argparse.Namespace) -> int:
     from claimbank.util.jsonio import write_atomic
     from claimbank.validate.core import ValidationFailed, iter_files, load_document
 
+    if args.seeds is not None and not args.seeds.is_dir():
+        print(f"claimbank brat export: error: --seeds {args.seeds} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
     paths = args.paths or [Path("annotations")]
     notices: Counter[str] = Counter()
     written = 0
+    without: list[str] = []
     for path in iter_files(paths):
         try:
-            document = canonical(load_document(path))
+            document = canonical(load_document(path, seeds_dir=args.seeds))
         except ValidationFailed as failure:
             sys.stdout.write("".join(p.format() + "\n" for p in failure.problems))
             print("claimbank brat export: invalid input; stopped", file=sys.stderr)
@@ -365,8 +434,11 @@ def run_export(args: argparse.Namespace) -> int:
         if args.set is not None:
             wanted = [s for s in sets if (s["gold"] if args.set == "gold" else s["id"] == args.set)]
             chosen = [(f"{document['id']}.ann", s) for s in wanted[:1]]
+            if not chosen:
+                without.append(document["id"])
+                continue  # no .txt either: a text without its .ann would import as an article with no set
         else:
-            chosen = [(f"{document['id']}_{s['id'].removeprefix('brat-')}.ann", s) for s in sets]
+            chosen = [(f"{document['id']}_{ann_name(s['id'], sets)}.ann", s) for s in sets]
         write_atomic(args.out / f"{document['id']}.txt", document["text"])
         for name, item in chosen:
             content, notes = brat.to_ann(item)
@@ -377,7 +449,20 @@ def run_export(args: argparse.Namespace) -> int:
     print(f"wrote {written} .ann file(s) and annotation.conf to {args.out}", file=sys.stderr)
     for notice, count in sorted(notices.items()):
         print(f"notice: {notice} ({count} set(s))", file=sys.stderr)
+    if without:
+        shown = ", ".join(without[:5]) + (", …" if len(without) > 5 else "")
+        print(
+            f"notice: {len(without)} document(s) have no set {args.set!r}, not exported: {shown}",
+            file=sys.stderr,
+        )
     return EXIT_OK
+
+
+def ann_name(set_id: str, sets: list[dict[str, Any]]) -> str:
+    """The annotator part of a set's ``.ann`` name: the id without the ``brat-`` an import gave it, unless that
+    is the id of another set of the document (``brat-x`` and ``x`` would both write ``<doc>_x.ann``)."""
+    short = set_id.removeprefix("brat-")
+    return set_id if short != set_id and any(s["id"] == short for s in sets) else short
 
 
 def run_label_map(args: argparse.Namespace) -> int:

@@ -160,6 +160,21 @@ def _where(line: int) -> str:
     return f"/lines/{line}"
 
 
+_LINE_BREAKING = re.compile("[\t\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+
+
+def flat(text: str) -> str:
+    """A span's text as one field of one ``.ann`` line: tabs and line breaks become spaces (written raw, they
+    would end the field or the line, and the next line could be a forged annotation)."""
+    return _LINE_BREAKING.sub(" ", text)
+
+
+def _role(role: str, target: str) -> tuple[str, str]:
+    """An event role as PolNeAR spells it (``content`` → ``Content``, ``content2`` → ``Content2``)."""
+    known = re.fullmatch(r"(source|cue|content)(\d*)", role, re.IGNORECASE)
+    return (known.group(1).capitalize() + known.group(2) if known else role), target
+
+
 def parse_ann(content: str, text: str, sink: ProblemSink) -> AnnFile:
     """Every annotation of a ``.ann`` file, checked against ``text``; problems for lines that cannot be used.
 
@@ -188,7 +203,7 @@ def parse_ann(content: str, text: str, sink: ProblemSink) -> AnnFile:
             fragments = _fragments(offsets)
             if fragments is None:
                 sink.add(
-                    "brat-syntax", _where(number), f"offsets {offsets!r} are not 'start end[;start end]'"
+                    "brat-syntax", _where(number), f"offsets {offsets[:60]!r} are not 'start end[;start end]'"
                 )
                 continue
             span_text = "\t".join(parts[2:])
@@ -202,6 +217,8 @@ def parse_ann(content: str, text: str, sink: ProblemSink) -> AnnFile:
                 span_text, index, spilled = candidate, index + 1, True
             if span_text != expected and span_text.removesuffix("\r") == expected:
                 span_text = expected  # a file saved with CRLF line ends
+            if span_text != expected and span_text == flat(expected):
+                span_text = expected  # written by to_ann: tabs and line breaks as spaces, one line each
             parsed.repaired += spilled and span_text == expected
             if any(end > len(text) or start >= end for start, end in fragments):
                 sink.add(
@@ -220,6 +237,10 @@ def parse_ann(content: str, text: str, sink: ProblemSink) -> AnnFile:
                     f"{parts[0]} says {span_text[:40]!r} but the text at {offsets} is {expected[:40]!r}",
                 )
                 continue
+            if parts[0] in parsed.textbounds:
+                first = parsed.textbounds[parts[0]].line
+                sink.add("brat-syntax", _where(number), f"{parts[0]} is also the id of line {first}")
+                continue
             parsed.textbounds[parts[0]] = TextBound(parts[0], label, fragments, span_text, number)
         else:
             fields = parts[1].split() if len(parts) > 1 else []
@@ -235,8 +256,8 @@ def _fragments(offsets: str) -> list[tuple[int, int]] | None:
     fragments = []
     for piece in offsets.split(";"):
         match = _FRAGMENT.match(piece.strip())
-        if match is None:
-            return None
+        if match is None or max(len(match.group(1)), len(match.group(2))) > 18:
+            return None  # not offsets (and more digits than int() converts: far beyond any text)
         fragments.append((int(match.group(1)), int(match.group(2))))
     return fragments or None
 
@@ -328,7 +349,7 @@ def _apply(
         if kind is None:
             sink.add("brat-unknown-label", where, f"{other.id}: no mapping for event type {kind_name!r}")
             return
-        roles = dict(arg.split(":", 1) for arg in other.fields[1:] if ":" in arg)
+        roles = dict(_role(*arg.split(":", 1)) for arg in other.fields[1:] if ":" in arg)
         missing = [role for role in ("Cue", "Content") if role not in roles]
         if missing or any(target not in spans for target in roles.values()):
             absent = missing or [t for t in roles.values() if t not in spans]
@@ -477,7 +498,7 @@ def to_ann(item: dict[str, Any]) -> tuple[str, list[str]]:
         t_of[head] = t_id
         offsets = ";".join(f"{p['start']} {p['end']}" for p in pieces)
         label = EXPORT_LABEL[pieces[0]["label"]]
-        lines.append(f"{t_id}\t{label} {offsets}\t{' '.join(p['text'] for p in pieces)}")
+        lines.append(f"{t_id}\t{label} {offsets}\t{flat(' '.join(p['text'] for p in pieces))}")
     events: dict[str, dict[str, Any]] = {}
     by_id = {a["id"]: a for a in item.get("attributions", [])}
     for attribution in item.get("attributions", []):
@@ -496,7 +517,7 @@ def to_ann(item: dict[str, Any]) -> tuple[str, list[str]]:
             event_type = "Attribution-no-source"
         cue = spans_by_id[first["cue"]]
         trigger = new("T")
-        lines.append(f"{trigger}\t{event_type} {cue['start']} {cue['end']}\t{cue['text']}")
+        lines.append(f"{trigger}\t{event_type} {cue['start']} {cue['end']}\t{flat(cue['text'])}")
         args = [f"{event_type}:{trigger}"]
         args += [f"{role}:{t_of[content]}" for role, content in sorted(event["contents"])]
         args.append(f"Cue:{t_of[first['cue']]}")

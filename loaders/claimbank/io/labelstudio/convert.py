@@ -17,6 +17,7 @@ Offsets are code points on both sides (Label Studio 1.x), so they are copied, ne
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -28,6 +29,7 @@ from claimbank.format.vocab import (
     SpanLabel,
     Vocabulary,
 )
+from claimbank.io.labelstudio.shape import check_task
 from claimbank.validate.checks import trim
 from claimbank.validate.problems import ProblemSink
 
@@ -143,6 +145,8 @@ def to_results(annotation_set: dict[str, Any]) -> list[dict[str, Any]]:
                 "type": "labels",
                 "value": {**where, "labels": [span["label"]]},
                 **_meta(carried.get(span["id"], [])),
+                # A predicted span's confidence is the region's score, which Label Studio shows on it.
+                **({"score": span["confidence"]} if "confidence" in span else {}),
             }
         )
         for name in SPAN_ATTRIBUTES:
@@ -153,7 +157,10 @@ def to_results(annotation_set: dict[str, Any]) -> list[dict[str, Any]]:
         results.append(_choice(cue["id"], "kind", attribution["kind"], _where(cue)))
         if "source" in attribution:
             results.append(_relation(attribution["source"], attribution["cue"], "source"))
-        results.append(_relation(attribution["cue"], attribution["content"], "content"))
+        content = _relation(attribution["cue"], attribution["content"], "content")
+        if "confidence" in attribution:  # the attribution's confidence rides on its cue → content relation
+            content["score"] = attribution["confidence"]
+        results.append(content)
         if "nested_in" in attribution:
             outer = next(a for a in annotation_set["attributions"] if a["id"] == attribution["nested_in"])
             results.append(_relation(attribution["cue"], outer["cue"], "nested_in"))
@@ -277,6 +284,8 @@ def from_results(results: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]
         referents = targets(region_id, "refers_to")
         if referents:
             span["refers_to"] = referents[0]
+        if region.get("score") is not None:
+            span["confidence"] = region["score"]
         spans.append(span)
 
     taken = {t for r in regions.values() for t in _carried(r, "attribution") + _carried(r, "claim")}
@@ -298,6 +307,8 @@ def from_results(results: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]
         found_sources = sources(cue, "source")
         if found_sources:
             attribution["source"] = found_sources[0]
+        if relation.get("score") is not None:
+            attribution["confidence"] = relation["score"]
         attributions.append(attribution)
         by_content.setdefault(content, attribution["id"])
         cue_of.setdefault(cue, attribution["id"])
@@ -322,6 +333,15 @@ def from_results(results: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]
     return {"spans": spans, "attributions": attributions, "claims": claims}
 
 
+def _annotation_id(annotation: dict[str, Any], position: int) -> str:
+    """The annotation's own id, or (when it has none usable: null, a list, …) its position in the task, so that
+    annotations without ids do not collapse into one set."""
+    given = annotation.get("id")
+    if isinstance(given, str) or (isinstance(given, int) and not isinstance(given, bool)):
+        return str(given)
+    return f"at-{position}"
+
+
 def _annotator(completed_by: Any) -> str:
     if isinstance(completed_by, dict):
         return str(
@@ -333,9 +353,13 @@ def _annotator(completed_by: Any) -> str:
 
 
 def _timestamp(value: Any) -> str:
-    """Label Studio's ``created_at`` as RFC 3339 with a zone (it writes ``…Z`` or ``…+00:00``; keep it)."""
+    """Label Studio's ``created_at`` as RFC 3339 with a zone (it writes ``…Z`` or ``…+00:00``, a server in
+    another zone ``…-05:00``; keep it). Only a time with no zone at all gets ``Z``."""
     text = str(value or "1970-01-01T00:00:00Z")
-    return text if text.endswith("Z") or "+" in text[10:] else text + "Z"
+    return text if text.endswith(("Z", "z")) or _ZONE.search(text[10:]) else text + "Z"
+
+
+_ZONE = re.compile(r"[+-]\d\d:?\d\d$")
 
 
 def missing_choices(results: list[dict[str, Any]]) -> list[str]:
@@ -435,14 +459,9 @@ def import_export(
     notices: list[str] = []
     for index, item in enumerate(tasks):
         where = f"/{index}"
-        data = item.get("data", {}) if isinstance(item, dict) else {}
-        if isinstance(item, dict) and "data" not in item and ("document_id" in item or "text" in item):
-            sink.add(
-                "ls-result-missing",
-                where,
-                "a task of a JSON_MIN or CSV export (no data, no result lists): export the project as JSON",
-            )
+        if not check_task(item, index, sink):
             continue
+        data = item.get("data", {}) if isinstance(item, dict) else {}
         doc_id = data.get("document_id")
         document = updated.get(doc_id) or documents.get(doc_id) if isinstance(doc_id, str) else None
         if document is None:
@@ -459,9 +478,9 @@ def import_export(
             continue
         sets = list(document["annotation_sets"])
         task_id = item.get("id")
-        sources = [("annotation", a) for a in item.get("annotations", [])]
-        sources += [("draft", d) for d in item.get("drafts", [])] if include_drafts else []
-        sources += [("prediction", p) for p in item.get("predictions", []) if isinstance(p, dict)]
+        sources = [("annotation", a) for a in item.get("annotations") or []]
+        sources += [("draft", d) for d in item.get("drafts") or []] if include_drafts else []
+        sources += [("prediction", p) for p in item.get("predictions") or [] if isinstance(p, dict)]
         for position, (kind, annotation) in enumerate(sources):
             if annotation.get("was_cancelled"):
                 notices.append(f"task {task_id}: annotation {annotation.get('id')} was cancelled; skipped")
@@ -500,7 +519,7 @@ def import_export(
             if kind == "annotation" and regions and all(r.get("origin") == "prediction" for r in regions):
                 origin = "prediction"  # accepted unchanged from a prediction
             made: dict[str, Any] = {
-                "id": f"ls-{kind}-{annotation.get('id', position)}",
+                "id": f"ls-{kind}-{_annotation_id(annotation, position)}",
                 "annotator": author,
                 "origin": origin,
                 "created_at": _timestamp(annotation.get("created_at")),

@@ -17,7 +17,7 @@ from claimbank.format.canonical import canonical
 from claimbank.format.paths import find_seeds_dir
 from claimbank.io.labelstudio.convert import import_export
 from claimbank.util.jsonio import dumps, folder_lock, read_json, write_atomic
-from claimbank.validate.core import ValidationFailed, check_data, iter_files, load_document
+from claimbank.validate.core import ValidationFailed, check_data, internal_error, iter_files, load_document
 from claimbank.validate.problems import Problem, ProblemSink, Report
 
 
@@ -57,7 +57,11 @@ def plan_import(exported: list[Any], source: str, annotations: Path, *, drafts: 
     if not report.ok:
         return ImportPlan(report)  # the files to import into must be valid before anything is added to them
     sink = ProblemSink(source)
-    updated, notices = import_export(exported, documents, sink, include_drafts=drafts)
+    try:
+        updated, notices = import_export(exported, documents, sink, include_drafts=drafts)
+    except Exception as error:  # a bug: the export's problem, with exit 2, never a traceback
+        report.extend(source, [*sink.problems, internal_error(source, error)])
+        return ImportPlan(report)
     report.extend(source, sink.problems)
     plan = ImportPlan(report, notices=notices)
     for doc_id, data in updated.items():

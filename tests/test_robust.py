@@ -1,0 +1,470 @@
+"""No input crashes any command: the type-confusion family through every entry point, files that are not files,
+huge numbers, outputs that are not the command's to replace (issue 16).
+
+Each test here failed before the fix it names: a TypeError inside the validator, a hang on a FIFO, an output
+replaced whatever it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import claimbank
+from claimbank.cli import main
+from claimbank.format.canonical import canonical
+from claimbank.io.labelstudio.convert import import_export
+from claimbank.io.labelstudio.imports import plan_import
+from claimbank.util.jsonio import RefusedOutput, write_atomic
+from claimbank.validate import checks, fastpath
+from claimbank.validate.core import load_document, validate_bytes, validate_file, validate_paths
+from claimbank.validate.problems import ProblemSink
+from tests.confusion import VALUES, family, places, sample
+from tests.tools.make_ls_cases import base_export
+
+CASES = Path(__file__).parent / "cases"
+MINI = CASES / "valid" / "mini.json"
+ROOT = Path(__file__).resolve().parents[1]
+# One problem line: FILE:POINTER: CODE message (hint: …), where the file and the pointer hold no ": " of their own
+# here, so that the code can be picked out.
+LINE = re.compile(r"^(?P<file>[^\n]*?):(?P<pointer>(/[^\s]*)?): (?P<code>[a-z0-9-]+) .*\(hint: [^\n]*\)$")
+
+
+def run(*args: str, cwd: Path = ROOT, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    # The package under test, whatever the working folder of the command.
+    package = str(Path(claimbank.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([package, os.environ.get("PYTHONPATH", "")])}
+    return subprocess.run(
+        [sys.executable, "-m", "claimbank", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copytree(CASES / "seeds", tmp_path / "seeds")
+    (tmp_path / "annotations").mkdir()
+    shutil.copy(MINI, tmp_path / "annotations" / "mini.json")
+    return tmp_path
+
+
+def _mini() -> Any:
+    return json.loads(MINI.read_text(encoding="utf-8"))
+
+
+def test_the_family_covers_every_field_with_every_json_type() -> None:
+    document = _mini()
+    mutants = list(family(document))
+    assert len(list(places(document))) > 300
+    # Every place gets every value but the one it already holds.
+    assert len(mutants) >= len(list(places(document))) * (len(VALUES) - 1)
+    assert any(name == "/annotation_sets/0/spans/0/label = ['x']" for name, _ in mutants)
+
+
+def test_no_type_confusion_makes_the_checks_or_the_fast_path_fail() -> None:
+    """The whole family through the checks beyond the schema and the fast path, where the crashes were: before the
+    fix 331 of these raised TypeError (a span label that is a list, a claimer that is an object …)."""
+    failures: list[str] = []
+    for name, mutant in family(_mini()):
+        sink = ProblemSink("mutant")
+        data = json.dumps(mutant, ensure_ascii=False).encode("utf-8")
+        try:
+            checks.check_document(mutant, sink, path=None, seeds_dir=CASES / "seeds")
+            fastpath.quick_check(data, path=None, seeds_dir=CASES / "seeds")
+        except Exception as error:
+            failures.append(f"{name}: {type(error).__name__}: {error}")
+    assert failures == []
+
+
+def test_every_place_and_type_through_the_whole_validator() -> None:
+    """A ninth of the family (every place, every type) through the full path, schema explanation included;
+    ``tests/tools/confusion_run.py`` runs the whole family (docs/robustness.md has its counts)."""
+    failures: list[str] = []
+    for name, mutant in sample(_mini()):
+        data = json.dumps(mutant, ensure_ascii=False).encode("utf-8")
+        result = validate_bytes(data, name="mutant", seeds_dir=CASES / "seeds")
+        if any(p.code == "internal-error" for p in result.problems):
+            failures.append(f"{name}: {result.problems[0].message}")
+    assert failures == []
+
+
+def test_the_family_through_the_cli_and_the_build_exits_1_with_every_file_reported(
+    project: Path,
+) -> None:
+    folder = project / "annotations"
+    mutants = list(sample(_mini()))
+    for number, (_, mutant) in enumerate(mutants):
+        (folder / f"m{number:05d}.json").write_text(json.dumps(mutant), encoding="utf-8")
+    (folder / "truncated.json").write_text(MINI.read_text(encoding="utf-8")[:200], encoding="utf-8")
+    result = run("validate", "--format", "json", "--jobs", "2", str(folder), timeout=300)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    report = json.loads(result.stdout)
+    codes = {p["code"] for f in report["files"] for p in f["problems"]}
+    assert "internal-error" not in codes
+    assert len(report["files"]) == len(mutants) + 2
+    truncated = next(f for f in report["files"] if f["file"].endswith("truncated.json"))
+    assert [p["code"] for p in truncated["problems"]] == ["json-syntax"]
+
+    built = run("build", "--no-progress", "--out", str(project / "dataset"), str(folder), timeout=300)
+    assert built.returncode == 1, built.stderr[-2000:]
+    assert "internal error" not in built.stderr
+    assert "Traceback" not in built.stderr
+    assert not (project / "dataset").exists()
+
+
+def test_a_failure_inside_one_file_is_its_problem_and_hides_no_other_report(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bug (here: a check made to raise on one document) costs that file its check, not the run its report."""
+    folder = project / "annotations"
+    broken = _mini()
+    broken["id"] = "boom"
+    (folder / "boom.json").write_text(json.dumps(broken), encoding="utf-8")
+    (folder / "truncated.json").write_text("{", encoding="utf-8")
+    original = fastpath.quick_check
+
+    def explode(data: bytes, **kwargs: Any) -> Any:
+        if b'"boom"' in data:
+            raise RuntimeError("planted")
+        return original(data, **kwargs)
+
+    monkeypatch.setattr(fastpath, "quick_check", explode)
+    report = validate_paths([folder])
+    by_file = {Path(name).name: [p.code for p in problems] for name, problems in report.by_file().items()}
+    assert by_file["boom.json"] == ["internal-error"]
+    assert by_file["truncated.json"] == ["json-syntax"]
+    assert by_file["mini.json"] == []
+    assert report.exit_code == 2
+
+    status = main(["validate", str(folder)])
+    out = capsys.readouterr().out
+    assert status == 2
+    assert re.search(r"boom\.json:: internal-error RuntimeError: planted", out)
+    assert "truncated.json:: json-syntax" in out
+
+
+def test_an_integer_of_thousands_of_digits_is_a_problem_not_a_crash(project: Path) -> None:
+    text = MINI.read_text(encoding="utf-8")
+    huge = re.sub(r'"start": \d+', '"start": ' + "9" * 5000, text, count=1)
+    path = project / "annotations" / "mini.json"
+    path.write_text(huge, encoding="utf-8")
+    result = validate_file(path)
+    assert [p.code for p in result.problems] == ["json-number-too-large"]
+    assert "5000 digits" in result.problems[0].message
+    assert len(result.problems[0].format()) < 300
+    cli = run("validate", str(path))
+    assert cli.returncode == 1, cli.stderr
+    assert "json-number-too-large" in cli.stdout
+
+
+def test_a_file_over_max_bytes_exits_2(project: Path) -> None:
+    result = run("validate", "--max-bytes", "100", str(project / "annotations"))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "file-too-large" in result.stdout
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_as_input_or_seed_is_refused_without_blocking(project: Path) -> None:
+    fifo = project / "annotations" / "pipe.json"
+    os.mkfifo(fifo)
+    result = run("validate", str(project / "annotations"), str(fifo), timeout=60)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert re.search(r"pipe\.json:: file-not-regular it is a FIFO", result.stdout), result.stdout
+    fifo.unlink()
+
+    seed = project / "seeds" / _mini()["seed"]
+    seed.unlink()
+    os.mkfifo(seed)
+    result = run("validate", str(project / "annotations"), timeout=60)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "seed-missing" in result.stdout
+    assert "FIFO" in result.stdout
+
+
+def test_a_label_studio_export_of_any_shape_is_reported_not_a_crash(project: Path) -> None:
+    """Before the fix 1,546 of these 7,595 exports raised inside the importer (``data`` a string, a region's
+    value a list, labels a number, a choice naming no region …). The whole family through the converter, a ninth
+    (every place, every type) through the whole import with its validation."""
+    failures: list[str] = []
+    documents = {"mini": canonical(load_document(MINI))}
+    for name, mutant in family(base_export()):
+        tasks = mutant if isinstance(mutant, list) else [mutant]
+        try:
+            import_export(tasks, documents, ProblemSink("export.json"))
+        except Exception as error:
+            failures.append(f"{name}: {type(error).__name__}: {error}")
+    codes: set[str] = set()
+    for name, mutant in sample(base_export()):
+        tasks = mutant if isinstance(mutant, list) else [mutant]
+        plan = plan_import(tasks, "export.json", project / "annotations")
+        codes |= {p.code for p in plan.report.problems}
+        if any(p.code == "internal-error" for p in plan.report.problems):
+            failures.append(f"{name}: {plan.report.problems[-1].message}")
+    assert failures == []
+    assert {"ls-malformed", "ls-result-missing", "schema-type"} <= codes
+
+
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [
+        (("data",), "a string"),
+        (("annotations",), None),
+        (("annotations", 0), "not an object"),
+        (("annotations", 0, "result", 0, "value"), "a string"),
+        (("annotations", 0, "result", 0, "value", "labels"), []),
+        (("annotations", 0, "result", 0, "id"), ["r"]),
+        (("annotations", 0, "result", 0, "meta"), {"text": 5}),
+    ],
+)
+def test_ls_import_of_a_malformed_export_exits_with_a_problem(
+    project: Path, where: tuple[str | int, ...], value: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = base_export()
+    node: Any = export[0]
+    for part in where[:-1]:
+        node = node[part]
+    node[where[-1]] = value
+    path = project / "export.json"
+    path.write_text(json.dumps(export), encoding="utf-8")
+    before = (project / "annotations" / "mini.json").read_bytes()
+    status = main(["ls", "import", str(path), "--annotations", str(project / "annotations")])
+    captured = capsys.readouterr()
+    assert status in (0, 1, 2)
+    assert "internal error" not in captured.err
+    if value is None:  # no annotations: nothing to import, nothing wrong
+        assert status == 0
+    else:
+        assert status == 1
+        assert all(LINE.match(line) for line in captured.out.splitlines()), captured.out
+        assert "ls-malformed" in captured.out
+        assert (project / "annotations" / "mini.json").read_bytes() == before
+
+
+def test_label_studio_regions_sharing_an_id_are_refused(project: Path) -> None:
+    export = base_export()
+    result = export[0]["annotations"][0]["result"]
+    regions = [r for r in result if r.get("type") == "labels"]
+    regions[1]["id"] = regions[0]["id"]
+    plan = plan_import(export, "export.json", project / "annotations")
+    assert "ls-duplicate-region" in {p.code for p in plan.report.problems}
+
+
+def test_a_negative_utc_offset_in_label_studio_is_kept(project: Path) -> None:
+    export = base_export()
+    export[0]["annotations"][0]["created_at"] = "2026-11-24T10:00:00-05:00"
+    plan = plan_import(export, "export.json", project / "annotations")
+    assert plan.report.ok, plan.report.format_text()
+    (made,) = [
+        s for data in plan.updated.values() for s in data["annotation_sets"] if s["id"].startswith("ls-")
+    ]
+    assert made["created_at"] == "2026-11-24T10:00:00-05:00"
+
+
+def test_label_studio_annotations_without_ids_stay_apart(project: Path) -> None:
+    export = base_export()
+    second = json.loads(json.dumps(export[0]["annotations"][0]))
+    export[0]["annotations"].append(second)
+    for annotation in export[0]["annotations"]:
+        annotation["id"] = None
+    plan = plan_import(export, "export.json", project / "annotations")
+    assert plan.report.ok, plan.report.format_text()
+    made = [
+        s["id"]
+        for data in plan.updated.values()
+        for s in data["annotation_sets"]
+        if s["id"].startswith("ls-")
+    ]
+    assert len(made) == 2
+    assert len(set(made)) == 2
+
+
+# Outputs ----------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["symlink", "fifo", "folder"])
+def test_a_writer_replaces_only_a_regular_file(tmp_path: Path, kind: str) -> None:
+    target = tmp_path / "out.json"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me", encoding="utf-8")
+    if kind == "symlink":
+        target.symlink_to(victim)
+    elif kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target.mkdir()
+    with pytest.raises(RefusedOutput):
+        write_atomic(target, "new")
+    assert victim.read_text(encoding="utf-8") == "keep me"
+    still = {"symlink": target.is_symlink, "fifo": target.is_fifo, "folder": target.is_dir}[kind]
+    assert still()
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_show_refuses_to_write_over_its_input(project: Path) -> None:
+    path = project / "annotations" / "mini.json"
+    before = path.read_bytes()
+    result = run("show", str(path), "--html", str(path))
+    assert result.returncode == 2, result.stderr
+    assert path.read_bytes() == before
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_show_refuses_a_link_as_output(project: Path, tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep", encoding="utf-8")
+    link = project / "view.html"
+    link.symlink_to(victim)
+    result = run("show", str(project / "annotations" / "mini.json"), "--html", str(link))
+    assert result.returncode == 2, result.stderr
+    assert victim.read_text(encoding="utf-8") == "keep"
+    assert link.is_symlink()
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("out", ["annotations", ".", "seeds/mini.txt", "link"])
+def test_build_replaces_only_a_folder_it_built(project: Path, out: str) -> None:
+    """Before the fix ``build --out annotations`` (or ``.``, or a seed) replaced whatever was there, exit 0."""
+    (project / "elsewhere").mkdir()
+    (project / "elsewhere" / "keep.txt").write_text("keep", encoding="utf-8")
+    (project / "link").symlink_to(project / "elsewhere")
+    before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file() and not p.is_symlink()}
+    result = run("build", "--no-progress", "--out", out, "annotations", cwd=project)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "refusing to write over" in result.stderr
+    after = {p: p.read_bytes() for p in project.rglob("*") if p.is_file() and not p.is_symlink()}
+    assert after == before
+
+
+def test_build_replaces_its_own_output_and_an_empty_folder(project: Path) -> None:
+    (project / "dataset").mkdir()
+    first = run("build", "--no-progress", "--out", "dataset", "annotations", cwd=project)
+    assert first.returncode == 0, first.stderr
+    second = run("build", "--no-progress", "--out", "dataset", "annotations", cwd=project)
+    assert second.returncode == 0, second.stderr
+    assert (project / "dataset" / "README.md").is_file()
+
+
+def test_validate_and_build_agree_on_a_duplicate_id_across_an_invalid_and_a_valid_file(project: Path) -> None:
+    invalid = _mini()
+    invalid["text"] = 5
+    (project / "annotations" / "a.json").write_text(json.dumps(invalid), encoding="utf-8")
+    validated = run("validate", "--format", "json", "annotations", cwd=project)
+    built = run("build", "--no-progress", "--out", "dataset", "annotations", cwd=project)
+    listed = {
+        (Path(f["file"]).name, p["code"])
+        for f in json.loads(validated.stdout)["files"]
+        for p in f["problems"]
+    }
+    assert ("mini.json", "duplicate-document") in listed
+    found = {(Path(m["file"]).name, m["code"]) for m in map(LINE.match, built.stdout.splitlines()) if m}
+    assert found == listed
+
+
+# One problem, one line ----------------------------------------------------------------------------------------
+
+
+def test_a_line_break_in_a_key_a_path_or_a_seed_name_stays_on_one_line(project: Path) -> None:
+    """Before the fix a newline in an unknown key split the problem, and the middle line could be a live
+    ``::error`` workflow command."""
+    document = _mini()
+    document["x\n::error file=forged::owned"] = 1
+    document["seed"] = "mini\n::warning::seed.txt"
+    name = project / "annotations" / "::error file=a::b\nc.json"
+    name.write_text(json.dumps(document), encoding="utf-8")
+    result = run("validate", "annotations", cwd=project)
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    assert all(not line.startswith("::") for line in lines), result.stdout
+    assert all(line.endswith(")") and "(hint: " in line for line in lines), result.stdout
+    assert any(": schema-unknown-field unknown field 'x\\n::error" in line for line in lines), result.stdout
+    assert len(lines) == len(validate_paths([project / "annotations"]).problems)
+
+
+def test_github_format_finds_lines_for_many_problems_in_one_pass() -> None:
+    from claimbank.validate.github import Locator, line_of
+
+    text = json.dumps({"spans": [{"id": f"s{i}", "text": "x"} for i in range(50)]}, indent=1)
+    locator = Locator(text)
+    assert [locator.line(f"/spans/{i}/text") for i in range(50)] == [
+        line_of(text, f"/spans/{i}/text") for i in range(50)
+    ]
+    assert locator.line("/spans/49/text") == text[: text.index('"s49"')].count("\n") + 2
+    assert len(locator.walker.members) == 52  # each container (the root, the list, 50 spans) walked once
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "--jobs", "99999999999999999999", "annotations"],
+        ["validate", ""],
+        ["build", "--out", "", "annotations"],
+        ["validate", "a\0b.json"],
+    ],
+)
+def test_odd_command_lines_are_usage_errors(project: Path, args: list[str]) -> None:
+    try:
+        result = run(*args, cwd=project)
+    except ValueError:  # the operating system itself refuses a NUL in an argument
+        return
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "error:" in result.stderr
+
+
+def test_a_file_named_twice_is_checked_once(project: Path) -> None:
+    path = project / "annotations" / "mini.json"
+    report = validate_paths([path, path, project / "annotations"])
+    assert report.files == [str(path)]
+    assert report.ok
+
+
+def test_a_symlink_loop_costs_only_its_own_files(project: Path) -> None:
+    folder = project / "annotations"
+    (folder / "a.json").symlink_to(folder / "b.json")
+    (folder / "b.json").symlink_to(folder / "a.json")
+    report = validate_paths([folder])
+    by_file = {Path(name).name: [p.code for p in problems] for name, problems in report.by_file().items()}
+    assert by_file == {"a.json": ["file-unreadable"], "b.json": ["file-unreadable"], "mini.json": []}
+
+
+# The fuzzer ---------------------------------------------------------------------------------------------------
+
+
+def test_the_fuzzer_sends_every_mutant_through_the_full_path_and_fails_on_an_exception(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.tools import fuzz_fastpath
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.argv", ["fuzz_fastpath.py", "--count", "200", "--docs", "5", "--seconds", "300"])
+    assert fuzz_fastpath.main() == 0
+    counts = capsys.readouterr().out
+    assert re.search(r"200 mutated files, all through the full path \(\d+ invalid, 0 crashes\)", counts), (
+        counts
+    )
+    original = checks.check_document
+
+    def crash_on_a_list(document: Any, sink: Any, **kwargs: Any) -> None:
+        if '["x"]' in json.dumps(document):  # a check that breaks on a list where a string belongs
+            raise TypeError("planted")
+        original(document, sink, **kwargs)
+
+    monkeypatch.setattr(checks, "check_document", crash_on_a_list)
+    monkeypatch.setattr("sys.argv", ["fuzz_fastpath.py", "--count", "400", "--docs", "5", "--seconds", "300"])
+    assert fuzz_fastpath.main() == 1
+    assert list(tmp_path.glob("fuzz-crash-*.json"))
