@@ -65,7 +65,7 @@ def test_readme_commands_are_the_ci_commands() -> None:
 
 
 def test_dataset_doc_example_runs(tmp_path: Path) -> None:
-    (example,) = _blocks(ROOT / "docs" / "dataset.md", "python")
+    example, _croissant = _blocks(ROOT / "docs" / "dataset.md", "python")  # the second: test_dataset_ml.py
     _build(tmp_path / "build" / "dataset", "tests/cases/valid")
     result = _python(example, tmp_path)
     assert result.returncode == 0, result.stderr

@@ -61,12 +61,16 @@ examples:
 
 
 BUILD_EPILOG = """\
-configs: documents (one row per article, every annotation set), claims, attributions, tokens (BIO tags);
-the last three from each document's gold set. Splits are fixed by document id (see the card).
+configs: documents (one row per article, every annotation set), claims, attributions, tokens (BIO tags per
+article), sentences (the same per sentence); all but documents from each document's gold set. A document's split
+is the one --split-map names, else the one it stores (brat import --split), else fixed by its id's hash. The
+build prints how many documents each rule placed and how many spans did not align to the tokens. Also written:
+LICENSE.md and croissant.json (Croissant 1.0 metadata).
 
 examples:
   claimbank build                          # annotations/ -> build/dataset
   claimbank build --out /data/claimbank annotations/
+  claimbank build --split-map splits.json  # {"doc-1": "test", ...}
   python -c 'import datasets; print(datasets.load_dataset("build/dataset", "claims"))'
 """
 
@@ -441,7 +445,7 @@ def _build(args: argparse.Namespace) -> int:
             bad.extend(str(args.split_map), problems)
             sys.stdout.write(bad.format_text())
             print(
-                f"claimbank build: --split-map {args.split_map} is not a split map; nothing written",
+                f"claimbank build: --split-map {args.split_map} cannot be used; nothing written",
                 file=sys.stderr,
             )
             return EXIT_USAGE

@@ -94,18 +94,10 @@ class _ShardWriter:
             self.writer.close()
             self.writer = None
 
-    def close(self, declared: bool) -> list[str]:
-        """Finish the last shard; name every shard ``<split>-NNNNN-of-MMMMM.parquet``; return their paths.
-
-        A ``declared`` split with no rows gets one empty shard, so that ``load_dataset`` gives it 0 rows rather
-        than failing on a config with no data files."""
+    def close(self) -> list[str]:
+        """Finish the last shard; name every shard ``<split>-NNNNN-of-MMMMM.parquet``; return their paths."""
         self._flush()
         self._close_shard()
-        if declared and not self.shards:
-            path = self.folder / f"{self.split}-00000.parquet"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            pq.write_table(self.schema.empty_table(), path, compression="zstd")
-            self.shards.append(path)
         names = []
         for index, path in enumerate(self.shards):
             final = path.with_name(f"{self.split}-{index:05d}-of-{len(self.shards):05d}.parquet")
@@ -138,6 +130,26 @@ class BuildStats:
     provenance: list[dict[str, Any]] = field(default_factory=list)  # the first PROVENANCE_ROWS documents
     sources: Counter[tuple[str, str]] = field(default_factory=Counter)  # (publisher, licence) -> documents
     languages: set[str] = field(default_factory=set)
+
+    def merge(self, other: BuildStats) -> None:
+        """Add ``other``'s counts (a part of the corpus built elsewhere: a Spark partition); not its provenance."""
+        for config in features.CONFIGS:
+            self.rows[config].update(other.rows[config])
+            self.parquet_bytes[config].update(other.parquet_bytes[config])
+            self.arrow_bytes[config].update(other.arrow_bytes[config])
+        for name, values in other.labels.items():
+            self.labels.setdefault(name, Counter()).update(values)
+        self.sources.update(other.sources)
+        self.languages |= other.languages
+        self.split_rules.update(other.split_rules)
+        self.tally.update(other.tally)
+        self.origins.update(other.origins)
+        self.annotators.update(other.annotators)
+
+    def count_shard(self, config: str, split: str, shard: Path) -> None:
+        """Count a written shard's size: on disk, and as ``datasets`` reports it (``num_bytes``)."""
+        self.parquet_bytes[config][split] += shard.stat().st_size
+        self.arrow_bytes[config][split] += _arrow_bytes(shard)
 
     def count(self, item: _Processed) -> None:
         for config, config_rows in item.rows.items():
@@ -308,23 +320,19 @@ def build(
             stats.count(item)
         if not report.ok:
             return BuildResult(out, report)
-        # Every config declares the splits that hold documents, with 0 rows where it has none there.
-        declared = [split for split in SPLITS if writers["documents", split].rows]
+        # A split is declared where it has rows: datasets 5.2 cannot load a split of 0 rows ('Instruction "test"
+        # corresponds to no data!', with or without an empty file), so a config with no rows is not declared.
         data_files = {
-            config: {split: writers[config, split].close(split in declared) for split in declared}
+            config: {split: writers[config, split].close() for split in SPLITS if writers[config, split].rows}
             for config in features.CONFIGS
         }
         for (config, split), writer in writers.items():
-            if split not in declared:
-                writer.close(False)
+            if not writer.rows:
+                writer.close()
             for name in data_files[config].get(split, []):
-                shard = staging / "data" / config / name
-                stats.parquet_bytes[config][split] += shard.stat().st_size
-                stats.arrow_bytes[config][split] += _arrow_bytes(shard)
+                stats.count_shard(config, split, staging / "data" / config / name)
         stats.unmapped = sorted(set(split_map) - set(seen))
-        (staging / "README.md").write_text(card.render(data_files, stats), encoding="utf-8")
-        (staging / "LICENSE.md").write_text(card.license_text(stats), encoding="utf-8")
-        (staging / "croissant.json").write_text(croissant.render(data_files, stats), encoding="utf-8")
+        write_metadata(staging, data_files, stats)
         (staging / MARKER).write_text(
             "made by claimbank build; it replaces only a folder holding this file\n"
         )
@@ -332,6 +340,13 @@ def build(
         return BuildResult(out, report, stats)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_metadata(folder: Path, data_files: dict[str, dict[str, list[str]]], stats: BuildStats) -> None:
+    """The files beside the data: the card (``README.md``), ``LICENSE.md`` and ``croissant.json``."""
+    (folder / "README.md").write_text(card.render(data_files, stats), encoding="utf-8")
+    (folder / "LICENSE.md").write_text(card.license_text(stats), encoding="utf-8")
+    (folder / "croissant.json").write_text(croissant.render(data_files, stats), encoding="utf-8")
 
 
 def _arrow_bytes(shard: Path) -> int:

@@ -55,13 +55,20 @@ SIZE_CATEGORIES = [
     (10_000_000, "1M<n<10M"),
 ]
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+# What can start markup inside a line (text is put on one line first, so block syntax such as "#" cannot start one).
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]!|~])")
 
 
 def cell(text: object) -> str:
-    """``text`` safe inside a Markdown table cell or line: one line, HTML escaped, Markdown punctuation escaped."""
+    """``text`` safe inside a Markdown table cell or line: one line, HTML escaped (no tags, no entities of its own),
+    and the Markdown punctuation that makes emphasis, code, links or table cells escaped."""
     flat = " ".join(str(text).split())
-    return _MARKDOWN.sub(r"\\\1", html.escape(flat, quote=True))
+    return _MARKDOWN.sub(r"\\\1", html.escape(flat, quote=False))
+
+
+def declared(data_files: dict[str, dict[str, list[str]]]) -> list[str]:
+    """The configs the card declares: those with rows (datasets 5.2 cannot load a config or split of 0 rows)."""
+    return [config for config in features.CONFIGS if data_files[config]]
 
 
 def size_category(documents: int) -> str:
@@ -72,7 +79,7 @@ def front_matter(data_files: dict[str, dict[str, list[str]]], stats: BuildStats)
     """The YAML header: Hub metadata, ``configs`` (data files per split) and ``dataset_info`` per config."""
     configs = []
     infos = []
-    for config in features.CONFIGS:
+    for config in declared(data_files):
         splits = data_files[config]
         entry: dict[str, Any] = {
             "config_name": config,
@@ -156,8 +163,7 @@ def _splits_section(stats: BuildStats) -> str:
 A document's split is, in this order: the one a split map given to `claimbank build --split-map` names; the one
 the document stores (its corpus's own split, set on import, e.g. `claimbank brat import --split test`); or else
 the one fixed by its id: the first 4 bytes of SHA-256(id), modulo 100: 0–79 `train`, 80–89 `validation`,
-90–99 `test`. Documents per rule: {rules}. Every config declares the splits that hold documents, with 0 rows
-where it has none (a corpus without claims still loads its `claims` config).
+90–99 `test`. Documents per rule: {rules}. A config declares the splits in which it has rows.
 """
 
 
@@ -190,7 +196,8 @@ def _provenance_section(stats: BuildStats) -> str:
     ]
     for item in stats.provenance:
         lines.append(
-            f"| {cell(item['id'])} | `seeds/{cell(item['seed'])}` | `{item['sha256'][:16]}…` | {item['split']} | "
+            # id and seed match the schema's safe patterns (letters, digits, _ . -): nothing to escape in code.
+            f"| `{item['id']}` | `seeds/{item['seed']}` | `{item['sha256'][:16]}…` | {item['split']} | "
             f"{'yes' if item['gold'] else 'no'} | {cell(item.get('title', ''))} | {cell(item.get('url', ''))} |"
         )
     return "\n".join(lines) + "\n"
@@ -209,7 +216,15 @@ def _annotators_section(stats: BuildStats) -> str:
 def render(data_files: dict[str, dict[str, list[str]]], stats: BuildStats) -> str:
     """The whole card."""
     header = yaml.safe_dump(front_matter(data_files, stats), sort_keys=False, allow_unicode=True, width=1000)
-    configs = "\n".join(f"- `{name}`: {features.DESCRIPTIONS[name]}" for name in features.CONFIGS)
+    configs = "\n".join(f"- `{name}`: {features.DESCRIPTIONS[name]}" for name in declared(data_files))
+    missing = [name for name in features.CONFIGS if name not in declared(data_files)]
+    if missing:
+        configs += (
+            "\n\nNot declared in this build, because they have no rows (this corpus has no gold set, or its gold "
+            "sets have none of these), and `datasets` 5.2 cannot load a config or split of 0 rows: "
+            + ", ".join(f"`{name}`" for name in missing)
+            + "."
+        )
     body = f"""# ClaimBank
 
 {DESCRIPTION} Built by claimbank {__version__} from validated annotation files.

@@ -115,7 +115,7 @@ def metadata(data_files: dict[str, dict[str, list[str]]], stats: BuildStats) -> 
 
     distribution = []
     record_sets = []
-    for config in features.CONFIGS:
+    for config in card.declared(data_files):
         file_set = f"parquet-files-for-config-{config}"
         distribution.append(
             {

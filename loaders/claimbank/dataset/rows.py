@@ -237,10 +237,24 @@ def token_row(
     }
 
 
-def _restart(tags: list[int]) -> list[int]:
+def _restarts(names: list[str]) -> dict[int, int]:
+    """``I-X`` index -> ``B-X`` index, from a tag sequence's names (their order is the released one)."""
+    index = {name: i for i, name in enumerate(names)}
+    return {i: index[f"B-{name[2:]}"] for i, name in enumerate(names) if name.startswith("I-")}
+
+
+# Per tag column (both layers): how a row that begins inside a span begins it again.
+_RESTART = {
+    f"{layer}{name}": _restarts(features.tag_names(name))
+    for name in features.TAG_SEQUENCES
+    for layer in ("", "nested_")
+}
+
+
+def _restart(column: str, tags: list[int]) -> list[int]:
     """A row's tags with a leading ``I-X`` (a span that began in the sentence before) turned into ``B-X``."""
-    if tags and tags[0] % 2 == 0 and tags[0]:  # O is 0, B-X odd, I-X even (features.bio_names)
-        return [tags[0] - 1, *tags[1:]]
+    if tags and tags[0] in _RESTART[column]:
+        return [_RESTART[column][tags[0]], *tags[1:]]
     return tags
 
 
@@ -269,7 +283,7 @@ def sentence_rows(
             "tokens": [document.text[s:e] for s, e in tokens[first:last]],
             "starts": [s for s, _ in tokens[first:last]],
             "ends": [e for _, e in tokens[first:last]],
-            **{name: _restart(tags[first:last]) for name, tags in columns.items()},
+            **{name: _restart(name, tags[first:last]) for name, tags in columns.items()},
             "license": document.metadata.license,
         }
         first = last

@@ -17,15 +17,14 @@ import os
 import shutil
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from claimbank.dataset import card, features
-from claimbank.dataset.build import PROVENANCE_ROWS, SPLITS, BuildStats, _replace, _sweep
+from claimbank.dataset import features
+from claimbank.dataset.build import PROVENANCE_ROWS, SPLITS, BuildStats, _replace, _sweep, write_metadata
 from claimbank.spark import inputs, partition, predict
 from claimbank.util.jsonio import DEFAULT_MAX_BYTES
 
@@ -166,7 +165,7 @@ def _run(
         _finish_problems(staging / "problems", problems_out)
         if result.written:
             data_files = _place_shards(staging, summaries, stats)
-            (staging / "README.md").write_text(card.render(data_files, stats), encoding="utf-8")
+            write_metadata(staging, data_files, stats)
             shutil.rmtree(staging / "parts")
             _replace(staging, out)
             result.stats = stats
@@ -201,12 +200,7 @@ def _merged(parts: list[BuildStats], provenance: list[dict[str, Any]]) -> BuildS
     """The partitions' statistics added up in partition order (the order ``claimbank build`` counts in)."""
     total = BuildStats()
     for part in parts:
-        for config, counter in part.rows.items():
-            total.rows[config].update(counter)
-        for name, values in part.labels.items():
-            total.labels.setdefault(name, Counter()).update(values)
-        total.sources.update(part.sources)
-        total.languages |= part.languages
+        total.merge(part)
     total.provenance = provenance
     return total
 
@@ -230,7 +224,7 @@ def _place_shards(
         for number, source in enumerate(sources):
             name = f"{split}-{number:05d}-of-{len(sources):05d}.parquet"
             os.replace(source, folder / name)
-            stats.parquet_bytes[config][split] += (folder / name).stat().st_size
+            stats.count_shard(config, split, folder / name)
             names.append(name)
         data_files.setdefault(config, {})[split] = names
     return {

@@ -165,9 +165,7 @@ def write_partition(
             writers[key].add(rows)
         summary.stats.count(processed)
     summary.stats.provenance = []  # the driver takes the first documents' provenance in order (RDD.take)
-    summary.shards = {
-        key: writer.close(False) for key, writer in writers.items()
-    }  # the driver declares splits
+    summary.shards = {key: writer.close() for key, writer in writers.items()}  # the driver declares splits
     if problems:
         _write_problems(Path(staging) / "problems" / f"part-{index:05d}.parquet", problems)
     folder.mkdir(parents=True, exist_ok=True)
