@@ -468,3 +468,80 @@ def test_the_fuzzer_sends_every_mutant_through_the_full_path_and_fails_on_an_exc
     monkeypatch.setattr("sys.argv", ["fuzz_fastpath.py", "--count", "400", "--docs", "5", "--seconds", "300"])
     assert fuzz_fastpath.main() == 1
     assert list(tmp_path.glob("fuzz-crash-*.json"))
+
+
+# Smaller items ------------------------------------------------------------------------------------------------
+
+
+def test_a_span_ending_inside_a_decomposed_hangul_syllable_splits_a_character() -> None:
+    text = "\u1100\u1161\u11a8 x"  # 각 as three jamo: L V T
+    assert checks.splits_character(text, 1)
+    assert checks.splits_character(text, 2)
+    assert not checks.splits_character(text, 3)
+
+
+def test_a_utf16_file_is_diagnosed_as_utf16(project: Path) -> None:
+    path = project / "annotations" / "mini.json"
+    path.write_bytes(MINI.read_text(encoding="utf-8").encode("utf-16"))
+    (problem,) = validate_file(path).problems
+    assert problem.code == "not-utf8"
+    assert "UTF-16" in problem.message
+    assert "Latin-1" not in problem.message
+
+
+def test_the_card_escapes_metadata(project: Path) -> None:
+    document = _mini()
+    document["metadata"]["publisher"] = "Evil\n# Owned\n<script>alert(1)</script>|x"
+    (project / "annotations" / "mini.json").write_text(json.dumps(document), encoding="utf-8")
+    result = run("build", "--no-progress", "--out", "dataset", "annotations", cwd=project)
+    assert result.returncode == 0, result.stderr
+    card = (project / "dataset" / "README.md").read_text(encoding="utf-8")
+    assert "<script>" not in card
+    assert "\n# Owned" not in card
+    assert "Evil # Owned &lt;script&gt;alert(1)&lt;/script&gt;\\|x" in card
+
+
+def test_preannotate_on_a_json_without_an_id_is_refused(tmp_path: Path) -> None:
+    document = _mini()
+    del document["id"]
+    path = tmp_path / "no-id.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    result = run("preannotate", str(path), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1, result.stderr
+    assert "not an annotation file with an id" in result.stderr
+    assert "internal error" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "label_map", [{"spans": {}, "events": 5}, {"spans": {}, "relations": None}, {"spans": {"Source": ["x"]}}]
+)
+def test_a_malformed_label_map_is_a_problem(tmp_path: Path, label_map: dict[str, Any]) -> None:
+    (tmp_path / "t").mkdir()
+    (tmp_path / "a").mkdir()
+    (tmp_path / "map.json").write_text(json.dumps(label_map), encoding="utf-8")
+    result = run("brat", "import", "t", "a", "--label-map", "map.json", "--out", "o", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "brat-label-map" in result.stdout
+    assert "internal error" not in result.stderr
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_fmt_with_nothing_to_change_works_in_a_read_only_folder(project: Path) -> None:
+    folder = project / "annotations"
+    shutil.copy(CASES / "valid" / "mini.json", folder / "mini.json")
+    assert run("fmt", str(folder)).returncode == 0
+    folder.chmod(0o555)
+    try:
+        result = run("fmt", str(folder))
+    finally:
+        folder.chmod(0o755)
+    assert result.returncode == 0, result.stderr
+
+
+def test_fmt_takes_no_lock_when_nothing_changes(project: Path) -> None:
+    """Root can write anywhere, so this is how the read-only case is checked as root: no lock file is made."""
+    folder = project / "annotations"
+    assert run("fmt", str(folder)).returncode == 0
+    (folder / ".claimbank.lock").unlink(missing_ok=True)
+    assert run("fmt", str(folder)).returncode == 0
+    assert not (folder / ".claimbank.lock").exists()

@@ -462,18 +462,19 @@ def _preannotate_locked(args: argparse.Namespace, stamp: str) -> int:
 
     from claimbank.annotate import preannotate
     from claimbank.format.paths import find_seeds_dir
-    from claimbank.util.jsonio import dumps, read_json, write_atomic
+    from claimbank.util.jsonio import Unreadable, dumps, read_json, read_limited, write_atomic
     from claimbank.validate.core import check_data
-    from claimbank.validate.problems import ProblemSink
+    from claimbank.validate.problems import ProblemSink, one_line
 
     failed = False
     for path in args.paths:
         sink = ProblemSink(str(path))
         if path.suffix == ".txt":
             try:
-                text = path.read_bytes().decode("utf-8")
-            except (OSError, UnicodeDecodeError) as error:
-                print(f"{path}:: file-unreadable {error}", file=sys.stderr)
+                text = read_limited(path).decode("utf-8")
+            except (Unreadable, UnicodeDecodeError) as error:
+                code = error.code if isinstance(error, Unreadable) else "file-unreadable"
+                print(one_line(f"{path}:: {code} {error}"), file=sys.stderr)
                 failed = True
                 continue
             document: dict[str, Any] = {
@@ -493,10 +494,15 @@ def _preannotate_locked(args: argparse.Namespace, stamp: str) -> int:
                 sink.problems
                 or not isinstance(parsed.value, dict)
                 or not isinstance(parsed.value.get("text"), str)
+                or not isinstance(parsed.value.get("id"), str)
+                or not isinstance(parsed.value.get("annotation_sets", []), list)
             ):
                 for problem in sink.problems or []:
                     print(problem.format(), file=sys.stderr)
-                print(f"{path}: not an annotation file with a text", file=sys.stderr)
+                print(
+                    one_line(f"{path}: not an annotation file with an id, a text and a list of sets"),
+                    file=sys.stderr,
+                )
                 failed = True
                 continue
             document, text, seeds = parsed.value, parsed.value["text"], find_seeds_dir(path.parent)

@@ -6,6 +6,8 @@ Everything in it is generated: configs and features from ``claimbank.dataset.fea
 
 from __future__ import annotations
 
+import html
+import re
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -95,9 +97,17 @@ def _counts_section(stats: BuildStats) -> str:
     return "\n".join(lines) + "\n"
 
 
+def cell(value: object) -> str:
+    """A value from a document's metadata as one Markdown table cell: line breaks and other control characters
+    become spaces (a publisher with a newline cannot add a heading), ``|`` is escaped, and HTML is escaped (no
+    ``<script>`` in the card)."""
+    text = re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+", " ", str(value))
+    return html.escape(text, quote=False).replace("|", "\\|").replace("`", "\\`")
+
+
 def _provenance_section(stats: BuildStats) -> str:
     lines = ["## Provenance", "", "| publisher | licence | documents |", "|---|---|---|"]
-    lines += [f"| {p} | {lic} | {n} |" for (p, lic), n in sorted(stats.sources.items())]
+    lines += [f"| {cell(p)} | {cell(lic)} | {n} |" for (p, lic), n in sorted(stats.sources.items())]
     total = sum(stats.sources.values())
     shown = (
         "every document" if total == len(stats.provenance) else f"the first {len(stats.provenance)} documents"
@@ -107,7 +117,7 @@ def _provenance_section(stats: BuildStats) -> str:
     for item in stats.provenance:
         lines.append(
             f"| {item['id']} | `seeds/{item['seed']}` | `{item['sha256'][:16]}…` | {item['split']} | "
-            f"{'yes' if item['gold'] else 'no'} | {item.get('url', '')} |"
+            f"{'yes' if item['gold'] else 'no'} | {cell(item.get('url', ''))} |"
         )
     return "\n".join(lines) + "\n"
 
