@@ -545,3 +545,31 @@ def test_fmt_takes_no_lock_when_nothing_changes(project: Path) -> None:
     (folder / ".claimbank.lock").unlink(missing_ok=True)
     assert run("fmt", str(folder)).returncode == 0
     assert not (folder / ".claimbank.lock").exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://user:s3cr3t-pw@127.0.0.1:9", "http://[::1", "http://127.0.0.1:9/\r\nX-Injected: 1", "ftp://x"],
+)
+def test_a_bad_server_url_is_a_usage_error_that_never_prints_a_password(project: Path, url: str) -> None:
+    env = {**os.environ, "LABEL_STUDIO_API_KEY": "token-never-shown"}
+    package = str(Path(claimbank.__file__).resolve().parents[1])
+    env["PYTHONPATH"] = package
+    result = subprocess.run(
+        [sys.executable, "-m", "claimbank", "ls", "push", "annotations", "--url", url],
+        cwd=project, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "s3cr3t" not in result.stdout + result.stderr
+    assert "token-never-shown" not in result.stdout + result.stderr
+    assert "--url" in result.stderr
+
+
+def test_show_and_agree_take_seeds(tmp_path: Path) -> None:
+    path = tmp_path / "mini.json"
+    shutil.copy(MINI, path)
+    assert run("agree", str(path)).returncode == 1  # no seeds/ above it: seed-missing
+    agreed = run("agree", str(path), "--sets", "gold", "pass-a", "--seeds", str(CASES / "seeds"))
+    assert agreed.returncode == 0, agreed.stderr
+    shown = run("show", str(path), "--html", str(tmp_path / "v.html"), "--seeds", str(CASES / "seeds"))
+    assert shown.returncode == 0, shown.stderr

@@ -232,6 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("file", type=_path, metavar="FILE", help="an annotation file")
     show.add_argument("--html", type=_path, required=True, metavar="OUT", help="the HTML file to write")
     show.add_argument("--set", dest="set_id", metavar="ID", help="the annotation set (default: the gold set)")
+    show.add_argument(
+        "--seeds", type=_path, metavar="DIR", help="seed texts (default: nearest seeds/ above the file)"
+    )
     show.set_defaults(run=_show)
 
     pre = commands.add_parser(
@@ -313,6 +316,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     agree.add_argument("file", type=_path, metavar="FILE", help="an annotation file")
     agree.add_argument("--sets", nargs=2, metavar=("A", "B"), help="the ids of the two sets to compare")
+    agree.add_argument(
+        "--seeds", type=_path, metavar="DIR", help="seed texts (default: nearest seeds/ above the file)"
+    )
     agree.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )
@@ -429,7 +435,7 @@ def _show(args: argparse.Namespace) -> int:
     from claimbank.annotate import html
     from claimbank.util.jsonio import refuse_input_as_output, write_atomic
 
-    document = _load(args.file)
+    document = _load(args.file, args.seeds)
     if isinstance(document, int):
         return document
     sets = {s.id: s for s in document.annotation_sets}
@@ -676,7 +682,7 @@ def _agree(args: argparse.Namespace) -> int:
 
     from claimbank.annotate.agreement import report, summary
 
-    document = _load(args.file)
+    document = _load(args.file, args.seeds)
     if isinstance(document, int):
         return document
     sets = {s.id: s for s in document.annotation_sets}

@@ -203,7 +203,32 @@ def _connection(args: argparse.Namespace) -> Any:
         missing = "--url (or LABEL_STUDIO_URL)" if not args.url else f"the token in ${args.token_env}"
         print(f"claimbank ls {args.ls_command}: error: {missing} is not set", file=sys.stderr)
         return None
+    why = url_problem(args.url)
+    if why:
+        print(f"claimbank ls {args.ls_command}: error: --url {why}", file=sys.stderr)
+        return None
     return Connection(args.url.rstrip("/"), token)
+
+
+def url_problem(url: str) -> str:
+    """Why ``url`` cannot be used as a server's address ("" when it can); never repeats the URL, which may hold
+    a password."""
+    from urllib.parse import urlsplit
+
+    if any(char.isspace() or ord(char) < 32 for char in url):
+        return "holds white space or a control character (a line break?)"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError as error:
+        return f"is not a URL ({error})"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "is not an http:// or https:// address of a server"
+    if parts.username is not None or parts.password is not None:
+        return (
+            "holds a user name or password; give the token in the environment instead (it is never printed)"
+        )
+    return ""
 
 
 def _ls_push(args: argparse.Namespace) -> int:
