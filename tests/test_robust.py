@@ -573,3 +573,12 @@ def test_show_and_agree_take_seeds(tmp_path: Path) -> None:
     assert agreed.returncode == 0, agreed.stderr
     shown = run("show", str(path), "--html", str(tmp_path / "v.html"), "--seeds", str(CASES / "seeds"))
     assert shown.returncode == 0, shown.stderr
+
+
+def test_an_empty_object_reports_each_missing_field_once(tmp_path: Path) -> None:
+    """Before the fix ``{}`` printed 36 lines for its 6 problems."""
+    path = tmp_path / "empty.json"
+    path.write_text("{}", encoding="utf-8")
+    problems = validate_file(path, seeds_dir=CASES / "seeds").problems
+    assert len(problems) == len(set(problems)) == 6
+    assert {p.code for p in problems} == {"schema-required"}
