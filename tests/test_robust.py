@@ -582,3 +582,20 @@ def test_an_empty_object_reports_each_missing_field_once(tmp_path: Path) -> None
     problems = validate_file(path, seeds_dir=CASES / "seeds").problems
     assert len(problems) == len(set(problems)) == 6
     assert {p.code for p in problems} == {"schema-required"}
+
+
+def test_a_link_out_of_the_folder_is_refused_by_brat_export_and_ls_import(
+    project: Path, tmp_path: Path
+) -> None:
+    """``validate`` refused such a link (path-outside-tree) while ``brat export`` and ``ls import`` read it."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    document = _mini()
+    document["id"] = "other"
+    (outside / "other.json").write_text(json.dumps(document), encoding="utf-8")
+    (project / "annotations" / "other.json").symlink_to(outside / "other.json")
+    exported = run("brat", "export", "annotations", "--out", "brat", cwd=project)
+    assert exported.returncode == 1, exported.stderr
+    assert "other.json:: path-outside-tree" in exported.stdout
+    plan = plan_import(base_export(), "export.json", project / "annotations")
+    assert "path-outside-tree" in {p.code for p in plan.report.problems}

@@ -17,7 +17,7 @@ from claimbank.format.canonical import canonical
 from claimbank.format.paths import find_seeds_dir
 from claimbank.io.labelstudio.convert import import_export
 from claimbank.util.jsonio import dumps, folder_lock, read_json, write_atomic
-from claimbank.validate.core import ValidationFailed, check_data, internal_error, iter_files, load_document
+from claimbank.validate.core import ValidationFailed, check_data, internal_error, iter_sources, load_document
 from claimbank.validate.problems import ProblemSink, Report
 
 
@@ -47,9 +47,10 @@ def plan_import(exported: list[Any], source: str, annotations: Path, *, drafts: 
     report = Report()
     documents: dict[str, dict[str, Any]] = {}
     paths: dict[str, Path] = {}
-    for path in iter_files([annotations]):
+    for folder, name in iter_sources([annotations]):  # a link out of the folder is refused, as validate does
+        path = Path(name)
         try:
-            document = load_document(path)
+            document = load_document(path, within=Path(folder) if folder else None)
         except ValidationFailed as failure:
             report.extend(str(path), failure.problems)
             continue
