@@ -5,23 +5,28 @@
 All documents are synthetic (claimbank.testing.synth) and held in memory as JSON bytes, so disk speed is out of the
 numbers (their seed files are on disk, as in use). Rows:
   parse-only   orjson.loads (json.loads if orjson is missing): the bound no validator can beat
-  claimbank    validate_bytes: what `claimbank validate` runs per file (the fast path, which the full path backs),
-               with the compiled steps (claimbank._fastcheck) when they were built
-  (Python)     the same, with the fast path's Python steps (what runs where no C compiler was at hand)
+  claimbank    validate_bytes: what `claimbank validate` runs per file (the fast path, which the full path backs)
   naive        python-jsonschema Draft 2020-12 iter_errors per document (on a sample; it is slow)
   full path    strict parse + schema + every check beyond the schema: what explains an invalid file (a sample)
 Every row but parse-only does every check, the seed file's text and hash included.
 
-This machine's speed drifts by up to ±25% from one pass to the next, so the first three rows run in rounds, one
+This machine's speed drifts by up to ±25% from one pass to the next, so the first two rows run in rounds, one
 pass of each per round, back to back: a round's ratio compares passes made under the same conditions. Printed:
 each round, the best pass of each row, and the median of the rounds' ratios.
+
+Then whole processes on files (--files N of the documents written as a project: annotations/ + seeds/), each
+command run in turns (A B C A B C …, --file-rounds), medians: `claimbank validate` against check-jsonschema
+(schema only, the same files and schema) and against a process that reads and parses the same files (the parse
+bound on files); and start-up: `claimbank validate` on one file.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -34,7 +39,6 @@ from jsonschema import Draft202012Validator
 from claimbank.format import schema
 from claimbank.testing.synth import corpus
 from claimbank.util.jsonio import parse
-from claimbank.validate import fastpath
 from claimbank.validate.core import check_data, validate_bytes
 from claimbank.validate.problems import ProblemSink
 
@@ -58,8 +62,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the first three rows (default 3)")
     parser.add_argument("--naive-sample", type=int, default=500, help="documents for the naive validator")
     parser.add_argument("--full-sample", type=int, default=20_000, help="documents for the full path")
+    parser.add_argument("--files", type=int, default=5_000, help="documents written as files (0: skip them)")
+    parser.add_argument("--file-rounds", type=int, default=3, help="turns of the whole-process rows")
     args = parser.parse_args()
-    packages = ("jsonschema", "jsonschema-rs", "msgspec", "orjson")
+    packages = ("jsonschema", "jsonschema-rs", "msgspec", "orjson", "check-jsonschema")
     print(f"python {sys.version.split()[0]}, " + ", ".join(f"{name} {version(name)}" for name in packages))
     try:
         from orjson import loads as parse_only
@@ -78,29 +84,16 @@ def main() -> None:
             if problems:
                 raise SystemExit(f"a synthetic document is invalid: {problems[0].format()}")
 
-        def python_steps_rate() -> float:
-            saved, fastpath._compiled = fastpath._compiled, None
-            try:
-                return _rate(payloads, ours)
-            finally:
-                fastpath._compiled = saved
-
-        fastpath._codec()
-        compiled = fastpath._compiled is not None
-        if not compiled:
-            print("claimbank._fastcheck is not built: the claimbank row runs the Python steps")
-        best = {"parse-only": 0.0, "claimbank": 0.0, "(Python)": 0.0}
+        best = {"parse-only": 0.0, "claimbank": 0.0}
         ratios = []
         for number in range(1, args.rounds + 1):
             bound, rate = _rate(payloads, parse_only), _rate(payloads, ours)
-            steps = python_steps_rate() if compiled else rate
             ratios.append(rate / bound)
             print(
-                f"round {number}: parse-only {bound:,.0f}, claimbank {rate:,.0f} ({rate / bound:.2f} of it), "
-                f"Python steps {steps:,.0f} ({steps / bound:.2f})",
+                f"round {number}: parse-only {bound:,.0f}, claimbank {rate:,.0f} ({rate / bound:.2f} of it)",
                 flush=True,
             )
-            for key, value in zip(best, (bound, rate, steps), strict=True):
+            for key, value in zip(best, (bound, rate), strict=True):
                 best[key] = max(best[key], value)
         for key, value in best.items():
             _row(key, len(payloads), value, f"best of {args.rounds}")
@@ -121,12 +114,68 @@ def main() -> None:
 
         sample = payloads[: args.full_sample]
         _row("full path", len(sample), _rate(sample, full))
-    print(
-        f"claimbank / naive = {best['claimbank'] / naive:.0f}x; claimbank / parse-only = "
-        f"{statistics.median(ratios):.2f} (median of the rounds; best against best "
-        f"{best['claimbank'] / best['parse-only']:.2f}); compiled / Python steps = "
-        f"{best['claimbank'] / best['(Python)']:.2f}x"
-    )
+        print(
+            f"claimbank / naive = {best['claimbank'] / naive:.0f}x; claimbank / parse-only = "
+            f"{statistics.median(ratios):.2f} (median of the rounds; best against best "
+            f"{best['claimbank'] / best['parse-only']:.2f})"
+        )
+        if args.files:
+            _files(payloads[: args.files], seeds, Path(tmp) / "project", args.file_rounds)
+
+
+_PARSE_FILES = """
+import sys, os, orjson
+for name in sorted(os.listdir(sys.argv[1])):
+    with open(os.path.join(sys.argv[1], name), 'rb') as handle:
+        orjson.loads(handle.read())
+"""
+
+
+def _timed(command: list[str], cwd: Path) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"{command[0]} failed: {(result.stdout + result.stderr)[-500:]}")
+    return elapsed
+
+
+def _files(payloads: list[bytes], seeds: Path, project: Path, rounds: int) -> None:
+    """Whole processes over the same files, in turns; medians and ratios."""
+    annotations = project / "annotations"
+    annotations.mkdir(parents=True)
+    (project / "seeds").mkdir()
+    files = []
+    for payload in payloads:
+        document = json.loads(payload)
+        (annotations / f"{document['id']}.json").write_bytes(payload)
+        (project / "seeds" / document["seed"]).write_bytes((seeds / document["seed"]).read_bytes())
+        files.append(f"annotations/{document['id']}.json")
+    schema_file = str(Path(__file__).resolve().parents[1] / "schema" / "document.schema.json")
+    one = files[:1]
+    commands = {
+        "claimbank validate": [sys.executable, "-m", "claimbank", "validate", "annotations"],
+        "check-jsonschema": ["check-jsonschema", "--schemafile", schema_file, *files],
+        "parse bound": [sys.executable, "-c", _PARSE_FILES, "annotations"],
+        "start-up (1 file)": [sys.executable, "-m", "claimbank", "validate", *one],
+    }
+    if shutil.which("check-jsonschema") is None:
+        print("check-jsonschema is not installed (pip install check-jsonschema): its row is left out")
+        del commands["check-jsonschema"]
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(rounds):
+        for name, command in commands.items():
+            times[name].append(_timed(command, project))
+    median = {name: statistics.median(values) for name, values in times.items()}
+    for name, value in median.items():
+        count = 1 if name.startswith("start-up") else len(files)
+        print(
+            f"{name:20} {count:>7} files {value:8.2f} s  {count / value:10.0f} files/s  (median of {rounds})"
+        )
+    ours = median["claimbank validate"]
+    print(f"claimbank validate on files: {median['parse bound'] / ours:.2f} of the parse bound on files")
+    if "check-jsonschema" in median:
+        print(f"check-jsonschema / claimbank validate = {median['check-jsonschema'] / ours:.1f}x the time")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,10 @@
-"""A real Label Studio server for the tests: started on 127.0.0.1 with a temporary data dir and a fixed token."""
+"""A real Label Studio server for the tests: started on 127.0.0.1 with a temporary data dir and a fixed token.
+
+The server runs from its own virtual environment (``.cache/label-studio-venv``, made once by scripts/test), so
+that its pins (numpy, pyarrow, Django, ...) never reach the environment the package is tested in, which gets only
+the SDK (the ``labelstudio`` extra). ``CLAIMBANK_LABEL_STUDIO`` names another ``label-studio`` executable; without
+either, one on PATH is used.
+"""
 
 from __future__ import annotations
 
@@ -50,10 +56,23 @@ def _answers(url: str) -> bool:
         return False
 
 
-def start(data_dir: Path, *, timeout: float = 180) -> Iterator[Server]:
+VENV = Path(__file__).resolve().parents[1] / ".cache" / "label-studio-venv"
+
+
+def executable() -> str | None:
+    """The ``label-studio`` to start: $CLAIMBANK_LABEL_STUDIO, else the cached venv's, else one on PATH."""
+    named = os.environ.get("CLAIMBANK_LABEL_STUDIO")
+    if named:
+        return named
+    cached = VENV / "bin" / "label-studio"
+    complete = (VENV / ".complete").exists()  # written by scripts/test once the install has finished
+    return str(cached) if complete and cached.exists() else shutil.which("label-studio")
+
+
+def start(data_dir: Path, *, timeout: float = 300) -> Iterator[Server]:
     """Start Label Studio, wait until it answers on the port it was given, stop it afterwards."""
-    executable = shutil.which("label-studio")
-    if executable is None:
+    executable_path = executable()
+    if executable_path is None:
         if os.environ.get("CLAIMBANK_REQUIRE_LABEL_STUDIO"):
             pytest.fail("label-studio is required (scripts/test installs it)")
         pytest.skip("label-studio is not installed")
@@ -68,11 +87,15 @@ def start(data_dir: Path, *, timeout: float = 180) -> Iterator[Server]:
         "LABEL_STUDIO_USER_TOKEN": TOKEN,
         "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
         "LABEL_STUDIO_LATEST_VERSION_CHECK": "false",
+        # Its guard against server-side request forgery refuses an ML backend on 127.0.0.1: ML_BLOCK_LOCAL_IP for
+        # the backend's URL, USE_DEFAULT_BANNED_SUBNETS for the webhook it creates for the backend.
+        "ML_BLOCK_LOCAL_IP": "false",
+        "USE_DEFAULT_BANNED_SUBNETS": "false",
     }
     log = data_dir / "label-studio.log"
     with log.open("w") as sink:
         process = subprocess.Popen(
-            [executable, "start", "--no-browser", "--internal-host", "127.0.0.1", "--port", str(port)],
+            [executable_path, "start", "--no-browser", "--internal-host", "127.0.0.1", "--port", str(port)],
             env=env,
             stdout=sink,
             stderr=subprocess.STDOUT,

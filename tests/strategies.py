@@ -8,7 +8,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from claimbank.format.vocab import CueType, Factuality, ModalityType, Origin, SourceType
+from claimbank.format.vocab import CueType, Factuality, ModalityType, Origin, SourceType, Split
 from claimbank.validate.checks import splits_character
 
 PIECES = [
@@ -134,7 +134,9 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
     sets = [
         draw(annotation_sets(text, index, gold=index == 0 and draw(st.booleans()))) for index in range(count)
     ]
+    split = draw(st.sampled_from([None, *(member.value for member in Split)]))
     return {
+        **({} if split is None else {"split": split}),
         "schema_version": "1.0",
         "id": draw(st.from_regex(r"[a-z0-9][a-z0-9_-]{0,10}", fullmatch=True)),
         "seed": "seed.txt",

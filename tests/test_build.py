@@ -9,7 +9,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -20,13 +19,14 @@ from datasets import Features
 
 from claimbank import load
 from claimbank.cli import main
-from claimbank.dataset import features
+from claimbank.dataset import features, segment
 from claimbank.dataset.build import build, split_of
 from claimbank.dataset.rows import row_to_document
 from claimbank.format.canonical import canonical
 from claimbank.testing.synth import write_project
 from claimbank.util.jsonio import dumps
 from claimbank.validate.core import load_document
+from tests.datasets_only import load_every_config
 
 CASES = Path(__file__).parent / "cases"
 
@@ -55,46 +55,9 @@ def built(project: Path) -> Path:
     return result.out
 
 
-LOADER = textwrap.dedent(
-    """
-    import importlib.abc, json, sys
-
-    class NoClaimBank(importlib.abc.MetaPathFinder):
-        def find_spec(self, name, path, target=None):
-            if name == "claimbank" or name.startswith("claimbank."):
-                raise ImportError("loading must not need claimbank")
-
-    sys.meta_path.insert(0, NoClaimBank())
-    import datasets
-
-    folder, cache = sys.argv[1], sys.argv[2]
-    out = {}
-    for config in ("documents", "claims", "attributions", "tokens"):
-        loaded = datasets.load_dataset(folder, config, cache_dir=cache)
-        split = loaded["train"]
-        out[config] = {
-            "splits": {name: part.num_rows for name, part in loaded.items()},
-            "features": split.features.to_dict(),
-            "first": split[0],
-        }
-    streamed = datasets.load_dataset(folder, "attributions", streaming=True)["train"]
-    out["streamed"] = next(iter(streamed))
-    print(json.dumps(out))
-    """
-)
-
-
 def test_loads_in_a_fresh_process_with_only_datasets(built: Path, project: Path, tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", LOADER, str(built), str(tmp_path / "cache")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        cwd=tmp_path,
-    )
-    assert result.returncode == 0, result.stderr
-    loaded = json.loads(result.stdout.splitlines()[-1])
+    loaded = load_every_config(built, tmp_path)
+    assert list(loaded) == list(features.CONFIGS)
     documents = [load_document(p) for p in sorted((project / "annotations").glob("*.json"))]
     by_split: dict[str, int] = {}
     for document in documents:
@@ -105,9 +68,21 @@ def test_loads_in_a_fresh_process_with_only_datasets(built: Path, project: Path,
     assert sum(loaded["claims"]["splits"].values()) == expected_claims
     for config in features.CONFIGS:
         assert Features.from_dict(loaded[config]["features"]) == features.FEATURES[config]
+        assert loaded[config]["streamed"] == loaded[config]["splits"]
+        assert loaded[config]["description"].startswith("News articles annotated")
+        assert loaded[config]["license"].startswith("other")
+        assert loaded[config]["citation"].startswith("@misc{claimbank")
     names = loaded["claims"]["features"]["factuality"]["names"]
     assert names == ["CT+", "PR+", "PS+", "CT-", "PR-", "PS-", "CTu", "Uu"]
-    assert loaded["streamed"]["document_id"]
+
+
+def test_card_num_bytes_are_what_datasets_computes(built: Path, tmp_path: Path) -> None:
+    loaded = load_every_config(built, tmp_path)
+    header = yaml.safe_load((built / "README.md").read_text(encoding="utf-8").split("---\n")[1])
+    for info in header["dataset_info"]:
+        declared = {split["name"]: split["num_bytes"] for split in info["splits"]}
+        assert declared == loaded[info["config_name"]]["num_bytes"]
+        assert info["dataset_size"] == sum(declared.values())
 
 
 def test_known_rows_of_the_mini_document(built: Path) -> None:
@@ -139,31 +114,38 @@ def test_documents_config_round_trips_to_the_annotation_files(built: Path, proje
             assert dumps(canonical(row_to_document(row))) == original.read_text(encoding="utf-8")
 
 
-def test_every_tag_boundary_is_a_span_boundary(built: Path, project: Path) -> None:
+def test_tokens_come_from_the_text_alone_and_aligned_spans_are_tagged_exactly(
+    built: Path, project: Path
+) -> None:
     loaded = load("tokens", built)
     names = loaded[next(iter(loaded))].features["attribution_tags"].feature.names
     for row in (r for split in loaded.values() for r in split):
-        gold = load_document(project / "annotations" / f"{row['document_id']}.json").annotation_sets[0]
+        document = load_document(project / "annotations" / f"{row['document_id']}.json")
+        assert list(zip(row["starts"], row["ends"], strict=True)) == segment.tokenize(document.text)
+        gold = document.annotation_sets[0]
         edges = {(s.start, s.label.value) for s in gold.spans} | {(s.end, s.label.value) for s in gold.spans}
-        tags = [names[t] for t in row["attribution_tags"]]
-        for i, tag in enumerate(tags):
-            if tag.startswith("B-"):
-                assert (row["starts"][i], tag[2:]) in edges
-            last_of_run = tag != "O" and (i + 1 == len(tags) or not tags[i + 1].startswith("I-"))
-            if last_of_run:
-                assert (row["ends"][i], tag[2:]) in edges
-            if tag.startswith("I-"):
-                assert tags[i - 1][2:] == tag[2:]
+        for layer in ("attribution_tags", "nested_attribution_tags"):
+            tags = [names[t] for t in row[layer]]
+            for i, tag in enumerate(tags):
+                if tag.startswith("B-"):
+                    assert (row["starts"][i], tag[2:]) in edges
+                last_of_run = tag != "O" and (i + 1 == len(tags) or not tags[i + 1].startswith("I-"))
+                if last_of_run:
+                    assert (row["ends"][i], tag[2:]) in edges
+                if tag.startswith("I-"):
+                    assert tags[i - 1][2:] == tag[2:]
 
 
 def test_card_declares_configs_and_features_from_the_one_definition(built: Path) -> None:
     text = (built / "README.md").read_text(encoding="utf-8")
     header = yaml.safe_load(text.split("---\n")[1])
     assert [c["config_name"] for c in header["configs"]] == list(features.CONFIGS)
+    declared = {c["config_name"]: [f["split"] for f in c["data_files"]] for c in header["configs"]}
+    assert all(splits == declared["documents"] for splits in declared.values())
     for info in header["dataset_info"]:
         assert Features._from_yaml_list(info["features"]) == features.FEATURES[info["config_name"]]
     assert "`nobody`" in text  # label definitions from the vocabulary
-    assert "## Provenance" in text
+    assert "### Source data" in text
     assert "@misc{claimbank" in text
 
 

@@ -101,3 +101,13 @@ def test_ls_tasks_refuses_invalid_input(tmp_path: Path) -> None:
     bad = ROOT / "tests" / "cases" / "invalid" / "offset-reversed" / "start-after-end.json"
     assert main(["ls", "tasks", str(bad), "--out", str(tmp_path / "tasks.json")]) == 1
     assert not (tmp_path / "tasks.json").exists()
+
+
+def test_every_choice_is_required_on_the_regions_of_its_label() -> None:
+    # Label Studio checks a required per-region choice on the regions its own whenTagName/whenLabelValue select.
+    root = ET.fromstring(labeling_config())
+    for choices in root.iter("Choices"):
+        _, label = CHOICES[choices.get("name", "")]
+        assert choices.get("required") == "true"
+        assert (choices.get("whenTagName"), choices.get("whenLabelValue")) == ("label", label.value)
+        assert choices.get("visibleWhen") == "region-selected"

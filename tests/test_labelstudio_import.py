@@ -154,6 +154,8 @@ def test_utf16_offsets_are_diagnosed_not_shifted(project: Path, capsys: pytest.C
     out = capsys.readouterr().out
     assert "span-offsets-utf16" in out
     assert "/annotation_sets/2/spans/" in out
+    # That set index is not in the file on disk: the message names the set and the annotation it comes from.
+    assert "in set ls-annotation-11 that this import would add (label-studio:task/7/annotation/11, by " in out
     assert (project / "annotations" / "mini.json").read_bytes() == before
 
 
@@ -226,3 +228,98 @@ def test_bad_exports_get_a_code_and_change_nothing(
     assert f": {code} " in out
     assert "Traceback" not in out
     assert (project / "annotations" / "mini.json").read_bytes() == before
+
+
+def _drop(task: dict[str, Any], annotation: int, region: str, *names: str) -> None:
+    """Unpick choices ``names`` of ``region`` in the ``annotation``-th annotation, as an annotator who skipped them."""
+    result = task["annotations"][annotation]["result"]
+    result[:] = [r for r in result if not (r.get("id") == region and r.get("from_name") in names)]
+
+
+@pytest.mark.parametrize(
+    ("region", "names", "words"),
+    [
+        ("s5", ("cue_type",), "region s5 (CUE 'said') has no cue_type"),
+        ("s26", ("factuality",), "region s26 (CLAIM 'The airport will surely reopen') has no factuality"),
+        (
+            "s26",
+            ("claimer", "factuality"),
+            "region s26 (CLAIM 'The airport will surely reopen') has no claimer and no factuality",
+        ),
+        ("s4", ("source_type",), "region s4 (SOURCE 'Officials') has no source_type"),
+    ],
+    ids=["cue-without-cue-type", "claim-without-factuality", "claim-without-choices", "source-without-type"],
+)
+def test_an_incomplete_annotation_is_skipped_by_name_and_the_others_come_in(
+    project: Path, region: str, names: tuple[str, ...], words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    task = _export(project)[0]
+    task["annotations"][0]["completed_by"] = {"id": 1, "email": "a@example.org"}
+    _drop(task, 0, region, *names)
+    assert (
+        main(["ls", "import", str(_write(project, [task])), "--annotations", str(project / "annotations")])
+        == 0
+    )
+    err = capsys.readouterr().err
+    assert f"notice: task 7: annotation 11 by a@example.org: incomplete, skipped: {words}\n" in err
+    after = _sets(project)
+    assert "ls-annotation-11" not in after  # not imported with a guess (factuality "Uu", kind "attribution")
+    assert "ls-annotation-12" in after  # the other annotator's work still comes in
+
+
+def test_a_source_claim_without_its_link_is_incomplete(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    task = _export(project)[0]
+    result = task["annotations"][0]["result"]
+    result[:] = [
+        r
+        for r in result
+        if not (r.get("type") == "relation" and r["labels"] == ["claimed_in"] and r["from_id"] == "s22")
+    ]
+    assert (
+        main(["ls", "import", str(_write(project, [task])), "--annotations", str(project / "annotations")])
+        == 0
+    )
+    assert "region s22 (CLAIM" in capsys.readouterr().err
+    assert "ls-annotation-11" not in _sets(project)
+
+
+def test_an_annotation_deleted_in_label_studio_is_reported(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(
+            [
+                "ls",
+                "import",
+                str(_write(project, _export(project))),
+                "--annotations",
+                str(project / "annotations"),
+            ]
+        )
+        == 0
+    )
+    task = _export(project)[0]
+    del task["annotations"][1]  # annotation 12 deleted in Label Studio
+    capsys.readouterr()
+    assert (
+        main(["ls", "import", str(_write(project, [task])), "--annotations", str(project / "annotations")])
+        == 0
+    )
+    err = capsys.readouterr().err
+    assert "task 7: annotation 12 was deleted in Label Studio; set ls-annotation-12 kept" in err
+    assert "annotation 11 was deleted" not in err
+    assert "ls-annotation-12" in _sets(project)
+
+
+def test_a_json_min_export_is_named_as_such(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    task = _export(project)[0]
+    flat = {"id": 7, **task["data"], "annotator": 1, "label": [{"start": 0, "end": 3, "labels": ["SOURCE"]}]}
+    assert (
+        main(["ls", "import", str(_write(project, [flat])), "--annotations", str(project / "annotations")])
+        == 1
+    )
+    out = capsys.readouterr().out
+    assert "JSON_MIN" in out
+    assert "None" not in out

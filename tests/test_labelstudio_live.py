@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -117,7 +118,10 @@ def test_push_is_idempotent_pull_imports_and_the_token_never_shows(server: Serve
     shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
     shutil.copytree(ROOT / "annotations", tmp_path / "annotations")
     env = {**os.environ, "LABEL_STUDIO_URL": server.url, "LABEL_STUDIO_API_KEY": server.token}
-    push = ["ls", "push", "--project", "push-pull", "--predictions", "gold", str(tmp_path / "annotations")]
+    push = [
+        *("ls", "push", "--project", "push-pull", "--create", "--predictions", "gold"),
+        str(tmp_path / "annotations"),
+    ]
     first, second = _cli(push, env), _cli(push, env)
     assert first.returncode == 0, first.stderr
     assert "1 task(s) imported, 0 already there" in first.stderr
@@ -137,23 +141,25 @@ def test_push_is_idempotent_pull_imports_and_the_token_never_shows(server: Serve
         assert server.token not in result.stdout + result.stderr
 
 
-def test_a_server_that_is_down_gets_bounded_retries_and_a_clear_error(tmp_path: Path) -> None:
-    from claimbank.io.labelstudio.client import Connection, LabelStudioError, find_or_create_project
+def test_a_server_that_is_down_is_reported_within_seconds(tmp_path: Path) -> None:
+    import time
+
+    from claimbank.io.labelstudio.client import Connection, LabelStudioError, find_project
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    connection = Connection(
-        f"http://127.0.0.1:{port}", "sentinel-token-do-not-print", attempts=3, backoff=0.01
-    )
+    connection = Connection(f"http://127.0.0.1:{port}", "sentinel-token-do-not-print")  # the defaults
+    started = time.monotonic()
     with pytest.raises(LabelStudioError) as failure:
-        find_or_create_project(connection, "x")
-    assert "failed 3 times" in str(failure.value)
+        find_project(connection, "x")
+    assert time.monotonic() - started < 5  # it took ~27 s when the SDK's retries ran inside ours
+    assert "cannot connect to" in str(failure.value)
     assert "sentinel-token-do-not-print" not in str(failure.value)
 
 
 def test_5xx_answers_are_retried_a_bounded_number_of_times() -> None:
-    from claimbank.io.labelstudio.client import Connection, LabelStudioError, find_or_create_project
+    from claimbank.io.labelstudio.client import Connection, LabelStudioError, find_project
 
     class Failing(BaseHTTPRequestHandler):
         hits = 0
@@ -173,10 +179,10 @@ def test_5xx_answers_are_retried_a_bounded_number_of_times() -> None:
             f"http://127.0.0.1:{httpd.server_port}", "t0ken-sentinel", attempts=3, backoff=0.01
         )
         with pytest.raises(LabelStudioError, match="answered 503"):
-            find_or_create_project(connection, "x")
+            find_project(connection, "x")
     finally:
         httpd.shutdown()
-    assert 3 <= Failing.hits <= 12  # our 3 attempts, each possibly retried by the SDK's client
+    assert Failing.hits == 3  # our 3 attempts; the SDK's own retries are off
 
 
 def test_labeling_page_highlights_the_pre_annotations_in_a_real_browser(server: Server) -> None:
@@ -241,7 +247,17 @@ def test_end_to_end_two_annotators_cancel_and_draft(server: Server, tmp_path: Pa
     shutil.copytree(ROOT / "annotations", tmp_path / "annotations")
     env = {**os.environ, "LABEL_STUDIO_URL": server.url, "LABEL_STUDIO_API_KEY": server.token}
     pushed = _cli(
-        ["ls", "push", "--project", "e2e", "--predictions", "gold", str(tmp_path / "annotations")], env
+        [
+            "ls",
+            "push",
+            "--project",
+            "e2e",
+            "--create",
+            "--predictions",
+            "gold",
+            str(tmp_path / "annotations"),
+        ],
+        env,
     )
     assert pushed.returncode == 0, pushed.stderr
     client = LabelStudio(base_url=server.url, api_key=server.token)
@@ -287,7 +303,7 @@ def test_an_import_that_went_through_but_answered_502_is_not_sent_twice(
     import urllib.request
     from http.server import ThreadingHTTPServer
 
-    from claimbank.io.labelstudio.client import Connection, find_or_create_project, push
+    from claimbank.io.labelstudio.client import Connection, find_project, push
     from claimbank.testing.synth import corpus
 
     class FlakyProxy(BaseHTTPRequestHandler):
@@ -326,7 +342,7 @@ def test_an_import_that_went_through_but_answered_502_is_not_sent_twice(
     threading.Thread(target=proxy.serve_forever, daemon=True).start()
     try:
         connection = Connection(f"http://127.0.0.1:{proxy.server_port}", server.token, backoff=0.01)
-        project = find_or_create_project(connection, "flaky")
+        project = find_project(connection, "flaky", create=True)
         documents = [canonical(Document.model_validate(d)) for _, d in corpus(30, seed=5)]
         result = push(connection, project, documents)
         again = push(connection, project, documents)
@@ -344,11 +360,11 @@ def test_push_reads_every_page_and_adds_no_duplicates(server: Server) -> None:
     """More tasks than one page of the task list: the second push must see all of them, on every page."""
     from label_studio_sdk import LabelStudio
 
-    from claimbank.io.labelstudio.client import Connection, export, find_or_create_project, push
+    from claimbank.io.labelstudio.client import Connection, export, find_project, push
     from claimbank.testing.synth import corpus
 
     connection = Connection(server.url, server.token, backoff=0.01, page_size=50)
-    project = find_or_create_project(connection, "many-pages")
+    project = find_project(connection, "many-pages", create=True)
     documents = [canonical(Document.model_validate(d)) for _, d in corpus(230, seed=9)]
     first = push(connection, project, documents[:100])  # two full pages: the next page is a 404
     second = push(connection, project, documents)  # a resumed push: 100 are there already
@@ -358,3 +374,214 @@ def test_push_reads_every_page_and_adds_no_duplicates(server: Server) -> None:
     client = LabelStudio(base_url=server.url, api_key=server.token)
     assert len(client.tasks.list(project=project, page=5, page_size=50).items or []) == 30
     assert len(export(connection, project)) == 230
+
+
+@pytest.fixture
+def backend() -> Iterator[tuple[str, Any]]:
+    """ClaimBank's ML backend (the rules) served on a free port of 127.0.0.1 by Werkzeug, as `ls backend` does."""
+    from werkzeug.serving import make_server
+
+    from claimbank.io.labelstudio.backend import RulePredictor, create_app
+
+    app = create_app(RulePredictor())
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}", app
+    finally:
+        httpd.shutdown()
+
+
+def test_the_backend_pre_annotates_a_task_opened_in_label_studio_and_its_page(
+    server: Server, backend: tuple[str, Any]
+) -> None:
+    """Connected through the SDK; opening a task asks the backend; the labeling page shows the predictions."""
+    from label_studio_sdk import LabelStudio
+
+    from claimbank.annotate.preannotate import annotation_set
+    from claimbank.io.labelstudio.backend import RULES_SCORE, RulePredictor
+    from claimbank.io.labelstudio.convert import task
+    from tests.browser import launch_chromium
+
+    url, app = backend
+    client = LabelStudio(base_url=server.url, api_key=server.token)
+    project = client.projects.create(title="live backend", label_config=labeling_config())
+    connected = client.ml.create(url=url, project=project.id, title="claimbank rules")
+    assert connected.state == "CO"  # Label Studio's "connected": /health and /setup answered
+    document = canonical(load_document(ROOT / "annotations" / "000_fb2fb690b74273a6.json"))
+    (task_id,) = client.projects.import_tasks(
+        id=project.id, request=[task(document)], return_task_ids=True
+    ).task_ids
+    opened = client.tasks.get(id=task_id)  # opening a task with no predictions asks the backend
+    (made,) = opened.predictions
+    made = made if isinstance(made, dict) else made.dict()
+    assert (made["model_version"], made["score"]) == (RulePredictor().model_version, RULES_SCORE)
+    expected = annotation_set(document["text"], created_at="2026-12-01T00:00:00Z")
+    header = {k: v for k, v in expected.items() if k not in ("spans", "attributions", "claims")}
+    back = AnnotationSet.model_validate({**header, **from_results(made["result"])})
+    assert back == AnnotationSet.model_validate(expected)  # spans, choices and relations, ids and all
+
+    with launch_chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{server.url}/user/login/")
+        page.fill('input[name="email"]', server.username)
+        page.fill('input[name="password"]', server.password)
+        page.click('button[type="submit"], input[type="submit"]')
+        page.wait_for_load_state("networkidle")
+        page.goto(f"{server.url}/projects/{project.id}/data?task={task_id}")
+        highlights = page.locator("span.htx-highlight")
+        highlights.first.wait_for(timeout=60_000)
+        page.wait_for_timeout(2_000)
+        shown = highlights.all_inner_texts()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "labelstudio-backend.png"))
+    for span in expected["spans"]:
+        assert span["text"] in shown, span["id"]
+
+    client.annotations.create(id=task_id, result=made["result"], was_cancelled=False)
+    # Label Studio sends the webhook after answering; give it a moment.
+    import time
+
+    deadline = time.monotonic() + 30
+    while app.config["events"].counts.get("ANNOTATION_CREATED", 0) < 1:
+        assert time.monotonic() < deadline, "the backend's webhook never heard of the annotation"
+        time.sleep(0.5)
+
+
+def _projects(server: Server) -> list[tuple[int, str]]:
+    from label_studio_sdk import LabelStudio
+
+    return sorted(
+        (int(p.id), str(p.title))
+        for p in LabelStudio(base_url=server.url, api_key=server.token).projects.list()
+    )
+
+
+def test_project_selection_cannot_silently_go_wrong(server: Server, tmp_path: Path) -> None:
+    from label_studio_sdk import LabelStudio
+
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    shutil.copytree(ROOT / "annotations", tmp_path / "annotations")
+    env = {**os.environ, "LABEL_STUDIO_URL": server.url, "LABEL_STUDIO_API_KEY": server.token}
+    pull = ["ls", "pull", "--annotations", str(tmp_path / "annotations"), "--project"]
+    before = _projects(server)
+    typo = _cli([*pull, "ClaimBnak"], env)
+    assert typo.returncode == 1
+    assert "no project titled 'ClaimBnak'" in typo.stderr
+    assert "--create" in typo.stderr
+    spaced = _cli(["ls", "push", "--create", "--project", "selection ", str(tmp_path / "annotations")], env)
+    assert spaced.returncode == 1
+    assert "white space at an edge" in spaced.stderr
+    assert _projects(server) == before  # neither created a project
+
+    client = LabelStudio(base_url=server.url, api_key=server.token)
+    ids = sorted(
+        int(client.projects.create(title="twice", label_config=labeling_config()).id) for _ in range(2)
+    )
+    twice = _cli([*pull, "twice"], env)
+    assert twice.returncode == 1
+    assert f"2 projects are titled 'twice' (ids {ids[0]}, {ids[1]})" in twice.stderr
+
+    short = _cli(["ls", "push", "--create", "--project", "ab", str(tmp_path / "annotations")], env)
+    assert short.returncode == 1
+    assert "Label Studio answered 400:" in short.stderr
+    assert "title" in short.stderr.split("answered 400:", 1)[1]  # the server's own reason, not just a number
+    for result in (typo, spaced, twice, short):
+        assert server.token not in result.stdout + result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_predictions_reach_tasks_already_there_and_come_back_in_full(server: Server, tmp_path: Path) -> None:
+    """A push without predictions, then one with them; an annotation; a pull; the annotation deleted; a pull."""
+    from label_studio_sdk import LabelStudio
+
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    shutil.copytree(ROOT / "annotations", tmp_path / "annotations")
+    env = {**os.environ, "LABEL_STUDIO_URL": server.url, "LABEL_STUDIO_API_KEY": server.token}
+    files = str(tmp_path / "annotations")
+    plain = _cli(["ls", "push", "--create", "--project", "late predictions", files], env)
+    assert plain.returncode == 0, plain.stderr
+    late = _cli(["ls", "push", "--project", "late predictions", "--predictions", "gold", files], env)
+    assert late.returncode == 0, late.stderr
+    assert "0 task(s) imported, 1 already there; predictions added to 1 task(s)" in late.stderr
+    again = _cli(["ls", "push", "--project", "late predictions", "--predictions", "gold", files], env)
+    assert "predictions added" not in again.stderr
+
+    client = LabelStudio(base_url=server.url, api_key=server.token)
+    (project,) = [p for p in client.projects.list() if p.title == "late predictions"]
+    (stored,) = list(client.tasks.list(project=project.id, fields="all"))
+    sets = canonical(load_document(ROOT / "annotations" / "000_fb2fb690b74273a6.json"))["annotation_sets"]
+    (gold,) = [s for s in sets if s.get("gold")]
+    made = client.annotations.create(id=stored.id, result=to_results(gold), was_cancelled=False)
+    pull = ["ls", "pull", "--project", "late predictions", "--annotations", files]
+    pulled = _cli(pull, env)
+    assert pulled.returncode == 0, pulled.stdout + pulled.stderr
+    sets = {
+        s.id: s for s in load_document(tmp_path / "annotations" / "000_fb2fb690b74273a6.json").annotation_sets
+    }
+    (predicted,) = [s for s in sets.values() if s.id.startswith("ls-prediction-")]
+    assert (predicted.spans, predicted.attributions, predicted.claims) == (
+        AnnotationSet.model_validate(gold).spans,
+        AnnotationSet.model_validate(gold).attributions,
+        AnnotationSet.model_validate(gold).claims,
+    )  # the prediction itself, not only its id
+    assert sets[f"ls-annotation-{made.id}"].annotator == server.username  # by e-mail, not label-studio-user-1
+
+    client.annotations.delete(id=made.id)
+    after = _cli(pull, env)
+    assert after.returncode == 0, after.stdout + after.stderr
+    assert (
+        f"annotation {made.id} was deleted in Label Studio; set ls-annotation-{made.id} kept" in after.stderr
+    )
+
+
+def test_push_predict_gives_every_task_a_scored_prediction(server: Server, tmp_path: Path) -> None:
+    from label_studio_sdk import LabelStudio
+
+    from claimbank.io.labelstudio.backend import RULES_SCORE, RulePredictor
+
+    env = {**os.environ, "LABEL_STUDIO_URL": server.url, "LABEL_STUDIO_API_KEY": server.token}
+    pushed = _cli(
+        ["ls", "push", "--create", "--project", "scored", "--predict", str(ROOT / "annotations")], env
+    )
+    assert pushed.returncode == 0, pushed.stderr
+    client = LabelStudio(base_url=server.url, api_key=server.token)
+    (project,) = [p for p in client.projects.list() if p.title == "scored"]
+    (stored,) = list(client.tasks.list(project=project.id, fields="all"))
+    (made,) = stored.predictions
+    assert (made.model_version, made.score) == (RulePredictor().model_version, RULES_SCORE)
+    assert made.result
+
+
+def test_the_documented_loop_runs(server: Server, tmp_path: Path) -> None:
+    """The push and pull lines of docs/labelstudio.md's active-learning loop, as written, against a real server."""
+    import re
+    import shlex
+
+    page = (ROOT / "docs" / "labelstudio.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"## Uncertainty first.*?```console\n(.*?)```", page, flags=re.DOTALL)
+    lines = [line.removeprefix("$ ").split("  #")[0] for line in block.splitlines()]
+    runnable = [
+        shlex.split(line) for line in lines if line.startswith("claimbank ls ") and "--model" not in line
+    ]
+    assert [words[2] for words in runnable] == ["push", "pull"]
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    shutil.copytree(ROOT / "annotations", tmp_path / "annotations")
+    env = {**os.environ, "LABEL_STUDIO_URL": server.url, "LABEL_STUDIO_API_KEY": server.token}
+    for words in runnable:
+        done = subprocess.run(
+            [sys.executable, "-m", "claimbank", *words[1:]],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    from claimbank.io.labelstudio.backend import RulePredictor
+
+    sets = load_document(tmp_path / "annotations" / "000_fb2fb690b74273a6.json").annotation_sets
+    assert [s.model_version for s in sets if s.id.startswith("ls-prediction-")] == [
+        RulePredictor().model_version
+    ]

@@ -179,3 +179,28 @@ def test_the_folder_walk_finds_what_rglob_finds(tmp_path: Path) -> None:
     assert {folder for folder, name in found if not name.endswith("link.json")} == {""}
     report = validate_paths([root])
     assert "path-outside-tree" in {p.code for p in report.problems if p.file.endswith("link.json")}
+
+
+def test_the_seeds_folder_is_looked_up_once_per_folder_and_a_later_one_is_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claimbank.format import paths
+
+    project = tmp_path / "project"
+    (project / "annotations").mkdir(parents=True)
+    assert paths.find_seeds_dir(project / "annotations") is None  # a miss is not remembered ...
+    (project / "seeds").mkdir()
+    found = paths.find_seeds_dir(project / "annotations")  # ... so the folder made afterwards is found
+    assert found == (project / "seeds").resolve()
+    calls = []
+    real = Path.resolve
+
+    def counting(self: Path, strict: bool = False) -> Path:
+        calls.append(self)
+        return real(self, strict)
+
+    monkeypatch.setattr(Path, "resolve", counting)
+    for _ in range(100):
+        assert paths.find_seeds_dir(project / "annotations") == found
+    monkeypatch.undo()
+    assert calls == []  # remembered: no walk for the next 100 files of the folder

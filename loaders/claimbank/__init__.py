@@ -16,12 +16,16 @@ import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from claimbank import _compat
+
 if TYPE_CHECKING:
     from datasets import DatasetDict, IterableDatasetDict
 
     from claimbank.format.model import Document
     from claimbank.validate.core import ValidationFailed, load_document, validate_paths
     from claimbank.validate.problems import Problem, Report
+
+_compat.install()  # the 0.1 module paths (claimbank.rows, …) still import, with a DeprecationWarning
 
 # Each name of the API is imported when first used (PEP 562), so that `claimbank validate` on valid files, which
 # never builds a model, does not pay for loading pydantic (tests/test_cli.py holds it to that).

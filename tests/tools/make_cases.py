@@ -182,7 +182,7 @@ INVALID: dict[str, list[tuple[str, Mutation, list[str]]]] = {
         ),
     ],
     "schema-unknown-field": [
-        ("extra-field", lambda d: _spans(d)[0].update(confidence=0.9), [f"{SET}/spans/0/confidence"]),
+        ("extra-field", lambda d: _spans(d)[0].update(score=0.9), [f"{SET}/spans/0/score"]),
         ("cue-type-on-source", lambda d: _spans(d)[0].update(cue_type="noun"), [f"{SET}/spans/0/cue_type"]),
     ],
     "schema-type": [
@@ -204,6 +204,7 @@ INVALID: dict[str, list[tuple[str, Mutation, list[str]]]] = {
             [f"{SET}/claims/0/factuality"],
         ),
         ("unknown-origin", lambda d: d["annotation_sets"][0].update(origin="crowd"), [f"{SET}/origin"]),
+        ("unknown-split", lambda d: d.update(split="dev"), ["/split"]),
     ],
     "schema-pattern": [
         ("document-id-traversal", lambda d: d.update(id="../etc"), ["/id"]),
@@ -223,6 +224,7 @@ INVALID: dict[str, list[tuple[str, Mutation, list[str]]]] = {
         ),
     ],
     "schema-range": [
+        ("confidence-above-1", lambda d: _spans(d)[0].update(confidence=1.5), [f"{SET}/spans/0/confidence"]),
         ("negative-offset", lambda d: _spans(d)[0].update(start=-1), [f"{SET}/spans/0/start"]),
         ("empty-annotator", lambda d: d["annotation_sets"][0].update(annotator=""), [f"{SET}/annotator"]),
     ],
@@ -464,6 +466,11 @@ def main() -> None:
     valid.mkdir(parents=True, exist_ok=True)
     (valid / "mini.json").write_text(
         json.dumps(valid_document(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    # A document whose corpus fixed its split (claimbank build keeps it).
+    (valid / "mini-split.json").write_text(
+        json.dumps(valid_document("mini-split") | {"split": "test"}, ensure_ascii=False, indent=2) + "\n",
+        encoding="utf-8",
     )
     for code, cases in INVALID.items():
         for name, mutate, expected in cases:

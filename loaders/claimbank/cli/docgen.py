@@ -1,4 +1,5 @@
-"""Generated parts of the docs: the vocabulary tables in the guidelines and the table of problem codes.
+"""Generated parts of the docs: the vocabulary tables in the guidelines, the table of problem codes, and the
+file of released label orders (appended to, never reordered).
 
 Each generated part sits between ``<!-- BEGIN GENERATED: name ... -->`` and ``<!-- END GENERATED: name -->``
 markers; ``claimbank docs --write`` rewrites them and ``claimbank docs --check`` (run by the tests) fails on drift.
@@ -55,14 +56,26 @@ def render(text: str, blocks: dict[str, Callable[[], str]]) -> str:
     return text
 
 
+# Whole generated files (relative to the project root) -> their generator.
+FILES: dict[str, Callable[[], str]] = {
+    "loaders/claimbank/dataset/released_labels.json": lambda: _released_labels(),
+}
+
+
+def _released_labels() -> str:
+    from claimbank.dataset.labels import released_text  # imports datasets: only when the docs are generated
+
+    return released_text()
+
+
 def stale(root: Path) -> list[str]:
-    """The docs under ``root`` whose generated blocks are out of date."""
+    """The docs under ``root`` whose generated blocks (or generated files) are out of date."""
     return [
         name
         for name, blocks in BLOCKS.items()
         if (root / name).read_text(encoding="utf-8")
         != render((root / name).read_text(encoding="utf-8"), blocks)
-    ]
+    ] + [name for name, generate in FILES.items() if (root / name).read_text(encoding="utf-8") != generate()]
 
 
 def write(root: Path) -> list[str]:
@@ -73,6 +86,12 @@ def write(root: Path) -> list[str]:
         old = path.read_text(encoding="utf-8")
         new = render(old, blocks)
         if new != old:
+            path.write_text(new, encoding="utf-8")
+            changed.append(name)
+    for name, generate in FILES.items():
+        path = root / name
+        new = generate()
+        if path.read_text(encoding="utf-8") != new:
             path.write_text(new, encoding="utf-8")
             changed.append(name)
     return changed

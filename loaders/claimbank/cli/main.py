@@ -16,6 +16,7 @@ from claimbank.cli.common import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAG
 from claimbank.cli.common import Parser as _Parser
 from claimbank.cli.common import load_or_report as _load
 from claimbank.format.paths import DEFAULT_OUT
+from claimbank.format.vocab import SpanLabel
 from claimbank.io.registry import FORMATS
 from claimbank.util.jsonio import DEFAULT_MAX_BYTES
 
@@ -23,7 +24,12 @@ T = TypeVar("T")
 
 # Commands that live in a module of their own, each with ``add_parser(commands, parser_class)``: every external
 # format's (from the format registry, claimbank.io.registry), then the others. A new command is one entry here.
-COMMAND_MODULES: tuple[str, ...] = (*(entry.command for entry in FORMATS),)
+COMMAND_MODULES: tuple[str, ...] = (
+    *(entry.command for entry in FORMATS),
+    "claimbank.annotate.command",
+    "claimbank.cli.train",
+    "claimbank.spark.command",
+)
 
 DESCRIPTION = """\
 ClaimBank: news articles annotated for claims and their attribution (who says what, through which cue).
@@ -218,6 +224,13 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--seeds", type=_path, metavar="DIR", help="the folder of seed texts (default: nearest seeds/)"
     )
+    build.add_argument(
+        "--split-map",
+        type=Path,
+        metavar="FILE",
+        help='a JSON object of document id -> split ({"doc-1": "test"}): overrides the split a document stores; '
+        "documents in neither get the split of their id's hash",
+    )
     build.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_jobs(build, "validate and convert")
     build.set_defaults(run=_build)
@@ -239,11 +252,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     pre = commands.add_parser(
         "preannotate",
-        help="propose attributions for raw articles with rules (no model)",
+        help="propose attributions for raw articles (rules, or a trained model with --model)",
         description="Propose SOURCE / CUE / CONTENT spans and attributions, explicit non-attributions included, "
-        "with rules over the lexicon in claimbank/rules/lexicon.json. Input: seed .txt files (a new annotation "
-        "file is made for each) or annotation files (the set 'preannotator' is added or replaced). The output "
-        "is validated before it is written.",
+        "with rules over the lexicon in claimbank/rules/lexicon.json, or with --model a model made by "
+        "`claimbank train` (set 'tagger', with a confidence per span and attribution in its note). Input: seed "
+        ".txt files (a new annotation file is made for each) or annotation files (the set 'preannotator', or "
+        "'tagger', is added or replaced). The output is validated before it is written.",
     )
     pre.add_argument(
         "paths", nargs="+", type=_path, metavar="PATH", help="seed .txt files or annotation .json files"
@@ -252,6 +266,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=_path, required=True, metavar="DIR", help="folder for the annotation files"
     )
     pre.add_argument("--language", default="en", help="language of new documents (default: en)")
+    pre.add_argument(
+        "--model",
+        type=Path,
+        metavar="DIR",
+        help="a model folder made by claimbank train (default: the rules)",
+    )
     pre.set_defaults(run=_preannotate)
 
     fmt = commands.add_parser(
@@ -321,6 +341,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     agree.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    agree.add_argument(
+        "--gamma",
+        action="store_true",
+        help="also span-aware agreement: gamma over all the compared sets at once (offsets and labels; needs "
+        "the gamma extra, pip install 'claimbank[gamma]'; with --format json the output becomes "
+        '{"pairs": [...], "gamma": {...}})',
+    )
+    agree.add_argument(
+        "--labels",
+        nargs="+",
+        choices=[label.value for label in SpanLabel],
+        metavar="LABEL",
+        help="the span labels gamma is computed over (default: all)",
     )
     agree.set_defaults(run=_agree)
 
@@ -397,18 +431,33 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from claimbank.dataset.build import build
+    from claimbank.dataset.build import build, read_split_map
+    from claimbank.dataset.rows import TALLY
+    from claimbank.validate.problems import Report
 
     paths = args.paths or [Path("annotations")]
     if args.seeds is not None and not args.seeds.is_dir():
         print(f"claimbank build: error: --seeds {args.seeds} is not a folder", file=sys.stderr)
         return EXIT_USAGE
+    split_map: dict[str, str] = {}
+    if args.split_map is not None:
+        split_map, problems = read_split_map(args.split_map)
+        if problems:
+            bad = Report()
+            bad.extend(str(args.split_map), problems)
+            sys.stdout.write(bad.format_text())
+            print(
+                f"claimbank build: --split-map {args.split_map} is not a split map; nothing written",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
     result = build(
         paths,
         args.out,
         seeds_dir=args.seeds,
         progress=None if args.no_progress else _progress,
         jobs=args.jobs,
+        split_map=split_map,
     )
     if not result.report.files:
         print(f"claimbank build: no *.json files under {', '.join(map(str, paths))}", file=sys.stderr)
@@ -418,8 +467,20 @@ def _build(args: argparse.Namespace) -> int:
         print(f"{result.report.summary()}; nothing written", file=sys.stderr)
         return result.report.exit_code
     assert result.stats is not None
-    rows = ", ".join(f"{config} {sum(c.values())}" for config, c in result.stats.rows.items())
+    stats = result.stats
+    rows = ", ".join(f"{config} {sum(c.values())}" for config, c in stats.rows.items())
     print(f"wrote {result.out} ({rows} rows)", file=sys.stderr)
+    print(
+        "splits: " + ", ".join(f"{rule} {n}" for rule, n in sorted(stats.split_rules.items())),
+        file=sys.stderr,
+    )
+    tally = ", ".join(f"{name} {stats.tally[name]}" for name in TALLY)
+    print(f"tokens: {tally}", file=sys.stderr)
+    if stats.unmapped:
+        print(
+            f"--split-map: {len(stats.unmapped)} id(s) name no document, e.g. {stats.unmapped[0]!r}",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
@@ -459,6 +520,19 @@ def _preannotate(args: argparse.Namespace) -> int:
     from claimbank.util.jsonio import folder_lock
 
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if args.model is not None:
+        from claimbank.tagger import Model, ModelError
+
+        try:
+            # Opened (and its files' hashes checked) before anything is written.
+            args.predictor = Model(args.model).annotation_set
+        except ModelError as error:
+            print(f"claimbank preannotate: {error}", file=sys.stderr)
+            return EXIT_USAGE
+    else:
+        from claimbank.annotate import preannotate
+
+        args.predictor = preannotate.annotation_set
     with folder_lock(args.out):  # the output folder may hold annotation files another command is updating
         return _preannotate_locked(args, stamp)
 
@@ -466,7 +540,6 @@ def _preannotate(args: argparse.Namespace) -> int:
 def _preannotate_locked(args: argparse.Namespace, stamp: str) -> int:
     import hashlib
 
-    from claimbank.annotate import preannotate
     from claimbank.format.paths import find_seeds_dir
     from claimbank.util.jsonio import Unreadable, dumps, read_json, read_limited, write_atomic
     from claimbank.validate.core import check_data
@@ -512,7 +585,7 @@ def _preannotate_locked(args: argparse.Namespace, stamp: str) -> int:
                 failed = True
                 continue
             document, text, seeds = parsed.value, parsed.value["text"], find_seeds_dir(path.parent)
-        predicted = preannotate.annotation_set(text, created_at=stamp)
+        predicted = args.predictor(text, created_at=stamp)
         sets = [
             s
             for s in document.get("annotation_sets", [])
@@ -699,14 +772,33 @@ def _agree(args: argparse.Namespace) -> int:
     if not pairs:
         print("claimbank agree: fewer than two non-gold annotation sets to compare", file=sys.stderr)
         return EXIT_USAGE
+    found = None
+    if args.gamma:
+        from claimbank.annotate.agreement import MissingDependency, gamma, gamma_report, span_units
+
+        compared = [sets[name] for name in dict.fromkeys(n for pair in pairs for n in pair)]
+        labels = [label for label in SpanLabel if not args.labels or label.value in args.labels]
+        try:
+            found = gamma(span_units(compared, labels))
+        except MissingDependency as missing:
+            print(f"claimbank agree: {missing}", file=sys.stderr)
+            return EXIT_USAGE
+        except ValueError as empty:
+            print(f"claimbank agree: {empty} (labels: {' '.join(v.value for v in labels)})", file=sys.stderr)
+            return EXIT_INVALID
     if args.format == "json":
         import json
 
-        print(json.dumps([summary(sets[a], sets[b]) for a, b in pairs], indent=2))
+        summaries = [summary(sets[a], sets[b]) for a, b in pairs]
+        payload: object = summaries if found is None else {"pairs": summaries, "gamma": found.as_dict()}
+        print(json.dumps(payload, indent=2))
         return EXIT_OK
     for a, b in pairs:
         print(f"{args.file}: {a} (A) vs {b} (B)")
         sys.stdout.write(report(sets[a], sets[b]))
+    if found is not None:
+        print()
+        sys.stdout.write(gamma_report(found))
     return EXIT_OK
 
 

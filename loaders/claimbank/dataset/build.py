@@ -21,22 +21,31 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from claimbank.dataset import card, features
+from claimbank.dataset import card, croissant, features
 from claimbank.dataset.rows import gold_set, view_rows
 from claimbank.format.model import CueSpan, Document, SourceSpan
 from claimbank.format.paths import DEFAULT_OUT
-from claimbank.util.jsonio import DEFAULT_MAX_BYTES, RefusedOutput, pid_alive
+from claimbank.format.vocab import Split
+from claimbank.util.jsonio import DEFAULT_MAX_BYTES, RefusedOutput, pid_alive, read_json
 from claimbank.util.parallel import Sized, ordered_map
 from claimbank.validate import checks
 from claimbank.validate.core import internal_error, iter_sources, validate_file
-from claimbank.validate.problems import Problem, Report
+from claimbank.validate.problems import Problem, ProblemSink, Report, pointer
 
-SPLITS = ("train", "validation", "test")
+SPLITS = tuple(member.value for member in Split)
 # Rows per Parquet row group, per config: streaming reads one group at a time, and the builder holds one group's
 # rows in memory per config and split, so groups of whole articles (documents, tokens) are kept small.
-ROW_GROUP_ROWS = {"documents": 200, "claims": 1_000, "attributions": 1_000, "tokens": 200}
+ROW_GROUP_ROWS = {"documents": 200, "claims": 1_000, "attributions": 1_000, "tokens": 200, "sentences": 1_000}
 PROVENANCE_ROWS = 1_000  # the card lists documents one by one up to this many, then only totals per source
-SHARD_ROWS = {"documents": 20_000, "claims": 200_000, "attributions": 200_000, "tokens": 20_000}
+SHARD_ROWS = {
+    "documents": 20_000,
+    "claims": 200_000,
+    "attributions": 200_000,
+    "tokens": 20_000,
+    "sentences": 200_000,
+}
+# Which rule gave a document its split, in the order they are tried.
+SPLIT_MAP, STORED, HASHED = "split map", "stored in the document", "hash of the id"
 
 
 def split_of(document_id: str) -> str:
@@ -85,10 +94,18 @@ class _ShardWriter:
             self.writer.close()
             self.writer = None
 
-    def close(self) -> list[str]:
-        """Finish the last shard; name every shard ``<split>-NNNNN-of-MMMMM.parquet``; return their paths."""
+    def close(self, declared: bool) -> list[str]:
+        """Finish the last shard; name every shard ``<split>-NNNNN-of-MMMMM.parquet``; return their paths.
+
+        A ``declared`` split with no rows gets one empty shard, so that ``load_dataset`` gives it 0 rows rather
+        than failing on a config with no data files."""
         self._flush()
         self._close_shard()
+        if declared and not self.shards:
+            path = self.folder / f"{self.split}-00000.parquet"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            pq.write_table(self.schema.empty_table(), path, compression="zstd")
+            self.shards.append(path)
         names = []
         for index, path in enumerate(self.shards):
             final = path.with_name(f"{self.split}-{index:05d}-of-{len(self.shards):05d}.parquet")
@@ -105,7 +122,19 @@ class BuildStats:
     parquet_bytes: dict[str, Counter[str]] = field(
         default_factory=lambda: {c: Counter() for c in features.CONFIGS}
     )
+    arrow_bytes: dict[str, Counter[str]] = field(
+        default_factory=lambda: {c: Counter() for c in features.CONFIGS}
+    )
     labels: dict[str, Counter[str]] = field(default_factory=dict)
+    split_rules: Counter[str] = field(default_factory=Counter)  # rule -> documents it gave a split
+    tally: Counter[str] = field(
+        default_factory=Counter
+    )  # what mapping spans onto tokens found (rows.NOT_ALIGNED…)
+    origins: Counter[str] = field(default_factory=Counter)  # origin of every annotation set -> sets
+    annotators: Counter[tuple[str, str]] = field(default_factory=Counter)  # (annotator, origin) of gold sets
+    unmapped: list[str] = field(
+        default_factory=list
+    )  # split map entries that name no document (set by build)
     provenance: list[dict[str, Any]] = field(default_factory=list)  # the first PROVENANCE_ROWS documents
     sources: Counter[tuple[str, str]] = field(default_factory=Counter)  # (publisher, licence) -> documents
     languages: set[str] = field(default_factory=set)
@@ -113,6 +142,11 @@ class BuildStats:
     def count(self, item: _Processed) -> None:
         for config, config_rows in item.rows.items():
             self.rows[config][item.split] += len(config_rows)
+        self.split_rules[item.split_rule] += 1
+        self.tally.update(item.tally)
+        self.origins.update(item.origins)
+        if item.gold_annotator is not None:
+            self.annotators[item.gold_annotator] += 1
         self.languages.add(item.language)
         if len(self.provenance) < PROVENANCE_ROWS:
             self.provenance.append(item.provenance)
@@ -130,13 +164,19 @@ class _Processed:
     problems: list[Problem]
     document_id: str = ""
     split: str = ""
+    split_rule: str = ""
     language: str = ""
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     provenance: dict[str, Any] = field(default_factory=dict)
     labels: dict[str, list[str]] = field(default_factory=dict)
+    tally: Counter[str] = field(default_factory=Counter)
+    origins: list[str] = field(default_factory=list)
+    gold_annotator: tuple[str, str] | None = None
 
 
-def _process(source: tuple[str, str], seeds_dir: Path | None, max_bytes: int) -> _Processed:
+def process_file(
+    source: tuple[str, str], seeds_dir: Path | None, max_bytes: int, split_map: dict[str, str] | None = None
+) -> _Processed:
     """Validate one file and, if it is valid, convert it: the per-file work, free of shared state."""
     folder, name = source
     within = Path(folder) if folder else None
@@ -144,15 +184,30 @@ def _process(source: tuple[str, str], seeds_dir: Path | None, max_bytes: int) ->
     if result.problems:
         # The id, when the file gives one, even of an invalid file: a duplicate id is reported as validate does.
         return _Processed(name, result.problems, result.document_id or "")
+    return process_checked(name, [], result.data, split_map)
+
+
+def process_checked(
+    name: str, problems: list[Problem], data: Any, split_map: dict[str, str] | None = None
+) -> _Processed:
+    """One checked document's contribution to the dataset (its rows and what the card counts), or its problems:
+    the per-document step of :func:`build`, also run per partition by :mod:`claimbank.spark`."""
+    if problems:
+        return _Processed(name, problems)
     try:
-        return _convert(name, result.data)
+        return _convert(name, data, split_map or {})
     except Exception as error:  # a bug: the file's problem, never the whole build's traceback
         return _Processed(name, [internal_error(name, error)])
 
 
-def _convert(name: str, data: Any) -> _Processed:
+def _convert(name: str, data: Any, split_map: dict[str, str]) -> _Processed:
     document = Document.model_validate(data)
-    split = split_of(document.id)
+    if document.id in split_map:
+        split, rule = split_map[document.id], SPLIT_MAP
+    elif document.split is not None:
+        split, rule = document.split.value, STORED
+    else:
+        split, rule = split_of(document.id), HASHED
     gold = gold_set(document)
     labels: dict[str, list[str]] = {}
     if gold is not None:
@@ -172,8 +227,21 @@ def _convert(name: str, data: Any) -> _Processed:
         "gold": gold is not None,
         **document.metadata.model_dump(exclude_none=True),
     }
+    tally: Counter[str] = Counter()
+    rows = view_rows(document, tally)
     return _Processed(
-        name, [], document.id, split, document.language, view_rows(document), provenance, labels
+        name,
+        [],
+        document.id,
+        split,
+        rule,
+        document.language,
+        rows,
+        provenance,
+        labels,
+        tally,
+        [s.origin.value for s in document.annotation_sets],
+        None if gold is None else (gold.annotator, gold.origin.value),
     )
 
 
@@ -198,13 +266,16 @@ def build(
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Callable[[Iterable[_Processed]], Iterable[_Processed]] | None = None,
     jobs: int = 1,
+    split_map: dict[str, str] | None = None,
 ) -> BuildResult:
     """Validate every annotation file under ``paths`` and write the dataset folder ``out``.
 
     ``out`` is replaced only when every file is valid and everything was written; otherwise it is left as it was.
     ``jobs`` > 1 validates and converts files in that many worker processes; the output is the same, byte for
-    byte, whatever ``jobs`` is, because rows are written in file order by this process alone.
+    byte, whatever ``jobs`` is, because rows are written in file order by this process alone. ``split_map``
+    (document id -> split) overrides the split a document stores; documents in neither get :func:`split_of`.
     """
+    split_map = dict(split_map or {})
     checks.forget_folders()  # folders' real paths are cached for one walk, not across walks
     refuse_foreign_out(out)
     sources = list(iter_sources(paths))  # strings: a fraction of the memory of Path objects
@@ -221,7 +292,8 @@ def build(
         }
         stats = BuildStats()
         seen: dict[str, int] = {}  # document id -> index of its file (not the path: memory stays small)
-        for position, item in enumerate(_processed(sources, seeds_dir, max_bytes, jobs, progress)):
+        items = _processed(sources, seeds_dir, max_bytes, jobs, progress, split_map)
+        for position, item in enumerate(items):
             problems = item.problems
             if item.document_id and item.document_id in seen:  # the rule of validate_paths
                 message = f"document {item.document_id!r} is also in {sources[seen[item.document_id]][1]}"
@@ -236,16 +308,23 @@ def build(
             stats.count(item)
         if not report.ok:
             return BuildResult(out, report)
+        # Every config declares the splits that hold documents, with 0 rows where it has none there.
+        declared = [split for split in SPLITS if writers["documents", split].rows]
         data_files = {
-            config: {split: writers[config, split].close() for split in SPLITS if writers[config, split].rows}
+            config: {split: writers[config, split].close(split in declared) for split in declared}
             for config in features.CONFIGS
         }
         for (config, split), writer in writers.items():
-            if not writer.rows:
-                writer.close()
+            if split not in declared:
+                writer.close(False)
             for name in data_files[config].get(split, []):
-                stats.parquet_bytes[config][split] += (staging / "data" / config / name).stat().st_size
+                shard = staging / "data" / config / name
+                stats.parquet_bytes[config][split] += shard.stat().st_size
+                stats.arrow_bytes[config][split] += _arrow_bytes(shard)
+        stats.unmapped = sorted(set(split_map) - set(seen))
         (staging / "README.md").write_text(card.render(data_files, stats), encoding="utf-8")
+        (staging / "LICENSE.md").write_text(card.license_text(stats), encoding="utf-8")
+        (staging / "croissant.json").write_text(croissant.render(data_files, stats), encoding="utf-8")
         (staging / MARKER).write_text(
             "made by claimbank build; it replaces only a folder holding this file\n"
         )
@@ -253,6 +332,13 @@ def build(
         return BuildResult(out, report, stats)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _arrow_bytes(shard: Path) -> int:
+    """A shard's size as ``datasets`` reports it (``num_bytes``): the Arrow size of each row group read back, which
+    is what its Parquet builder hands to its writer."""
+    parquet = pq.ParquetFile(shard)
+    return sum(parquet.read_row_group(i).nbytes for i in range(parquet.num_row_groups))
 
 
 MARKER = ".claimbank-dataset"
@@ -280,9 +366,11 @@ def _processed(
     max_bytes: int,
     jobs: int,
     progress: Callable[[Iterable[_Processed]], Iterable[_Processed]] | None,
+    split_map: dict[str, str],
 ) -> Iterator[_Processed]:
     """Every file's :class:`_Processed`, in file order, from this process or from ``jobs`` workers."""
-    items = ordered_map(partial(_process, seeds_dir=seeds_dir, max_bytes=max_bytes), files, jobs)
+    work = partial(process_file, seeds_dir=seeds_dir, max_bytes=max_bytes, split_map=split_map)
+    items = ordered_map(work, files, jobs)
     yield from progress(Sized(items, len(files))) if progress else items
 
 
@@ -309,3 +397,31 @@ def _replace(staging: Path, out: Path) -> None:
     os.replace(out, retired / out.name)
     os.replace(staging, out)
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def read_split_map(path: Path) -> tuple[dict[str, str], list[Problem]]:
+    """A split map file: a JSON object of document id -> split (``{"doc-1": "test"}``), or its problems."""
+    sink = ProblemSink(str(path))
+    parsed = read_json(path, sink)
+    if sink.problems:
+        return {}, sink.problems
+    if not isinstance(parsed.value, dict):
+        sink.add(
+            "schema-type",
+            "",
+            "a split map is a JSON object of document id -> split",
+            hint='{"doc-1": "test"}',
+        )
+        return {}, sink.problems
+    split_map = {}
+    for document_id, split in parsed.value.items():
+        if split in SPLITS:
+            split_map[document_id] = split
+        else:
+            sink.add(
+                "schema-unknown-value",
+                pointer(document_id),
+                f"{split!r} is not a split",
+                hint=f"use one of {', '.join(SPLITS)}",
+            )
+    return split_map, sink.problems

@@ -1,33 +1,39 @@
 """The Hugging Face ``Features`` of every dataset config: defined once, used by the builder, the card and the tests.
 
-Label columns are ``ClassLabel``s whose names are the vocabulary's values in the vocabulary's order, so the
-integer a column holds is the index of the value in its enum (``label_index``). An attribute a row does not
-have (the ``cue_type`` of a SOURCE span) is null, not a made-up label.
+The ``documents`` config has one column per field of the model, from the table of fields
+(:mod:`claimbank.format.fields`), so a field added to the model is a column without an edit here. Label columns
+are ``ClassLabel``s whose names are the published order of their vocabulary (:mod:`claimbank.dataset.labels`:
+append-only, so an index never changes). An attribute a row does not have (the ``cue_type`` of a SOURCE span) is
+null, not a made-up label.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from datasets import ClassLabel, Features, List, Value
 
+from claimbank.dataset import labels
+from claimbank.format import fields, vocab
 from claimbank.format.vocab import (
     AttributionKind,
     Claimer,
     CueType,
     Factuality,
     ModalityType,
-    Origin,
     SourceType,
     SpanLabel,
     Vocabulary,
 )
 
-CONFIGS = ("documents", "claims", "attributions", "tokens")
+CONFIGS = ("documents", "claims", "attributions", "tokens", "sentences")
 
-# BIO tags: attribution roles in one sequence, claims in another (a CLAIM usually lies inside a CONTENT).
+# BIO tags: attribution roles in one sequence, claims in another (a CLAIM usually lies inside a CONTENT). Each has a
+# second layer ("nested_") for the spans that overlap a span of the first (see claimbank.dataset.rows.layered_tags).
 ATTRIBUTION_TAG_LABELS = (SpanLabel.SOURCE, SpanLabel.CUE, SpanLabel.CONTENT)
 CLAIM_TAG_LABELS = (SpanLabel.CLAIM,)
+TAG_SEQUENCES = {"attribution_tags": ATTRIBUTION_TAG_LABELS, "claim_tags": CLAIM_TAG_LABELS}
 
 
 def bio_names(labels: Iterable[SpanLabel]) -> list[str]:
@@ -38,72 +44,58 @@ def bio_names(labels: Iterable[SpanLabel]) -> list[str]:
     return names
 
 
+def tag_names(sequence: str) -> list[str]:
+    """The ``ClassLabel`` names of a tag sequence (``attribution_tags``, ``claim_tags``), append-only as released."""
+    return labels.ordered(sequence, bio_names(TAG_SEQUENCES[sequence]))
+
+
 def class_label(enum: type[Vocabulary]) -> ClassLabel:
-    return ClassLabel(names=[member.value for member in enum])
+    """A vocabulary's column: its published names first, so an index never changes (claimbank.dataset.labels)."""
+    return ClassLabel(names=labels.names(enum))
 
 
 def label_index(enum: type[Vocabulary]) -> dict[str, int]:
     """Value -> the integer its ``ClassLabel`` stores."""
-    return {member.value: index for index, member in enumerate(enum)}
+    return labels.index(enum)
 
 
 _string, _int, _bool = Value("string"), Value("int64"), Value("bool")
 
-SPAN = {
+_KINDS = {
     "id": _string,
-    "label": class_label(SpanLabel),
-    "start": _int,
-    "end": _int,
-    "text": _string,
-    "source_type": class_label(SourceType),
-    "refers_to": _string,
-    "cue_type": class_label(CueType),
-    "modality_type": class_label(ModalityType),
+    "ref": _string,
+    "string": _string,
+    "offset": _int,
+    "number": Value("float64"),
+    "bool": _bool,
 }
-ATTRIBUTION = {
-    "id": _string,
-    "kind": class_label(AttributionKind),
-    "source": _string,
-    "cue": _string,
-    "content": _string,
-    "nested_in": _string,
-}
-CLAIM = {
-    "id": _string,
-    "span": _string,
-    "claimer": class_label(Claimer),
-    "attribution": _string,
-    "factuality": class_label(Factuality),
-    "modality": List(_string),
-}
-ANNOTATION_SET = {
-    "id": _string,
-    "annotator": _string,
-    "origin": class_label(Origin),
-    "created_at": _string,
-    "gold": _bool,
-    "adjudicated_from": List(_string),
-    "model_version": _string,
-    "imported_from": _string,
-    "note": _string,
-    "spans": List(SPAN),
-    "attributions": List(ATTRIBUTION),
-    "claims": List(CLAIM),
-}
-METADATA = {name: _string for name in ("title", "url", "publisher", "published", "license")}
 
-DOCUMENTS = Features(
-    {
-        "schema_version": _string,
-        "id": _string,
-        "seed": _string,
-        "sha256": _string,
-        "language": _string,
-        "text": _string,
-        "metadata": METADATA,
-        "annotation_sets": List(ANNOTATION_SET),
-    }
-)
+
+def record_features(record: str) -> dict[str, Any]:
+    """The features of one kind of record of the ``documents`` config, from the table of fields (one column per
+    field of the model, label columns as ``ClassLabel``)."""
+    out: dict[str, Any] = {}
+    for spec in fields.fields(record):
+        if spec.kind == "vocab":
+            out[spec.name] = class_label(getattr(vocab, spec.vocabulary or ""))
+        elif spec.kind in ("refs", "strings"):
+            out[spec.name] = List(_string)
+        elif spec.kind == "records":
+            out[spec.name] = List(record_features(_RECORDS_OF[spec.name]))
+        elif spec.kind == "object":
+            out[spec.name] = record_features(spec.name)
+        else:
+            out[spec.name] = _KINDS[spec.kind]
+    return out
+
+
+_RECORDS_OF = {"spans": "span", "attributions": "attribution", "claims": "claim", "annotation_sets": "set"}
+SPAN = record_features("span")
+ATTRIBUTION = record_features("attribution")
+CLAIM = record_features("claim")
+ANNOTATION_SET = record_features("set")
+METADATA = record_features("metadata")
+DOCUMENTS = Features(record_features("document"))
 
 _ROLE = {"text": _string, "start": _int, "end": _int}
 
@@ -125,6 +117,7 @@ CLAIMS = Features(
         "factuality": class_label(Factuality),
         "hedged": _bool,
         "modality": List({"text": _string, "start": _int, "end": _int, "type": class_label(ModalityType)}),
+        "license": _string,
     }
 )
 
@@ -142,17 +135,33 @@ ATTRIBUTIONS = Features(
         "nested_in": _string,
         "sentence": _string,
         "sentence_start": _int,
+        "license": _string,
     }
 )
 
-TOKENS = Features(
+_ATTRIBUTION_TAGS = List(ClassLabel(names=tag_names("attribution_tags")))
+_CLAIM_TAGS = List(ClassLabel(names=tag_names("claim_tags")))
+_TAGGED = {
+    "tokens": List(_string),
+    "starts": List(_int),
+    "ends": List(_int),
+    "attribution_tags": _ATTRIBUTION_TAGS,
+    "claim_tags": _CLAIM_TAGS,
+    "nested_attribution_tags": _ATTRIBUTION_TAGS,
+    "nested_claim_tags": _CLAIM_TAGS,
+}
+
+TOKENS = Features({"document_id": _string, **_TAGGED, "license": _string})
+
+SENTENCES = Features(
     {
         "document_id": _string,
-        "tokens": List(_string),
-        "starts": List(_int),
-        "ends": List(_int),
-        "attribution_tags": List(ClassLabel(names=bio_names(ATTRIBUTION_TAG_LABELS))),
-        "claim_tags": List(ClassLabel(names=bio_names(CLAIM_TAG_LABELS))),
+        "sentence_index": _int,
+        "start": _int,
+        "end": _int,
+        "text": _string,
+        **_TAGGED,
+        "license": _string,
     }
 )
 
@@ -161,6 +170,7 @@ FEATURES: dict[str, Features] = {
     "claims": CLAIMS,
     "attributions": ATTRIBUTIONS,
     "tokens": TOKENS,
+    "sentences": SENTENCES,
 }
 
 DESCRIPTIONS = {
@@ -171,6 +181,10 @@ DESCRIPTIONS = {
     "factuality, and its hedges and boosters.",
     "attributions": "One row per attribution of the gold set, explicit non-attributions included: source, cue and "
     "content with their offsets and types, and the attribution it is nested in.",
-    "tokens": "One row per article: tokens with character offsets and BIO tags, one sequence for attribution "
-    "roles (SOURCE, CUE, CONTENT) and one for CLAIM, from the gold set.",
+    "tokens": "One row per article: tokens (from the text alone) with character offsets and BIO tags, one "
+    "sequence for attribution roles (SOURCE, CUE, CONTENT) and one for CLAIM, each with a second layer "
+    "(nested_*) for spans that overlap a span of the first, from the gold set.",
+    "sentences": "One row per sentence of an article with a gold set: document id, sentence index, character "
+    "offsets, the tokens and the same tag columns as tokens, cut to the sentence (a span that runs on past a "
+    "sentence end starts again with B- in the next row).",
 }

@@ -1,17 +1,20 @@
 """Paired converters between annotation documents and dataset rows.
 
 ``document_to_row`` / ``row_to_document`` convert losslessly (a round trip gives an equal ``Document``); the
-``claims``, ``attributions`` and ``tokens`` rows are views of a document's gold set, one way only. Label columns
+``claims``, ``attributions``, ``tokens`` and ``sentences`` rows are views of a document's gold set, one way only. Label columns
 hold ``ClassLabel`` integers (see ``claimbank.dataset.features``).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
-from claimbank.dataset import features, segment
+from claimbank.dataset import features, labels, segment
+from claimbank.format import fields, vocab
 from claimbank.format.canonical import canonical
 from claimbank.format.model import AnnotationSet, Document
 from claimbank.format.vocab import (
@@ -20,80 +23,63 @@ from claimbank.format.vocab import (
     CueType,
     Factuality,
     ModalityType,
-    Origin,
     SourceType,
-    SpanLabel,
     Vocabulary,
 )
 
-# Columns holding a label, and their vocabulary, for each nested record of the documents config.
-_LABELS: dict[str, dict[str, type[Vocabulary]]] = {
-    "span": {
-        "label": SpanLabel,
-        "source_type": SourceType,
-        "cue_type": CueType,
-        "modality_type": ModalityType,
-    },
-    "attribution": {"kind": AttributionKind},
-    "claim": {"claimer": Claimer, "factuality": Factuality},
-    "set": {"origin": Origin},
-}
-_INDEX = {enum: features.label_index(enum) for group in _LABELS.values() for enum in group.values()}
-_NAMES = {enum: list(enum) for enum in _INDEX}
+_RECORDS_OF = {"spans": "span", "attributions": "attribution", "claims": "claim", "annotation_sets": "set"}
 
 
-def _encode(
-    record: dict[str, Any], columns: dict[str, Any], labels: dict[str, type[Vocabulary]]
-) -> dict[str, Any]:
-    row = {}
-    for name in columns:
-        value = record.get(name)
-        row[name] = _INDEX[labels[name]][value] if name in labels and value is not None else value
+@cache
+def _vocabulary(name: str) -> tuple[dict[str, int], list[str]]:
+    enum = getattr(vocab, name)
+    return labels.index(enum), labels.names(enum)
+
+
+def _encode(record: str, data: dict[str, Any]) -> dict[str, Any]:
+    """One record of the file as its ``documents`` row, field by field from the table (labels as integers)."""
+    row: dict[str, Any] = {}
+    for spec in fields.fields(record):
+        value = data.get(spec.name)
+        if value is None:
+            row[spec.name] = [] if spec.kind in ("records", "refs", "strings") else None
+        elif spec.kind == "vocab":
+            row[spec.name] = _vocabulary(spec.vocabulary or "")[0][value]
+        elif spec.kind == "records":
+            row[spec.name] = [_encode(_RECORDS_OF[spec.name], item) for item in value]
+        elif spec.kind == "object":
+            row[spec.name] = _encode(spec.name, value)
+        else:
+            row[spec.name] = value
     return row
 
 
-def _decode(row: dict[str, Any], labels: dict[str, type[Vocabulary]]) -> dict[str, Any]:
-    record = {}
-    for name, value in row.items():
+def _decode(record: str, row: dict[str, Any]) -> dict[str, Any]:
+    """The inverse of :func:`_encode`; a null is a field the record does not have (or an unset optional one)."""
+    data: dict[str, Any] = {}
+    for spec in fields.fields(record):
+        value = row.get(spec.name)
         if value is None:
-            continue  # an attribute this kind of record does not have, or an optional field left out
-        record[name] = _NAMES[labels[name]][value].value if name in labels else value
-    return record
+            continue
+        if spec.kind == "vocab":
+            data[spec.name] = _vocabulary(spec.vocabulary or "")[1][value]
+        elif spec.kind == "records":
+            data[spec.name] = [_decode(_RECORDS_OF[spec.name], item) for item in value]
+        elif spec.kind == "object":
+            data[spec.name] = _decode(spec.name, value)
+        else:
+            data[spec.name] = value
+    return data
 
 
 def document_to_row(document: Document) -> dict[str, Any]:
     """A ``documents`` row: the whole file, label columns as ``ClassLabel`` integers."""
-    data = canonical(document)
-    sets = []
-    for item in data["annotation_sets"]:
-        row = _encode(item, features.ANNOTATION_SET, _LABELS["set"])
-        row["spans"] = [_encode(s, features.SPAN, _LABELS["span"]) for s in item["spans"]]
-        row["attributions"] = [
-            _encode(a, features.ATTRIBUTION, _LABELS["attribution"]) for a in item["attributions"]
-        ]
-        row["claims"] = [_encode(c, features.CLAIM, _LABELS["claim"]) for c in item["claims"]]
-        sets.append(row)
-    row = {name: data.get(name) for name in features.DOCUMENTS if name not in ("metadata", "annotation_sets")}
-    row["metadata"] = {name: data["metadata"].get(name) for name in features.METADATA}
-    row["annotation_sets"] = sets
-    return row
+    return _encode("document", canonical(document))
 
 
 def row_to_document(row: dict[str, Any]) -> Document:
     """The inverse of :func:`document_to_row`."""
-    data = {name: value for name, value in row.items() if name not in ("metadata", "annotation_sets")}
-    data["metadata"] = {k: v for k, v in row["metadata"].items() if v is not None}
-    sets = []
-    for item in row["annotation_sets"]:
-        record = _decode(
-            {k: v for k, v in item.items() if k not in ("spans", "attributions", "claims")}, _LABELS["set"]
-        )
-        record["spans"] = [_decode(s, _LABELS["span"]) for s in item["spans"]]
-        record["attributions"] = [_decode(a, _LABELS["attribution"]) for a in item["attributions"]]
-        record["claims"] = [_decode(c, _LABELS["claim"]) for c in item["claims"]]
-        sets.append(record)
-    data["annotation_sets"] = sets
-    return Document.model_validate(data)
+    return Document.model_validate(_decode("document", row))
 
 
 def gold_set(document: Document) -> AnnotationSet | None:
@@ -102,7 +88,7 @@ def gold_set(document: Document) -> AnnotationSet | None:
 
 
 def _index(enum: type[Vocabulary], value: Any) -> int | None:
-    return None if value is None else _INDEX[enum][value]
+    return None if value is None else _vocabulary(enum.__name__)[0][value]
 
 
 def claim_rows(
@@ -142,6 +128,7 @@ def claim_rows(
                 }
                 for m in modality
             ],
+            "license": document.metadata.license,
         }
 
 
@@ -170,72 +157,137 @@ def attribution_rows(
             "nested_in": attribution.nested_in,
             "sentence": document.text[s_start:s_end],
             "sentence_start": s_start,
+            "license": document.metadata.license,
         }
 
 
-class TagMisaligned(AssertionError):
-    """A span whose edges are not token edges: the tokenizer failed to cut at a span boundary."""
+# What mapping spans onto tokens found, counted over a build (claimbank build prints it, the card records it).
+NOT_ALIGNED = "spans whose edges fall inside a token"
+NESTED = "spans in the nested tag layer"
+UNTAGGED = "spans in neither tag layer"
+ACROSS = "spans across a sentence end"
+TALLY = (NOT_ALIGNED, NESTED, UNTAGGED, ACROSS)
 
 
-def _tags(
-    tokens: list[tuple[int, int]], spans: list[tuple[int, int, str]], names: list[str]
-) -> tuple[list[int], int]:
-    """BIO tag indices for ``tokens``, and how many spans were left untagged.
+def layered_tags(
+    tokens: list[tuple[int, int]],
+    spans: list[tuple[int, int, str]],
+    names: list[str],
+    sentence_of: list[int],
+    tally: Counter[str],
+) -> tuple[list[int], list[int]]:
+    """BIO tag indices for ``tokens`` in two layers: the spans of the first, and those that overlap them.
 
-    BIO holds one span per token, so spans are placed outermost first (by start, then longest): a span nested in
-    or overlapping an already tagged one (the roles of a nested attribution inside its outer CONTENT) is left
-    out of the tags and counted. No token may cross a span edge, which the tokenizer guarantees by cutting at every
-    span boundary; this is checked, not assumed. (A span's first and last token are its edges, except for white
-    space the span holds at its edges.)
+    A span is mapped onto every token it overlaps; a span whose edge falls inside a token (the text has no token
+    edge there, as in "Clinton's" cut after "Clinton") still tags the whole token and is counted in ``tally``.
+    BIO holds one span per token, so spans are placed outermost first (by start, then longest): a span that
+    overlaps one already in the first layer (the roles of a nested attribution inside its outer CONTENT, a claim
+    inside a claim) goes to the second layer; one that overlaps spans in both is counted, never dropped silently.
     """
     index = {name: i for i, name in enumerate(names)}
     starts = [start for start, _ in tokens]
     ends = [end for _, end in tokens]
-    tags = [0] * len(tokens)
-    skipped = 0
+    layers = ([0] * len(tokens), [0] * len(tokens))
     for start, end, label in sorted(spans, key=lambda s: (s[0], -(s[1] - s[0]))):
-        first, last = bisect_left(starts, start), bisect_right(ends, end)
-        for edge in (start, end):
-            inside = bisect_right(starts, edge) - 1
-            if 0 <= inside < len(tokens) and starts[inside] < edge < ends[inside]:
-                raise TagMisaligned(f"span [{start}, {end}) edge {edge} falls inside token {tokens[inside]}")
-        if first >= last or any(tags[first:last]):
-            skipped += 1  # white space only, or nested in a span already tagged
+        first, last = bisect_right(ends, start), bisect_left(starts, end)
+        if first >= last:
+            tally[UNTAGGED] += 1  # no token at all (a valid span always has one)
             continue
-        tags[first] = index[f"B-{label}"]
-        tags[first + 1 : last] = [index[f"I-{label}"]] * (last - first - 1)
-    return tags, skipped
+        if starts[first] != start or ends[last - 1] != end:
+            tally[NOT_ALIGNED] += 1
+        if sentence_of[first] != sentence_of[last - 1]:
+            tally[ACROSS] += 1
+        for depth, tags in enumerate(layers):
+            if not any(tags[first:last]):
+                tags[first] = index[f"B-{label}"]
+                tags[first + 1 : last] = [index[f"I-{label}"]] * (last - first - 1)
+                if depth:
+                    tally[NESTED] += 1
+                break
+        else:
+            tally[UNTAGGED] += 1
+    return layers
 
 
-def token_row(document: Document, gold: AnnotationSet) -> dict[str, Any]:
-    role_spans = [
-        (s.start, s.end, s.label.value) for s in gold.spans if s.label in features.ATTRIBUTION_TAG_LABELS
-    ]
-    claim_spans = [
-        (s.start, s.end, s.label.value) for s in gold.spans if s.label in features.CLAIM_TAG_LABELS
-    ]
-    cuts = [offset for start, end, _ in role_spans + claim_spans for offset in (start, end)]
-    tokens = segment.tokenize(document.text, cuts)
-    role_tags, _ = _tags(tokens, role_spans, features.bio_names(features.ATTRIBUTION_TAG_LABELS))
-    claim_tags, _ = _tags(tokens, claim_spans, features.bio_names(features.CLAIM_TAG_LABELS))
+def _tagged(
+    document: Document, gold: AnnotationSet, bounds: list[tuple[int, int]], tally: Counter[str]
+) -> Any:
+    """Tokens of the whole text, the sentence of each token, and every tag column."""
+    tokens = segment.tokenize(document.text)
+    sentence_starts = [start for start, _ in bounds]
+    sentence_of = [max(bisect_right(sentence_starts, start) - 1, 0) for start, _ in tokens]
+    columns: dict[str, list[int]] = {}
+    for name, sequence in features.TAG_SEQUENCES.items():
+        spans = [(s.start, s.end, s.label.value) for s in gold.spans if s.label in sequence]
+        outer, nested = layered_tags(tokens, spans, features.tag_names(name), sentence_of, tally)
+        columns[name], columns[f"nested_{name}"] = outer, nested
+    return tokens, sentence_of, columns
+
+
+def token_row(
+    document: Document, tokens: list[tuple[int, int]], columns: dict[str, list[int]]
+) -> dict[str, Any]:
     return {
         "document_id": document.id,
         "tokens": [document.text[s:e] for s, e in tokens],
         "starts": [s for s, _ in tokens],
         "ends": [e for _, e in tokens],
-        "attribution_tags": role_tags,
-        "claim_tags": claim_tags,
+        **columns,
+        "license": document.metadata.license,
     }
 
 
-def view_rows(document: Document) -> dict[str, list[dict[str, Any]]]:
-    """The rows of every config for one document (only ``documents`` when it has no gold set)."""
-    rows: dict[str, list[dict[str, Any]]] = {"documents": [document_to_row(document)]}
+def _restart(tags: list[int]) -> list[int]:
+    """A row's tags with a leading ``I-X`` (a span that began in the sentence before) turned into ``B-X``."""
+    if tags and tags[0] % 2 == 0 and tags[0]:  # O is 0, B-X odd, I-X even (features.bio_names)
+        return [tags[0] - 1, *tags[1:]]
+    return tags
+
+
+def sentence_rows(
+    document: Document,
+    bounds: list[tuple[int, int]],
+    tokens: list[tuple[int, int]],
+    sentence_of: list[int],
+    columns: dict[str, list[int]],
+) -> Iterator[dict[str, Any]]:
+    """One row per sentence that holds a token: the document's tokens and tags cut at sentence ends."""
+    first = 0
+    while first < len(tokens):
+        number = sentence_of[first]
+        last = first
+        while last < len(tokens) and sentence_of[last] == number:
+            last += 1
+        start = min(bounds[number][0], tokens[first][0]) if bounds else tokens[first][0]
+        end = max(bounds[number][1], tokens[last - 1][1]) if bounds else tokens[last - 1][1]
+        yield {
+            "document_id": document.id,
+            "sentence_index": number,
+            "start": start,
+            "end": end,
+            "text": document.text[start:end],
+            "tokens": [document.text[s:e] for s, e in tokens[first:last]],
+            "starts": [s for s, _ in tokens[first:last]],
+            "ends": [e for _, e in tokens[first:last]],
+            **{name: _restart(tags[first:last]) for name, tags in columns.items()},
+            "license": document.metadata.license,
+        }
+        first = last
+
+
+def view_rows(document: Document, tally: Counter[str] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The rows of every config for one document (only ``documents`` when it has no gold set). What mapping
+    spans onto tokens found is added to ``tally``."""
+    rows: dict[str, list[dict[str, Any]]] = {config: [] for config in features.CONFIGS}
+    rows["documents"] = [document_to_row(document)]
     gold = gold_set(document)
     if gold is None:
-        return rows | {"claims": [], "attributions": [], "tokens": []}
+        return rows
+    tally = Counter() if tally is None else tally
     bounds = segment.sentences(document.text)
     rows["claims"] = list(claim_rows(document, gold, bounds))
     rows["attributions"] = list(attribution_rows(document, gold, bounds))
-    rows["tokens"] = [token_row(document, gold)]
+    tokens, sentence_of, columns = _tagged(document, gold, bounds, tally)
+    rows["tokens"] = [token_row(document, tokens, columns)]
+    rows["sentences"] = list(sentence_rows(document, bounds, tokens, sentence_of, columns))
     return rows

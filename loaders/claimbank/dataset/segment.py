@@ -2,25 +2,25 @@
 
 Tokens are runs of word characters (``\\w+``) or single other non-space characters, never splitting a
 user-perceived character (an accent written as a combining mark stays with its letter, an emoji ZWJ sequence is
-one token), and additionally cut at every given span boundary, so that every BIO tag boundary is a span boundary.
-Sentences end after ``.``, ``!`` or ``?`` followed by white space and an upper-case letter, digit or opening
-quote, and at blank lines. Both are deliberately simple and dependency-free; they are the same for every build.
+one token). They come from the text alone: no annotation moves a token edge (spans are mapped onto tokens
+afterwards by ``claimbank.dataset.rows``, which counts the spans whose edges fall inside a token). Sentences end
+after ``.``, ``!`` or ``?`` followed by white space and a word character or opening quote, and at line breaks. Both are deliberately simple and dependency-free; they are the same for every build.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
 
 from claimbank.validate.checks import splits_character
 
 _TOKEN = re.compile(r"\w+|\S")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(\w])|\n\s*\n|\n")
+# A closing quote or bracket after the end punctuation stays with its sentence.
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[\"“‘(\w])|\n\s*\n|\n")
 
 
-def tokenize(text: str, boundaries: Iterable[int] = ()) -> list[tuple[int, int]]:
-    """Token ``(start, end)`` offsets in ``text``, cut at every offset in ``boundaries`` as well."""
+def tokenize(text: str) -> list[tuple[int, int]]:
+    """Token ``(start, end)`` offsets in ``text``."""
     tokens = [match.span() for match in _TOKEN.finditer(text)]
     if not text.isascii():
         # Only a non-ASCII character can continue the character before it (a combining mark, a ZWJ, ...).
@@ -32,12 +32,6 @@ def tokenize(text: str, boundaries: Iterable[int] = ()) -> list[tuple[int, int]]
             else:
                 merged.append(token)
         tokens = merged
-    for cut in sorted(set(boundaries), reverse=True):
-        position = bisect_right(tokens, (cut, len(text) + 1)) - 1
-        if position >= 0:
-            start, end = tokens[position]
-            if start < cut < end:
-                tokens[position : position + 1] = [(start, cut), (cut, end)]
     return tokens
 
 

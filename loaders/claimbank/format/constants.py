@@ -13,3 +13,9 @@ MAX_SAFE_INT: Final[int] = 2**53 - 1
 
 # What an id of a set, span, attribution or claim looks like (claimbank.validate.fastpath checks ids against it in bulk).
 ID_PATTERN: Final[str] = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
+
+# The schema keyword that says what a reference field points at: the layer of the annotation set and the labels
+# (spans) or kinds (attributions) it may name (none: any item of the layer). The models write it
+# (``model.refers``); ``claimbank.format.fields`` reads it from the shipped schema for every reference check and
+# converter.
+REFERENCES_KEYWORD = "x-claimbank-references"

@@ -8,11 +8,15 @@ resolve, ...) is checked by ``claimbank.validate.checks``.
 
 from __future__ import annotations
 
-from typing import Annotated, Final, Literal, get_args
+from typing import Annotated, Any, Final, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from claimbank.format.constants import ID_PATTERN, MAX_SAFE_INT  # re-exported: the models' constraints
+from claimbank.format.constants import (  # re-exported: the models' constraints
+    ID_PATTERN,
+    MAX_SAFE_INT,
+    REFERENCES_KEYWORD,
+)
 from claimbank.format.vocab import (
     AttributionKind,
     Claimer,
@@ -22,6 +26,7 @@ from claimbank.format.vocab import (
     Origin,
     SourceType,
     SpanLabel,
+    Split,
 )
 
 # The one place the schema version is written; a file declaring any other version is refused.
@@ -51,6 +56,16 @@ Timestamp = Annotated[
     Field(description="An RFC 3339 timestamp with a time zone, e.g. 2026-11-24T12:00:00Z."),
 ]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Confidence = Annotated[float, Field(ge=0, le=1)]
+_CONFIDENCE = (
+    "For a predicted item (a set of origin 'prediction'): the model's confidence in it, from 0 to 1. Omit for "
+    "items people made."
+)
+
+
+def refers(layer: str, *labels: str) -> dict[str, Any]:
+    """``json_schema_extra`` of a field that holds the id of an item of ``layer`` (with one of ``labels``)."""
+    return {REFERENCES_KEYWORD: {"layer": layer, "labels": sorted(labels)}}
 
 
 class Strict(BaseModel):
@@ -66,6 +81,7 @@ class SpanBase(Strict):
     )
     end: Offset = Field(description="End offset, in Unicode code points into the document text, exclusive.")
     text: str = Field(description="The spanned text; must equal the document text from start to end.")
+    confidence: Confidence | None = Field(default=None, description=_CONFIDENCE)
 
 
 class SourceSpan(SpanBase):
@@ -76,6 +92,7 @@ class SourceSpan(SpanBase):
         default=None,
         description="For a pronoun or partial mention ('He', 'they'): the id of the ENTITY or SOURCE span it "
         "refers to. Omit when the source names itself.",
+        json_schema_extra=refers("spans", "SOURCE", "ENTITY"),
     )
 
 
@@ -114,13 +131,21 @@ Span = Annotated[
 
 class AttributionBase(Strict):
     id: Id
-    cue: Id = Field(description="The id of the CUE span that signals the attribution.")
-    content: Id = Field(description="The id of the CONTENT span that is attributed.")
+    cue: Id = Field(
+        description="The id of the CUE span that signals the attribution.",
+        json_schema_extra=refers("spans", "CUE"),
+    )
+    content: Id = Field(
+        description="The id of the CONTENT span that is attributed.",
+        json_schema_extra=refers("spans", "CONTENT"),
+    )
     nested_in: Id | None = Field(
         default=None,
         description="For nested attribution (a source reporting what another source said): the id of the "
         "attribution whose content contains this one. Omit for top-level attributions.",
+        json_schema_extra=refers("attributions"),
     )
+    confidence: Confidence | None = Field(default=None, description=_CONFIDENCE)
 
 
 class Attribution(AttributionBase):
@@ -130,6 +155,7 @@ class Attribution(AttributionBase):
         default=None,
         description="The id of the SOURCE span. Omit only when the text names no source at all ('it was "
         "reported that').",
+        json_schema_extra=refers("spans", "SOURCE"),
     )
 
 
@@ -140,6 +166,7 @@ class NonAttribution(AttributionBase):
         default=None,
         description="The id of the SOURCE span of type 'nobody' that names the absent claimer ('No group'), "
         "when the text has one.",
+        json_schema_extra=refers("spans", "SOURCE"),
     )
 
 
@@ -148,13 +175,14 @@ AnyAttribution = Annotated[Attribution | NonAttribution, Field(discriminator="ki
 
 class ClaimBase(Strict):
     id: Id
-    span: Id = Field(description="The id of the CLAIM span.")
+    span: Id = Field(description="The id of the CLAIM span.", json_schema_extra=refers("spans", "CLAIM"))
     factuality: Annotated[Factuality, Field(strict=False)] = Field(
         description=f"{Factuality.__doc__} Relative to the claimer, not the reader."
     )
     modality: list[Id] = Field(
         default_factory=list,
         description="The ids of MODALITY spans (hedges, boosters) that modify this claim.",
+        json_schema_extra=refers("spans", "MODALITY"),
     )
 
 
@@ -167,14 +195,18 @@ class SourceClaim(ClaimBase):
     __doc__ = Claimer.SOURCE.description
     claimer: Literal[Claimer.SOURCE] = Field(description="Who stands behind the claim.")
     attribution: Id = Field(
-        description="The id of the attribution (kind 'attribution') whose content holds it."
+        description="The id of the attribution (kind 'attribution') whose content holds it.",
+        json_schema_extra=refers("attributions", "attribution"),
     )
 
 
 class UnclaimedClaim(ClaimBase):
     __doc__ = Claimer.UNCLAIMED.description
     claimer: Literal[Claimer.UNCLAIMED] = Field(description="Who stands behind the claim.")
-    attribution: Id = Field(description="The id of the non_attribution that says nobody claims it.")
+    attribution: Id = Field(
+        description="The id of the non_attribution that says nobody claims it.",
+        json_schema_extra=refers("attributions", "non_attribution"),
+    )
 
 
 AnyClaim = Annotated[AuthorClaim | SourceClaim | UnclaimedClaim, Field(discriminator="claimer")]
@@ -198,6 +230,7 @@ class AnnotationSet(Strict):
     adjudicated_from: list[Id] = Field(
         default_factory=list,
         description="For an adjudicated set: the ids of the annotation sets it was adjudicated from.",
+        json_schema_extra=refers("annotation_sets"),
     )
     model_version: str | None = Field(
         default=None, description="For origin 'prediction': the program and version that made the set."
@@ -241,6 +274,11 @@ class Document(Strict):
     )
     text: str = Field(description="The article's exact text; every offset counts code points into it.")
     metadata: Metadata = Field(default_factory=Metadata)
+    split: Annotated[Split, Field(strict=False)] | None = Field(
+        default=None,
+        description=f"{Split.__doc__} Set by an importer from the corpus's own split (brat import --split) and "
+        "kept by claimbank build; a document without one is put in a split by the hash of its id.",
+    )
     annotation_sets: list[AnnotationSet] = Field(
         default_factory=list, description="The annotation sets made on this document."
     )

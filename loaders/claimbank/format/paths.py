@@ -25,9 +25,23 @@ def schema_dir() -> Path:
 
 
 def find_seeds_dir(start: Path) -> Path | None:
-    """The nearest ``seeds/`` folder in ``start`` or one of its parents (the project an annotation file is in)."""
+    """The nearest ``seeds/`` folder in ``start`` or one of its parents (the project an annotation file is in).
+
+    Found folders are remembered per ``start`` (a walk over a folder of files asks once, not once a file: it was a
+    third of ``claimbank validate``'s time); a miss is not remembered, so a ``seeds/`` made later is found.
+    """
+    key = str(start)
+    found = _FOUND.get(key)
+    if found is not None:
+        return found
     here = start.resolve()
     for folder in (here, *here.parents):
         if (folder / "seeds").is_dir():
+            if len(_FOUND) >= 4096:
+                _FOUND.clear()
+            _FOUND[key] = folder / "seeds"
             return folder / "seeds"
     return None
+
+
+_FOUND: dict[str, Path] = {}

@@ -141,8 +141,8 @@ class CueType(Vocabulary):
     )
     CREDIT_LINE = (
         "credit_line",
-        "A credit or byline that attributes material (a photo, a dispatch) to its provider: 'Image Credit:', "
-        "'Photo:', '(Reuters) -'.",
+        "A credit that attributes an embedded item (a photo, a chart) to its provider: 'Image Credit:', "
+        "'Photo:'. A wire dateline ('RENO, Nev. (AP) —') is not one: the agency is the article's author.",
     )
     OTHER = (
         "other",
@@ -226,6 +226,17 @@ class Origin(Vocabulary):
     )
 
 
+class Split(Vocabulary):
+    """Which part of the dataset a document belongs to, as its corpus fixed it."""
+
+    TRAIN = ("train", "For training: models may see it as often as they like.")
+    VALIDATION = (
+        "validation",
+        "For choosing between models and settings during development (a corpus's dev set).",
+    )
+    TEST = ("test", "Held out for the final evaluation only; never looked at during development.")
+
+
 VOCABULARIES: tuple[type[Vocabulary], ...] = (
     SpanLabel,
     SourceType,
@@ -235,4 +246,5 @@ VOCABULARIES: tuple[type[Vocabulary], ...] = (
     Factuality,
     ModalityType,
     Origin,
+    Split,
 )

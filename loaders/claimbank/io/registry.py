@@ -53,6 +53,8 @@ FORMATS: tuple[Format, ...] = (
         from_format="claimbank.io.brat.convert:to_annotation_set",
         lossy={
             "set.created_at": "brat has no timestamps; an import takes the .ann file's modification time",
+            "span.confidence": "brat has no place for a number on a text-bound annotation",
+            "attribution.confidence": "brat has no place for a number on an event",
         },
     ),
 )

@@ -17,18 +17,14 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
+from claimbank.format import fields
 from claimbank.format.vocab import SpanLabel
 from claimbank.util.jsonio import Unreadable, read_limited
 from claimbank.validate.problems import ProblemSink, pointer
 
-# What each reference may point at: (layer, allowed labels or kinds). One table, read by every reference check.
-SPAN_REFERENCES: dict[tuple[str, str], frozenset[str]] = {
-    ("spans", "refers_to"): frozenset({"SOURCE", "ENTITY"}),
-    ("attributions", "source"): frozenset({"SOURCE"}),
-    ("attributions", "cue"): frozenset({"CUE"}),
-    ("attributions", "content"): frozenset({"CONTENT"}),
-    ("claims", "span"): frozenset({"CLAIM"}),
-}
+# What each reference into spans may point at: (layer, field) -> allowed labels, from the table of fields (the
+# model's ``x-claimbank-references``), read by every reference check here and in the fast path.
+SPAN_REFERENCES: dict[tuple[str, str], frozenset[str]] = fields.span_references()
 KNOWN_LABELS = frozenset(label.value for label in SpanLabel)
 _DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")

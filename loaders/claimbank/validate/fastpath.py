@@ -36,12 +36,10 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from claimbank.format import fields
 from claimbank.format import shipped as schema_file
-from claimbank.format.constants import ID_PATTERN
+from claimbank.format.constants import ID_PATTERN, REFERENCES_KEYWORD
 from claimbank.validate.checks import CLAIMER_KIND, SPAN_REFERENCES, splits_character
-
-_SPANS = ("SourceSpan", "CueSpan", "ContentSpan", "ClaimSpan", "EntitySpan", "ModalitySpan")
-_CLAIMS = ("AuthorClaim", "SourceClaim", "UnclaimedClaim")
 
 
 class UnsupportedSchema(Exception):
@@ -53,12 +51,24 @@ class UnsupportedSchema(Exception):
 # an id. At these places the generated decoder skips the pattern (a regular expression per id would cost more than
 # the whole decode); anywhere else the pattern stays in the decoder.
 BULK_ID_FIELDS = frozenset(
-    {(name, "id") for name in ("AnnotationSet", "Attribution", "NonAttribution")}
-    | {(name, field) for name in ("Attribution", "NonAttribution") for field in ("cue", "content", "source")}
-    | {(name, field) for name in _SPANS for field in ("id",)}
-    | {("SourceSpan", "refers_to"), ("AnnotationSet", "adjudicated_from")}
-    | {(name, field) for name in _CLAIMS for field in ("id", "span", "modality")}
-    | {("SourceClaim", "attribution"), ("UnclaimedClaim", "attribution")}
+    (definition, spec.name)
+    for spec in fields.table()
+    if spec.record in ("set", "span", "attribution", "claim")
+    and (spec.kind == "id" or spec.is_reference)
+    and spec.name != "nested_in"  # an attribution's nested_in keeps its pattern in the decoder
+    for definition in spec.definitions
+)
+# The references the steps below resolve, each with its own rule; a document that sets a reference field the table
+# has and this list does not (a field added to the model) is left to the full path, never passed unchecked.
+RESOLVED_REFERENCES = frozenset(
+    {("span", "refers_to"), ("attribution", "source"), ("attribution", "cue"), ("attribution", "content")}
+    | {("attribution", "nested_in"), ("claim", "span"), ("claim", "modality"), ("claim", "attribution")}
+    | {("set", "adjudicated_from")}
+)
+UNRESOLVED_REFERENCES = sorted(
+    (spec.record, spec.name)
+    for spec in fields.table()
+    if spec.is_reference and (spec.record, spec.name) not in RESOLVED_REFERENCES
 )
 # Where quick_check compares the value with a SHA-256 hex digest before anything else: equal to one, it matches
 # the schema's pattern (64 lowercase hex digits), so the decoder need not run the pattern too.
@@ -131,13 +141,15 @@ class _Generator:
         if kind == "object":
             return self.struct(name, node, None, None)
         if kind == "array":
-            if set(node) - {"type", "items", "description", "default", "title"}:
+            if set(node) - {"type", "items", "description", "default", "title", REFERENCES_KEYWORD}:
                 raise UnsupportedSchema(f"array keywords {sorted(node)} in {name}")
             return list[self.type(node["items"], name, field)]  # type: ignore[misc]
         if kind == "boolean":
             return bool
         if kind == "integer":
             return Annotated[int, msgspec.Meta(ge=node.get("minimum"), le=node.get("maximum"))]
+        if kind == "number":
+            return Annotated[float, msgspec.Meta(ge=node.get("minimum"), le=node.get("maximum"))]
         if kind == "string":
             pattern = node.get("pattern")
             if pattern == ID_PATTERN and (name, field) in BULK_ID_FIELDS:
@@ -202,6 +214,8 @@ def decoder() -> msgspec.json.Decoder[Any]:
 
 def quick_check(data: bytes, *, path: Path | None, seeds_dir: Path | None) -> Any | None:
     """The decoded document when it is certainly valid, else ``None`` (run the full validator)."""
+    if UNRESOLVED_REFERENCES:
+        return None  # the model has a reference these steps do not know: only the full path can say
     decode, encoder = _codec()
     try:
         document = decode.decode(data)

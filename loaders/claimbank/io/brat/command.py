@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from claimbank.cli.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE
+from claimbank.format.vocab import Split
 
 T = TypeVar("T")
 
@@ -32,7 +33,7 @@ label map (--label-map FILE, JSON; the default is PolNeAR's, printed by `claimba
   relations   brat relation -> refers_to
 
 examples:
-  claimbank brat import PolNeAR/data/train/text PolNeAR/data/train/attributions --out annotations/
+  claimbank brat import PolNeAR/data/train/text PolNeAR/data/train/attributions --out annotations/ --split train
   claimbank brat import texts/ anns/ --label-map my-labels.json --out imported/ --seeds imported-seeds/
 """
 
@@ -80,6 +81,12 @@ def add_parser(commands: Any, parser_class: type[argparse.ArgumentParser]) -> No
         action="store_true",
         help="mark the set gold where an article has exactly one .ann file (take the corpus's annotation as "
         "its gold; the dataset's claims, attributions and tokens configs are made from gold sets)",
+    )
+    imported.add_argument(
+        "--split",
+        choices=[member.value for member in Split],
+        help="the corpus split these articles belong to (e.g. PolNeAR's data/test/: --split test); stored in "
+        "each document and kept by claimbank build",
     )
     imported.add_argument(
         "--skip-invalid",
@@ -253,6 +260,10 @@ def _import_locked(args: argparse.Namespace, *, locked: bool) -> int:
             documents[target] = _document(
                 target, doc_id, text, args.language, load_document, canonical, report
             )
+            if args.split is not None:  # in the canonical place, before the annotation sets
+                fresh = documents[target]
+                fresh["split"] = args.split
+                fresh["annotation_sets"] = fresh.pop("annotation_sets")
             seeds[args.seeds / f"{doc_id}.txt"] = text
         document = documents[target]
         sources.setdefault(target, {str(text_path)}).add(str(ann))

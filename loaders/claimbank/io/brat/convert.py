@@ -38,15 +38,25 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from claimbank.format.vocab import Claimer, CueType, Factuality, ModalityType, SourceType, SpanLabel
+from claimbank.format import fields as field_table
+from claimbank.format import vocab
+from claimbank.format.vocab import (
+    Claimer,
+    Factuality,
+    SpanLabel,
+    Vocabulary,
+)
 from claimbank.validate.checks import trim
 from claimbank.validate.problems import ProblemSink
 
 _ID = re.compile(r"^([TEARMN#*])(\d*)\t")
 _FRAGMENT = re.compile(r"^(\d+) (\d+)$")
-SPAN_FIELDS = {"source_type": SourceType, "cue_type": CueType, "modality_type": ModalityType}
-REQUIRED_FIELD = {SpanLabel.SOURCE.value: "source_type", SpanLabel.CUE.value: "cue_type"}
-REQUIRED_FIELD[SpanLabel.MODALITY.value] = "modality_type"
+# A span's attributes (A lines), from the table of fields, and which label requires which (an import fills a
+# required one that brat leaves out with "unspecified").
+SPAN_FIELDS: dict[str, type[Vocabulary]] = {
+    spec.name: getattr(vocab, spec.vocabulary or "") for spec in field_table.attributes("span")
+}
+REQUIRED_FIELD = {label: spec.name for spec in field_table.attributes("span") for label in spec.required_by}
 # Attributes of a Claim T that make it a claim: its claimer and its factuality.
 CLAIM_FIELDS = {"claimer": Claimer, "factuality": Factuality}
 # Relation types and what they say: a SOURCE's referent, a claim's attribution and modality (each by the spans that

@@ -88,7 +88,16 @@ def add_parser(commands: Any, parser_class: type[argparse.ArgumentParser]) -> No
             help="default: LABEL_STUDIO_API_KEY",
         )
         command.add_argument(
-            "--project", default="ClaimBank", metavar="TITLE", help="project title (default: ClaimBank)"
+            "--project",
+            default="ClaimBank",
+            metavar="TITLE",
+            help="the project's exact title (default: ClaimBank); no such project, or two of that title, is an "
+            "error",
+        )
+        command.add_argument(
+            "--create",
+            action="store_true",
+            help="create the project (with ClaimBank's config) if there is none",
         )
         if name == "push":
             command.add_argument(
@@ -98,10 +107,24 @@ def add_parser(commands: Any, parser_class: type[argparse.ArgumentParser]) -> No
                 metavar="PATH",
                 help="annotation files or folders (default: annotations/)",
             )
-            command.add_argument(
+            given = command.add_mutually_exclusive_group()
+            given.add_argument(
                 "--predictions",
                 metavar="SET",
-                help="attach this set as pre-annotations ('gold' for the gold set)",
+                help="attach this set as pre-annotations ('gold' for the gold set); a document without it is "
+                "an error",
+            )
+            given.add_argument(
+                "--predict",
+                action="store_true",
+                help="pre-annotate every document now (the rules, or --model) and push the least certain first: "
+                "each prediction carries a score, so Label Studio can sort tasks by it",
+            )
+            command.add_argument(
+                "--model",
+                type=Path,
+                metavar="DIR",
+                help="with --predict: a trained tagger's folder instead of the rules",
             )
             command.set_defaults(run=_ls_push)
         else:
@@ -114,6 +137,74 @@ def add_parser(commands: Any, parser_class: type[argparse.ArgumentParser]) -> No
             )
             command.add_argument("--drafts", action="store_true", help="import drafts too")
             command.set_defaults(run=_ls_pull)
+
+    ls_backend = ls_commands.add_parser(
+        "backend",
+        help="serve live pre-annotations to Label Studio (an ML backend)",
+        description="Run a Label Studio ML backend: Label Studio asks it for predictions when a task is opened "
+        "(or on Actions -> Retrieve predictions) and gets ClaimBank's regions, per-region choices and relations, "
+        "with a score and a model version. Connect it in the project's Settings -> Model, or with "
+        "label-studio-sdk's ml.create(url=..., project=...). Serves the rules unless --model names a trained "
+        "tagger's folder. Webhook events about annotations are counted (GET /metrics); the rules do not retrain.",
+        epilog="example:\n  claimbank ls backend --port 9090 &\n  # Label Studio: Settings -> Model -> Connect "
+        "model, URL http://127.0.0.1:9090",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ls_backend.add_argument(
+        "--model", type=Path, metavar="DIR", help="a trained tagger's folder (default: rules)"
+    )
+    ls_backend.add_argument(
+        "--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)"
+    )
+    ls_backend.add_argument("--port", type=int, default=9090, help="the port to listen on (default: 9090)")
+    ls_backend.set_defaults(run=_ls_backend)
+
+
+MISSING_EXTRA = "claimbank ls {command}: error: this needs {module}, which is not installed: pip install 'claimbank[labelstudio]'"
+
+
+def _missing(command: str, error: ModuleNotFoundError) -> int | None:
+    """The exit status for a missing optional dependency of the Label Studio commands (after one clear line)."""
+    module = (error.name or "").split(".")[0]
+    if module not in ("label_studio_sdk", "flask", "werkzeug", "httpx"):
+        return None
+    print(MISSING_EXTRA.format(command=command, module=module.replace("_", "-")), file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _ls_backend(args: argparse.Namespace) -> int:
+    try:
+        from claimbank.io.labelstudio.backend import PredictorUnavailable, create_app, load_predictor, serve
+
+        predictor = load_predictor(args.model)
+        app = create_app(predictor)
+    except PredictorUnavailable as error:
+        print(f"claimbank ls backend: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except ModuleNotFoundError as error:
+        status = _missing("backend", error)
+        if status is None:
+            raise
+        return status
+
+    def ready(port: int) -> None:
+        print(
+            f"claimbank ls backend: serving {predictor.model_version} on http://{args.host}:{port} "
+            "(Ctrl-C stops it)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    try:
+        serve(app, args.host, args.port, ready=ready)
+    except OSError as error:
+        print(
+            f"claimbank ls backend: error: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr
+        )
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
 
 
 def _ls_config(args: argparse.Namespace) -> int:
@@ -196,46 +287,38 @@ def _import_tasks(exported: list[Any], source: str, annotations: Path, drafts: b
 
 
 def _connection(args: argparse.Namespace) -> Any:
-    from claimbank.io.labelstudio.client import Connection
+    from claimbank.io.labelstudio.client import Connection, check_url
 
     token = os.environ.get(args.token_env, "")
     if not args.url or not token:
         missing = "--url (or LABEL_STUDIO_URL)" if not args.url else f"the token in ${args.token_env}"
         print(f"claimbank ls {args.ls_command}: error: {missing} is not set", file=sys.stderr)
         return None
-    why = url_problem(args.url)
-    if why:
-        print(f"claimbank ls {args.ls_command}: error: --url {why}", file=sys.stderr)
+    problem = check_url(args.url)
+    if problem is not None:
+        print(f"claimbank ls {args.ls_command}: error: --url {problem}", file=sys.stderr)
         return None
     return Connection(args.url.rstrip("/"), token)
 
 
-def url_problem(url: str) -> str:
-    """Why ``url`` cannot be used as a server's address ("" when it can); never repeats the URL, which may hold
-    a password."""
-    from urllib.parse import urlsplit
-
-    if any(char.isspace() or ord(char) < 32 for char in url):
-        return "holds white space or a control character (a line break?)"
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a port that is not a number
-    except ValueError as error:
-        return f"is not a URL ({error})"
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "is not an http:// or https:// address of a server"
-    if parts.username is not None or parts.password is not None:
-        return (
-            "holds a user name or password; give the token in the environment instead (it is never printed)"
-        )
-    return ""
-
-
 def _ls_push(args: argparse.Namespace) -> int:
+    try:
+        return _push(args)
+    except ModuleNotFoundError as error:
+        status = _missing("push", error)
+        if status is None:
+            raise
+        return status
+
+
+def _push(args: argparse.Namespace) -> int:
     from claimbank.format.canonical import canonical
-    from claimbank.io.labelstudio.client import LabelStudioError, find_or_create_project, push
+    from claimbank.io.labelstudio.client import LabelStudioError, find_project, push
     from claimbank.validate.core import iter_files
 
+    if args.model is not None and not args.predict:
+        print("claimbank ls push: error: --model goes with --predict", file=sys.stderr)
+        return EXIT_USAGE
     connection = _connection(args)
     if connection is None:
         return EXIT_USAGE
@@ -245,29 +328,103 @@ def _ls_push(args: argparse.Namespace) -> int:
         if isinstance(loaded, int):
             print("claimbank ls push: invalid input; nothing sent", file=sys.stderr)
             return loaded
-        documents.append(canonical(loaded))
+        documents.append((path, canonical(loaded)))
+    if args.predict:
+        ordered = _predicted(args.model, [d for _, d in documents])
+        if ordered is None:
+            return EXIT_USAGE
+        # Uncertainty first: the least certain documents become the first tasks (Label Studio's default order).
+        by_id = {path_and[1]["id"]: path_and for path_and in documents}
+        documents = [by_id[document["id"]] for document, _ in ordered]
+        predictions = {document["id"]: made for document, made in ordered}
+    else:
+        chosen = _chosen(args.predictions, documents)
+        if chosen is None:
+            return EXIT_INVALID
+        predictions = chosen
     try:
-        project = find_or_create_project(connection, args.project)
-        result = push(connection, project, documents, predictions=args.predictions)
+        project = find_project(connection, args.project, create=args.create)
+        result = push(connection, project, [d for _, d in documents], predictions=predictions)
     except LabelStudioError as error:
         print(f"claimbank ls push: error: {error}", file=sys.stderr)
         return EXIT_INVALID
+    added = f"; predictions added to {result.predictions_added} task(s)" if result.predictions_added else ""
     print(
-        f"project {project}: {result.imported} task(s) imported, {result.already_there} already there",
+        f"project {project}: {result.imported} task(s) imported, {result.already_there} already there{added}",
         file=sys.stderr,
     )
     return EXIT_OK
 
 
+def _chosen(wanted: str | None, documents: list[tuple[Path, dict[str, Any]]]) -> dict[str, Any] | None:
+    """The named set of every document as a Label Studio prediction; None (after saying so) if one lacks it."""
+    from claimbank.io.labelstudio.convert import task
+
+    if not wanted:
+        return {}
+    found: dict[str, Any] = {}
+    lacking = []
+    for path, document in documents:
+        sets = document["annotation_sets"]
+        chosen = next((s for s in sets if (s.get("gold") if wanted == "gold" else s["id"] == wanted)), None)
+        if chosen is None:
+            lacking.append(
+                f"{path}: no annotation set {wanted!r} (it has {', '.join(s['id'] for s in sets)})"
+            )
+        else:
+            found[document["id"]] = task(document, chosen)["predictions"][0]
+    for line in lacking:
+        print(line)
+    if lacking:
+        print(
+            f"claimbank ls push: --predictions {wanted}: {len(lacking)} document(s) lack it; nothing sent",
+            file=sys.stderr,
+        )
+        return None
+    return found
+
+
+def _predicted(
+    model: Path | None, documents: list[dict[str, Any]]
+) -> list[tuple[dict[str, Any], dict[str, Any]]] | None:
+    """Every document with its prediction from the rules or ``model``, the least certain first; None (after
+    saying why) if the predictor cannot be loaded."""
+    from claimbank.io.labelstudio.backend import PredictorUnavailable, load_predictor, uncertainty_first
+
+    try:
+        predictor = load_predictor(model)
+    except PredictorUnavailable as error:
+        print(f"claimbank ls push: error: {error}", file=sys.stderr)
+        return None
+    return uncertainty_first(predictor, documents)
+
+
 def _ls_pull(args: argparse.Namespace) -> int:
-    from claimbank.io.labelstudio.client import LabelStudioError, export, find_or_create_project
+    try:
+        return _pull(args)
+    except ModuleNotFoundError as error:
+        status = _missing("pull", error)
+        if status is None:
+            raise
+        return status
+
+
+def _pull(args: argparse.Namespace) -> int:
+    from claimbank.io.labelstudio.client import LabelStudioError, export, find_project, users
 
     connection = _connection(args)
     if connection is None:
         return EXIT_USAGE
     try:
-        exported = export(connection, find_or_create_project(connection, args.project))
+        project = find_project(connection, args.project, create=args.create)
+        exported = export(connection, project)
+        known = users(connection)
     except LabelStudioError as error:
         print(f"claimbank ls pull: error: {error}", file=sys.stderr)
         return EXIT_INVALID
+    for item in exported:
+        for annotation in [*item.get("annotations", []), *item.get("drafts", [])]:
+            by = annotation.get("completed_by") if isinstance(annotation, dict) else None
+            if isinstance(by, int) and by in known:
+                annotation["completed_by"] = known[by]  # annotators by e-mail, not by a number
     return _import_tasks(exported, f"label-studio:{args.project}", args.annotations, args.drafts)

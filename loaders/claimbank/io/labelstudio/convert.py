@@ -21,13 +21,11 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from claimbank.format import fields, vocab
 from claimbank.format.vocab import (
     AttributionKind,
     Claimer,
-    CueType,
     Factuality,
-    ModalityType,
-    SourceType,
     SpanLabel,
     Vocabulary,
 )
@@ -38,11 +36,16 @@ from claimbank.validate.problems import ProblemSink
 FROM_LABEL = "label"
 TO_NAME = "text"
 # per-region choices: name -> (vocabulary, the span label whose regions carry it)
+# The span attributes come from the table of fields (each on the regions of the one label that carries it); an
+# attribution's kind rides on its CUE, a claim's claimer and factuality on its CLAIM.
+SPAN_ATTRIBUTES = fields.span_attributes()
+_LABELS = {label.value: label for label in SpanLabel}
 CHOICES: dict[str, tuple[type[Vocabulary], SpanLabel]] = {
-    "source_type": (SourceType, SpanLabel.SOURCE),
-    "cue_type": (CueType, SpanLabel.CUE),
+    **{
+        spec.name: (getattr(vocab, spec.vocabulary or ""), _LABELS[spec.carried_by[0]])
+        for spec in fields.attributes("span")
+    },
     "kind": (AttributionKind, SpanLabel.CUE),
-    "modality_type": (ModalityType, SpanLabel.MODALITY),
     "claimer": (Claimer, SpanLabel.CLAIM),
     "factuality": (Factuality, SpanLabel.CLAIM),
 }
@@ -77,7 +80,21 @@ def labeling_config() -> str:
     for name, (vocabulary, label) in CHOICES.items():
         box = ET.SubElement(view, "View", visibleWhen="region-selected", whenLabelValue=label.value)
         ET.SubElement(box, "Header", value=f"{name} ({label.value})")
-        choices = ET.SubElement(box, "Choices", name=name, toName=TO_NAME, perRegion="true", choice="single")
+        # Label Studio checks a required per-region choice on the regions its own whenTagName/whenLabelValue
+        # select (the enclosing View's are not consulted): without them every region would need every choice.
+        choices = ET.SubElement(
+            box,
+            "Choices",
+            name=name,
+            toName=TO_NAME,
+            perRegion="true",
+            choice="single",
+            required="true",
+            requiredMessage=f"Pick the {name} of the selected {label.value} region",
+            visibleWhen="region-selected",
+            whenTagName=FROM_LABEL,
+            whenLabelValue=label.value,
+        )
         for member in vocabulary:
             ET.SubElement(choices, "Choice", value=member.value, hint=member.description)
     ET.indent(view)
@@ -128,9 +145,11 @@ def to_results(annotation_set: dict[str, Any]) -> list[dict[str, Any]]:
                 "type": "labels",
                 "value": {**where, "labels": [span["label"]]},
                 **_meta(carried.get(span["id"], [])),
+                # A predicted span's confidence is the region's score, which Label Studio shows on it.
+                **({"score": span["confidence"]} if "confidence" in span else {}),
             }
         )
-        for name in ("source_type", "cue_type", "modality_type"):
+        for name in SPAN_ATTRIBUTES:
             if name in span:
                 results.append(_choice(span["id"], name, span[name], where))
     for attribution in annotation_set.get("attributions", []):
@@ -138,7 +157,10 @@ def to_results(annotation_set: dict[str, Any]) -> list[dict[str, Any]]:
         results.append(_choice(cue["id"], "kind", attribution["kind"], _where(cue)))
         if "source" in attribution:
             results.append(_relation(attribution["source"], attribution["cue"], "source"))
-        results.append(_relation(attribution["cue"], attribution["content"], "content"))
+        content = _relation(attribution["cue"], attribution["content"], "content")
+        if "confidence" in attribution:  # the attribution's confidence rides on its cue → content relation
+            content["score"] = attribution["confidence"]
+        results.append(content)
         if "nested_in" in attribution:
             outer = next(a for a in annotation_set["attributions"] if a["id"] == attribution["nested_in"])
             results.append(_relation(attribution["cue"], outer["cue"], "nested_in"))
@@ -264,12 +286,14 @@ def from_results(results: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]
             "end": value["end"],
             "text": value["text"],
         }
-        for name in ("source_type", "cue_type", "modality_type"):
+        for name in SPAN_ATTRIBUTES:
             if name in choices.get(region_id, {}):
                 span[name] = choices[region_id][name]
         referents = targets(region_id, "refers_to")
         if referents:
             span["refers_to"] = referents[0]
+        if region.get("score") is not None:
+            span["confidence"] = region["score"]
         spans.append(span)
 
     taken = {t for r in regions.values() for t in _carried(r, "attribution") + _carried(r, "claim")}
@@ -284,13 +308,15 @@ def from_results(results: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]
         cue, content = relation["from_id"], relation["to_id"]
         attribution: dict[str, Any] = {
             "id": attribution_ids.take(carried.get(cue, [])),
-            "kind": choices.get(cue, {}).get("kind", "attribution"),
+            "kind": choices[cue]["kind"],  # never a default: check_complete asks for it
             "cue": cue,
             "content": content,
         }
         found_sources = sources(cue, "source")
         if found_sources:
             attribution["source"] = found_sources[0]
+        if relation.get("score") is not None:
+            attribution["confidence"] = relation["score"]
         attributions.append(attribution)
         by_content.setdefault(content, attribution["id"])
         cue_of.setdefault(cue, attribution["id"])
@@ -305,7 +331,7 @@ def from_results(results: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]
             "id": claim_ids.take(_carried(regions[region_id], "claim")),
             "span": region_id,
         }
-        claim["factuality"] = choices[region_id].get("factuality", "Uu")
+        claim["factuality"] = choices[region_id]["factuality"]  # never a default: check_complete asks for it
         claim["modality"] = targets(region_id, "modality")
         claim["claimer"] = choices[region_id]["claimer"]
         contents = targets(region_id, "claimed_in")
@@ -342,6 +368,49 @@ def _timestamp(value: Any) -> str:
 
 
 _ZONE = re.compile(r"[+-]\d\d:?\d\d$")
+
+
+def missing_choices(results: list[dict[str, Any]]) -> list[str]:
+    """What an annotator left unpicked or unlinked, one phrase per region; empty when the result is complete.
+
+    Every choice of :data:`CHOICES` is required on the regions of its label (the generated config says so too):
+    an unpicked one is never guessed (a claim's factuality is not "Uu" because nobody chose). A CUE's ``kind``
+    is needed once the cue has content; a claim whose claimer is a source or nobody needs a ``claimed_in`` link
+    to the content of an attribution.
+    """
+    regions = {r["id"]: r for r in results if r.get("type") == "labels" and r.get("from_name") == FROM_LABEL}
+    chosen: dict[str, dict[str, str]] = {}
+    for item in results:
+        if item.get("type") == "choices" and item.get("value", {}).get("choices"):
+            chosen.setdefault(str(item.get("id")), {})[str(item.get("from_name"))] = item["value"]["choices"][
+                0
+            ]
+    links = {
+        (r["from_id"], r["labels"][0], r["to_id"])
+        for r in results
+        if r.get("type") == "relation" and r.get("labels")
+    }
+    contents = {to for _, label, to in links if label == "content"}
+    found = []
+    for region_id, region in regions.items():
+        value = region.get("value", {})
+        label = (value.get("labels") or [""])[0]
+        picked = chosen.get(region_id, {})
+        has_content = any(f == region_id and link == "content" for f, link, _ in links)
+        unpicked = [
+            name
+            for name, (_, owner) in CHOICES.items()
+            if owner.value == label and name not in picked and (name != "kind" or has_content)
+        ]
+        what = f"region {region_id} ({label} {value.get('text', '')!r})"
+        if unpicked:
+            found.append(f"{what} has no {' and no '.join(unpicked)}")
+        claimer = picked.get("claimer") if label == SpanLabel.CLAIM.value else None
+        if claimer in (Claimer.SOURCE.value, Claimer.UNCLAIMED.value) and not any(
+            f == region_id and link == "claimed_in" and to in contents for f, link, to in links
+        ):
+            found.append(f"{what} has claimer {claimer!r} but no claimed_in link to an attribution's CONTENT")
+    return found
 
 
 def check_results(results: Any, where: str, sink: ProblemSink) -> bool:
@@ -427,6 +496,20 @@ def import_export(
             at = f"{where}/{kind}s/{position}/result"
             if not check_results(annotation.get("result"), at, sink):
                 continue
+            author = (
+                str(annotation.get("model_version"))
+                if kind == "prediction"
+                else _annotator(annotation.get("completed_by"))
+            )
+            gaps = missing_choices(annotation["result"])
+            if gaps:
+                # Skipped whole: a set without its unfinished regions would look complete, and a pull after the
+                # annotator finishes brings the annotation in then.
+                notices.append(
+                    f"task {task_id}: {kind} {annotation.get('id')} by {author}: incomplete, skipped: "
+                    + "; ".join(gaps)
+                )
+                continue
             layers = from_results(annotation["result"])
             for span in (s for s in layers["spans"] if type(s["start"]) is int and type(s["end"]) is int):
                 # A selection dragged one character too far is the commonest slip in Label Studio: trim it
@@ -445,9 +528,7 @@ def import_export(
                 origin = "prediction"  # accepted unchanged from a prediction
             made: dict[str, Any] = {
                 "id": f"ls-{kind}-{_annotation_id(annotation, position)}",
-                "annotator": str(annotation.get("model_version"))
-                if kind == "prediction"
-                else _annotator(annotation.get("completed_by")),
+                "annotator": author,
                 "origin": origin,
                 "created_at": _timestamp(annotation.get("created_at")),
                 "imported_from": f"label-studio:task/{task_id}/{kind}/{annotation.get('id')}",
@@ -456,5 +537,20 @@ def import_export(
             if origin == "prediction":
                 made["model_version"] = str(annotation.get("model_version") or "label-studio prediction")
             sets = [s for s in sets if s["id"] != made["id"]] + [made]
+        notices += _deleted(task_id, item.get("annotations", []), sets)
         updated[doc_id] = {**document, "annotation_sets": sets}
     return updated, notices
+
+
+def _deleted(task_id: Any, annotations: list[Any], sets: list[dict[str, Any]]) -> list[str]:
+    """Notices for sets imported from annotations of this task that Label Studio no longer has (kept, not
+    removed: a deletion there is not taken to mean the work here is void)."""
+    present = {str(a.get("id")) for a in annotations if isinstance(a, dict)}
+    prefix = f"label-studio:task/{task_id}/annotation/"
+    return [
+        f"task {task_id}: annotation {s['imported_from'].removeprefix(prefix)} was deleted in Label Studio; "
+        f"set {s['id']} kept (remove it by hand if it should go)"
+        for s in sets
+        if str(s.get("imported_from") or "").startswith(prefix)
+        and s["imported_from"].removeprefix(prefix) not in present
+    ]

@@ -9,7 +9,7 @@ run one after the other and neither loses the other's sets.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from claimbank.format.paths import find_seeds_dir
 from claimbank.io.labelstudio.convert import import_export
 from claimbank.util.jsonio import dumps, folder_lock, read_json, write_atomic
 from claimbank.validate.core import ValidationFailed, check_data, internal_error, iter_sources, load_document
-from claimbank.validate.problems import ProblemSink, Report
+from claimbank.validate.problems import Problem, ProblemSink, Report
 
 
 @dataclass
@@ -68,10 +68,28 @@ def plan_import(exported: list[Any], source: str, annotations: Path, *, drafts: 
     for doc_id, data in updated.items():
         path = paths[doc_id]
         seeds = find_seeds_dir(path.parent)
-        report.extend(str(path), check_data(data, name=str(path), path=path, seeds_dir=seeds))
+        problems = check_data(data, name=str(path), path=path, seeds_dir=seeds)
+        report.extend(str(path), [_named(p, data, documents[doc_id]) for p in problems])
         plan.updated[path] = data
         plan.new_sets += len(data["annotation_sets"]) - len(documents[doc_id]["annotation_sets"])
     return plan
+
+
+def _named(problem: Problem, data: dict[str, Any], before: dict[str, Any]) -> Problem:
+    """A problem in a set the import would add, told by that set's origin: its pointer's set index exists only
+    in the file that would be written, so the message names the set and the Label Studio annotation it is."""
+    parts = problem.pointer.split("/")
+    if len(parts) < 3 or parts[1] != "annotation_sets" or not parts[2].isdigit():
+        return problem
+    index = int(parts[2])
+    if index >= len(data["annotation_sets"]):
+        return problem
+    made = data["annotation_sets"][index]
+    if made in before["annotation_sets"]:
+        return problem
+    origin = made.get("imported_from") or ""
+    told = f"in set {made['id']} that this import would add ({origin}, by {made['annotator']}): "
+    return replace(problem, message=told + problem.message)
 
 
 def apply(plan: ImportPlan) -> None:

@@ -52,6 +52,13 @@ class _Shape:
         if not isinstance(task, dict):
             self.bad((), f"a task is an object, not {_type(task)}")
             return False
+        if "data" not in task and ("document_id" in task or "text" in task):
+            self.bad(
+                (),
+                "a task of a JSON_MIN or CSV export (no data, no result lists): export the project as JSON",
+                "ls-result-missing",
+            )
+            return False
         if not isinstance(task.get("data"), dict):
             self.bad(("data",), f"a task's data is an object, not {_type(task.get('data'))}")
         for name in TASK_LISTS:

@@ -1,0 +1,77 @@
+"""The model card (README.md of a model folder), from the manifest: what it is, what it was trained on, how
+well it does on held-out articles, and what limits it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _table(metrics: dict[str, Any]) -> list[str]:
+    lines = ["| item | P exact | R exact | F1 exact | F1 overlap |", "|---|---|---|---|---|"]
+    for item in ("CUE", "SOURCE", "CONTENT", "attribution"):
+        exact = metrics.get("exact", {}).get(item)
+        overlap = metrics.get("overlap", {}).get(item)
+        if exact is None or overlap is None:
+            continue
+        lines.append(
+            f"| {item} | {exact['precision']:.3f} | {exact['recall']:.3f} | {exact['f1']:.3f} | "
+            f"{overlap['f1']:.3f} |"
+        )
+    return lines
+
+
+def render(manifest: dict[str, Any]) -> str:
+    """Markdown for people; model.json holds the same facts for programs."""
+    training = manifest["training"]
+    tokenizer = manifest["tokenizer"]
+    lines = [
+        f"# {manifest['model_version']}",
+        "",
+        "An attribution tagger trained by `claimbank train`: it finds SOURCE, CUE and CONTENT spans in news text",
+        "and assembles them into attributions (which source and content go with which cue), with a confidence",
+        "per span and per attribution. Use it with `claimbank preannotate --model THIS_FOLDER FILES --out DIR`.",
+        "",
+        "## Model",
+        "",
+        "- `tagger.crfsuite`: a linear-chain CRF (crfsuite, L-BFGS, elastic net) over BIO tags "
+        f"({', '.join(manifest['labels'])}), one token sequence per article.",
+        "- `linker.crfsuite`: a maximum-entropy scorer of (cue, source) and (cue, content) pairs.",
+        "- Attribute classifiers where the training data had more than one value; otherwise the one value seen: "
+        + (", ".join(f"{k} = {v}" for k, v in manifest.get("constant_attributes", {}).items()) or "none"),
+        "- Weights are crfsuite's own binary format (no pickle); every file's SHA-256 is in `model.json` and is "
+        "checked when the model is opened.",
+        "",
+        "## Tokenizer and features",
+        "",
+        f"- Tokens: `{tokenizer['function']}`; sentences: `{tokenizer['sentences']}`.",
+        f"- Features (version {tokenizer['feature_version']}): word, shape, affixes, stem, lexicon flags, "
+        f"neighbours up to {tokenizer['window']} tokens away, bigrams, position in the sentence, inside a "
+        "quotation, distance to the nearest cue-like word.",
+        "",
+        "## Training data",
+        "",
+        f"- Dataset folder `{training['dataset']}`, config `{training['config']}`, split `{training['split']}`: "
+        f"{training['documents']} articles with a gold set.",
+        f"- Fingerprint (SHA-256 of ids, texts, gold spans and attributions): `{training['fingerprint']}`.",
+        f"- Training took {training['seconds']} s; settings: "
+        + ", ".join(f"{k}={v}" for k, v in training["settings"].items())
+        + ".",
+        "",
+        "## Held-out metrics",
+        "",
+        "`claimbank evaluate`'s scorer (claimbank.annotate.agreement.evaluate), micro-averaged over articles; "
+        "the splits are the dataset's own, fixed by a hash of the article id.",
+    ]
+    for split, metrics in manifest.get("metrics", {}).items():
+        lines += ["", f"### {split} ({metrics['documents']} articles)", "", *_table(metrics)]
+    lines += [
+        "",
+        "## Limits",
+        "",
+        "- Nested attributions are not predicted (BIO holds one span per token); discontinuous spans come out as "
+        "separate spans, the attribution pointing at the first.",
+        "- Claims and factuality are not predicted.",
+        "- It knows only what its training articles show: another genre or annotation scheme needs retraining.",
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,254 @@
+"""Token features of the attribution tagger, computed from the article text alone.
+
+Tokens are ``claimbank.dataset.segment.tokenize(text)`` called *without* span boundaries (the ``tokens`` config
+cuts at gold span edges, which a model must not see), sentences are ``segment.sentences``. Each token gets
+binary features: its word, shape, affixes, a crude stem and lexicon flags; the same for its neighbours up to
+``WINDOW`` tokens away; bigrams; where it stands in its sentence; whether it is inside a quotation; and how far the
+nearest cue-like word is on either side in the sentence. Features are strings (crfsuite's binary features), and
+the per-word part is cached, since a document repeats its words.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from claimbank.annotate.preannotate import lexicon
+from claimbank.dataset import segment
+
+# Changing a feature changes what a saved model means: bump this, and models record it.
+FEATURE_VERSION = 1
+WINDOW = 3
+
+# Verbs and phrases of attribution beyond the rules' lexicon (PolNeAR's cues are broad: belief, support,
+# criticism, promises); a word here only becomes a feature, the CRF learns its weight.
+_MORE_CUES = """according told tell telling saying asked asks ask wrote writes write suggested suggests suggest
+acknowledged acknowledges admitted admits argues argue insists insist notes explains reports report called calls
+promised promises vowed vows predicted predicts accused accuses criticized criticizes praised praises pointed
+describes described declared estimated estimates showed shows show found finds want wants wanted hope hopes hoped
+agreed agree tweeted replied responded recalled stressed urged urges feel feels felt claim deny questioned
+contended maintained concluded indicated revealed mentioned announce acknowledge admit suggesting arguing claiming
+warning noting adding calling asking explaining"""
+_AUXILIARIES = [
+    "has",
+    "have",
+    "had",
+    "is",
+    "was",
+    "were",
+    "are",
+    "be",
+    "been",
+    "will",
+    "would",
+    "could",
+    "can",
+    "did",
+    "does",
+    "do",
+    "not",
+    "n’t",
+    "n't",
+    "also",
+    "may",
+    "might",
+    "should",
+]
+_PRONOUNS = ("he", "she", "they", "we", "i", "it", "you", "who")
+_STEM_SUFFIXES = ("ing", "ed", "es", "s", "e")
+_OPENING_QUOTES = frozenset("“‘«")
+_CLOSING_QUOTES = frozenset("”’»")
+
+
+@cache
+def _lexicon_sets() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(verbs of saying, verbs of belief, every cue-like word), lower case, single words only."""
+    lex = lexicon()
+    saying = frozenset(w.lower() for w in lex["saying_verbs"] if " " not in w)
+    belief = frozenset(w.lower() for w in lex["belief_verbs"] if " " not in w)
+    return saying, belief, saying | belief | frozenset(_MORE_CUES.split())
+
+
+def stem(word: str) -> str:
+    """A crude suffix-stripping stem ('criticized' -> 'criticiz'), so that inflections share a feature."""
+    for suffix in _STEM_SUFFIXES:
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def shape(word: str) -> str:
+    """'McCain' -> 'XxXx', '2016' -> 'd', cut at 6 characters."""
+    s = re.sub(r"[A-Z]+", "X", word)
+    s = re.sub(r"[a-z]+", "x", s)
+    return re.sub(r"[0-9]+", "d", s)[:6]
+
+
+@lru_cache(maxsize=200_000)
+def _word(word: str) -> tuple[str, ...]:
+    saying, belief, cues = _lexicon_sets()
+    lw = word.lower()
+    found = [
+        "w=" + lw,
+        "sh=" + shape(word),
+        "p3=" + lw[:3],
+        "s3=" + lw[-3:],
+        "s2=" + lw[-2:],
+        "st=" + stem(lw),
+    ]
+    if word[:1].isupper():
+        found.append("T")
+    if word.isupper() and len(word) > 1:
+        found.append("U")
+    if lw in saying:
+        found.append("say")
+    if lw in belief:
+        found.append("bel")
+    if lw in cues:
+        found.append("cue")
+    if lw in _AUXILIARIES:
+        found.append("aux")
+    if lw in _PRONOUNS:
+        found.append("prn")
+    return tuple(found)
+
+
+@lru_cache(maxsize=400_000)
+def _neighbour(word: str, offset: int) -> tuple[str, ...]:
+    lw = word.lower()
+    found = [f"{offset}w={lw}", f"{offset}sh={shape(word)}"]
+    if lw in _lexicon_sets()[2]:
+        found.append(f"{offset}cue")
+    if abs(offset) == 1:
+        found.append(f"{offset}st={stem(lw)}")
+    if lw in _AUXILIARIES:
+        found.append(f"{offset}aux")
+    if lw in _PRONOUNS:
+        found.append(f"{offset}prn")
+    if word[:1].isupper():
+        found.append(f"{offset}T")
+    return tuple(found)
+
+
+def bucket(distance: int) -> str:
+    """A distance in tokens, coarser as it grows."""
+    if distance < 4:
+        return str(distance)
+    return "4-6" if distance < 7 else ("7-12" if distance < 13 else "13+")
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """A text's tokens, their words and the sentence each belongs to."""
+
+    text: str
+    offsets: list[tuple[int, int]]
+    words: list[str]
+    lower: list[str]
+    sentence: list[int]
+
+    @classmethod
+    def of(cls, text: str) -> Tokens:
+        """Tokenize ``text`` from the text alone (no span boundaries)."""
+        offsets = segment.tokenize(text)
+        starts = [start for start, _ in segment.sentences(text)]
+        sentence = [max(bisect_right(starts, start) - 1, 0) for start, _ in offsets]
+        words = [text[s:e] for s, e in offsets]
+        return cls(text, offsets, words, [w.lower() for w in words], sentence)
+
+
+def _inside_quotes(words: list[str]) -> list[bool]:
+    """Whether each token is inside a quotation (curly quotes open and close; a straight '"' toggles)."""
+    inside, state = [], False
+    for word in words:
+        if word in _OPENING_QUOTES - {"‘"} or (word == '"' and not state):
+            state = True
+            inside.append(True)
+        elif word in _CLOSING_QUOTES - {"’"} or (word == '"' and state):
+            inside.append(True)
+            state = False
+        else:
+            inside.append(state)
+    return inside
+
+
+def _nearest_cues(lower: list[str], sentence: list[int]) -> tuple[list[int], list[int]]:
+    """For each token, the distance to the nearest cue-like word before and after it in its sentence (0: none)."""
+    cues = _lexicon_sets()[2]
+    is_cue = [w in cues for w in lower]
+    n = len(lower)
+    left, right = [0] * n, [0] * n
+    last, current = -1, -1
+    for i in range(n):
+        if sentence[i] != current:
+            last, current = -1, sentence[i]
+        if last >= 0:
+            left[i] = i - last
+        if is_cue[i]:
+            last = i
+    last, current = -1, -1
+    for i in range(n - 1, -1, -1):
+        if sentence[i] != current:
+            last, current = -1, sentence[i]
+        if last >= 0:
+            right[i] = last - i
+        if is_cue[i]:
+            last = i
+    return left, right
+
+
+_LIMIT = 64  # distances from here on share the last bucket
+_SPOS = tuple("spos=" + bucket(i) for i in range(_LIMIT))
+_SREM = tuple("srem=" + bucket(i) for i in range(_LIMIT))
+_CUE_LEFT = tuple("cueL=" + bucket(i) for i in range(_LIMIT))
+_CUE_RIGHT = tuple("cueR=" + bucket(i) for i in range(_LIMIT))
+_OFFSETS = tuple(k for d in range(1, WINDOW + 1) for k in (-d, d))
+_PADDING = {k: (f"{k}w=<s>",) if k < 0 else (f"{k}w=</s>",) for k in _OFFSETS}
+
+
+@lru_cache(maxsize=200_000)
+def _context(word: str) -> dict[int, tuple[str, ...]]:
+    """The word's features as a neighbour, for every offset: one cache look-up per token instead of one per
+    offset (prediction speed is mostly this loop)."""
+    return {k: _neighbour(word, k) for k in _OFFSETS}
+
+
+def token_features(tokens: Tokens) -> list[list[str]]:
+    """The feature strings of every token."""
+    words, sentence, text, offsets = tokens.words, tokens.sentence, tokens.text, tokens.offsets
+    n = len(words)
+    lower = tokens.lower
+    context = [_context(w) for w in words]
+    quoted = _inside_quotes(words)
+    left, right = _nearest_cues(lower, sentence)
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    for i, s in enumerate(sentence):
+        first.setdefault(s, i)
+        last[s] = i
+    top = _LIMIT - 1
+    out = []
+    for i in range(n):
+        found = list(_word(words[i]))
+        for k in _OFFSETS:
+            j = i + k
+            found.extend(context[j][k] if 0 <= j < n else _PADDING[k])
+        found.append("bg-=" + (lower[i - 1] if i else "<s>") + "|" + lower[i])
+        found.append("bg+=" + lower[i] + "|" + (lower[i + 1] if i + 1 < n else "</s>"))
+        s = sentence[i]
+        found.append(_SPOS[min(i - first[s], top)])
+        found.append(_SREM[min(last[s] - i, top)])
+        if quoted[i]:
+            found.append("inq")
+        if left[i]:
+            found.append(_CUE_LEFT[min(left[i], top)])
+        if right[i]:
+            found.append(_CUE_RIGHT[min(right[i], top)])
+        if not left[i] and not right[i]:
+            found.append("nocue")
+        if i and "\n" in text[offsets[i - 1][1] : offsets[i][0]]:
+            found.append("para")
+        out.append(found)
+    return out

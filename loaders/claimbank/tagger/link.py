@@ -1,0 +1,161 @@
+"""Attribution assembly: which SOURCE and CONTENT go with each CUE, the kind, and the span types.
+
+Every (cue, candidate) pair within ``MAX_SENTENCES`` sentences is scored by a maximum-entropy classifier (a
+crfsuite model trained on one-item sequences, so each item is classified on its own) from where the candidate
+stands: side, distance, sentences apart, cues and candidates in between, punctuation and 'that' in the gap,
+the words at the edges. Each cue takes its best CONTENT, and its best SOURCE when that scores at least 0.5 (an
+attribution may have no source). Kind (attribution / explicit non-attribution), source type and cue type are
+one-item classifiers too, trained only when the training data has more than one value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from claimbank.tagger.features import Tokens
+
+MAX_SENTENCES = 2
+TokenSpan = tuple[int, int]
+_GAP_WORDS = frozenset(
+    [",", "“", "”", '"', "that", ".", ":", "(", "—", "and", "but", "who", "which", "said", "says"]
+)
+_NEGATIONS = frozenset(["no", "not", "nobody", "none", "neither", "n’t", "n't", "never", "nor", "without"])
+
+
+def _bucket(n: int) -> str:
+    n = abs(n)
+    if n < 4:
+        return str(n)
+    return "4-6" if n < 7 else ("7-12" if n < 13 else ("13-25" if n < 26 else "26+"))
+
+
+def within_reach(tokens: Tokens, cue: TokenSpan, candidate: TokenSpan) -> bool:
+    """Whether ``candidate`` is close enough to ``cue`` to be scored at all."""
+    sentence = tokens.sentence
+    s = sentence[cue[0]]
+    return (
+        abs(sentence[candidate[0]] - s) <= MAX_SENTENCES
+        or abs(sentence[candidate[1] - 1] - s) <= MAX_SENTENCES
+    )
+
+
+def pair_features(
+    tokens: Tokens,
+    cue: TokenSpan,
+    candidate: TokenSpan,
+    role: str,
+    cues: Sequence[TokenSpan],
+    candidates: Sequence[TokenSpan],
+) -> list[str]:
+    """Features of linking ``candidate`` (a SOURCE or CONTENT, ``role`` 'S' or 'C') to ``cue``."""
+    lower, sentence = tokens.lower, tokens.sentence
+    cf, cl = cue
+    f, last = candidate
+    side = "R" if f >= cl else ("L" if last <= cf else "X")
+    gap = f - cl if side == "R" else (cf - last if side == "L" else 0)
+    apart = sentence[f] - sentence[cf] if side == "R" else sentence[last - 1] - sentence[cf]
+    apart = max(-3, min(3, apart))
+    lo, hi = (cl, f) if side == "R" else (last, cf)
+    cues_between = min(sum(1 for c in cues if c != cue and lo <= c[0] < hi), 3)
+    others_between = min(sum(1 for c in candidates if c != candidate and lo <= c[0] < hi), 3)
+    found = [
+        f"role={role}",
+        f"side={side}",
+        f"gap={side}{_bucket(gap)}",
+        f"sd={apart}",
+        f"ncue={cues_between}",
+        f"ncand={side}{others_between}",
+        f"len={_bucket(last - f)}",
+        f"cw={lower[cl - 1]}",
+        f"cf={lower[cf]}",
+        f"kw={lower[f]}",
+        f"kl={lower[last - 1]}",
+        f"sd_side={side}{apart}|ncue={min(cues_between, 2)}",
+    ]
+    if hi > lo:
+        found.extend(f"btw={side}{w}" for w in _GAP_WORDS.intersection(tokens.lower[lo:hi]))
+    if gap == 0:
+        found.append(f"adj={side}")
+    if others_between == 0:
+        found.append(f"nearest={side}")
+        if cues_between == 0:
+            found.append(f"nearest_nocue={side}")
+    return found
+
+
+def kind_features(tokens: Tokens, cue: TokenSpan, source: TokenSpan | None) -> list[str]:
+    """Features for the attribution's kind: the cue's words, the source's words, negation near them."""
+    words = tokens.lower
+    found = [f"c={w}" for w in words[cue[0] : cue[1]]]
+    if source is not None:
+        found += [f"s={w}" for w in words[source[0] : source[1]]]
+        found += [f"neg_s={w}" for w in words[source[0] : source[1]] if w in _NEGATIONS]
+    else:
+        found.append("nosource")
+    found += [f"neg_c={w}" for w in words[max(cue[0] - 3, 0) : cue[1]] if w in _NEGATIONS]
+    return found
+
+
+def span_type_features(tokens: Tokens, span: TokenSpan) -> list[str]:
+    """Features for a span's source type or cue type: its words, first and last word, capitalization."""
+    words = tokens.words[span[0] : span[1]]
+    found = [f"w={w.lower()}" for w in words]
+    found += [f"first={words[0].lower()}", f"last={words[-1].lower()}", f"len={_bucket(len(words))}"]
+    if words[0][:1].isupper():
+        found.append("T")
+    return found
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """An assembled attribution over indices into the predicted spans, with its confidence."""
+
+    kind: str
+    source: int | None
+    cue: int
+    content: int
+    confidence: float
+
+
+def pairs(
+    tokens: Tokens, spans: Sequence[tuple[str, int, int]]
+) -> tuple[list[list[str]], list[tuple[int, str, int]]]:
+    """Every scored pair's features and its key ``(cue index, 'S' or 'C', candidate index)``."""
+    by_label: dict[str, list[tuple[int, TokenSpan]]] = {"SOURCE": [], "CUE": [], "CONTENT": []}
+    for i, (label, f, last) in enumerate(spans):
+        by_label[label].append((i, (f, last)))
+    cues = [span for _, span in by_label["CUE"]]
+    items, keys = [], []
+    for ci, cue in by_label["CUE"]:
+        for role, label in (("S", "SOURCE"), ("C", "CONTENT")):
+            pool = by_label[label]
+            candidates = [span for _, span in pool]
+            for i, span in pool:
+                if within_reach(tokens, cue, span):
+                    items.append(pair_features(tokens, cue, span, role, cues, candidates))
+                    keys.append((ci, role, i))
+    return items, keys
+
+
+def choose(
+    cues: Iterable[int], keys: Sequence[tuple[int, str, int]], scores: Sequence[float], threshold: float = 0.5
+) -> list[Proposal]:
+    """Each cue's best CONTENT, and best SOURCE when it scores at least ``threshold``; cues with no content
+    candidate make no attribution. The confidence is P(content) × P(source) (or × P(no source))."""
+    best: dict[tuple[int, str], tuple[float, int]] = {}
+    for (ci, role, i), p in zip(keys, scores, strict=True):
+        if (ci, role) not in best or p > best[ci, role][0]:
+            best[ci, role] = (p, i)
+    found = []
+    for ci in cues:
+        content = best.get((ci, "C"))
+        if content is None:
+            continue
+        source = best.get((ci, "S"))
+        if source is not None and source[0] >= threshold:
+            found.append(Proposal("attribution", source[1], ci, content[1], content[0] * source[0]))
+        else:
+            no_source = 1.0 - (source[0] if source is not None else 0.0)
+            found.append(Proposal("attribution", None, ci, content[1], content[0] * no_source))
+    return found

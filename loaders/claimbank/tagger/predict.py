@@ -1,0 +1,197 @@
+"""A trained model: tag a text, assemble the spans into attributions, give an annotation set."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from claimbank.tagger import link
+from claimbank.tagger.features import Tokens, token_features
+from claimbank.tagger.folder import ModelError, read_manifest
+from claimbank.tagger.tags import decode
+
+ATTRIBUTES = ("kind", "source_type", "cue_type")
+
+
+@dataclass(frozen=True)
+class PredictedSpan:
+    """A predicted span, in code points, with the mean marginal probability of its tokens' tags."""
+
+    label: str
+    start: int
+    end: int
+    confidence: float
+    first: int
+    last: int
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """Everything the model found in one text."""
+
+    spans: list[PredictedSpan]
+    attributions: list[link.Proposal]
+    source_types: dict[int, str]
+    cue_types: dict[int, str]
+
+
+def _open(path: Path) -> Any:
+    import pycrfsuite
+
+    tagger = pycrfsuite.Tagger()
+    try:
+        tagger.open(str(path))
+    except Exception as error:  # crfsuite says only "Cannot open" or worse: a corrupt file
+        raise ModelError(f"{path}: cannot open the crfsuite model ({error})") from None
+    return tagger
+
+
+class Model:
+    """A model folder written by ``claimbank train``, checked and opened."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.manifest = read_manifest(folder)
+        files = self.manifest["files"]
+        for needed in ("tagger.crfsuite", "linker.crfsuite"):
+            if needed not in files:
+                raise ModelError(f"{folder}: {needed} is missing")
+        self._tagger = _open(folder / "tagger.crfsuite")
+        self._linker = _open(folder / "linker.crfsuite")
+        # An attribute with one value in training has no classifier: that value is used throughout.
+        self._constant: dict[str, str] = dict(self.manifest.get("constant_attributes", {}))
+        self._classifiers = {
+            name: _open(folder / f"{name}.crfsuite") for name in ATTRIBUTES if f"{name}.crfsuite" in files
+        }
+        self.version = str(self.manifest.get("model_version", "claimbank-tagger"))
+
+    def _classify(self, name: str, items: list[list[str]]) -> list[str]:
+        if not items:
+            return []
+        classifier = self._classifiers.get(name)
+        if classifier is None:
+            return [self._constant.get(name, "unspecified")] * len(items)
+        labels: list[str] = classifier.tag(items)
+        return labels
+
+    def predict(self, text: str) -> Prediction:
+        """The spans and attributions the model finds in ``text``."""
+        tokens = Tokens.of(text)
+        if not tokens.offsets:
+            return Prediction([], [], {}, {})
+        self._tagger.set(token_features(tokens))
+        tags: list[str] = self._tagger.tag()
+        spans = []
+        for label, first, last in decode(tags):
+            marginals = [self._tagger.marginal(tags[i], i) for i in range(first, last)]
+            spans.append(
+                PredictedSpan(
+                    label,
+                    tokens.offsets[first][0],
+                    tokens.offsets[last - 1][1],
+                    sum(marginals) / len(marginals),
+                    first,
+                    last,
+                )
+            )
+        token_spans = [(s.label, s.first, s.last) for s in spans]
+        items, keys = link.pairs(tokens, token_spans)
+        scores: list[float] = []
+        if items:
+            self._linker.set(items)
+            self._linker.tag()
+            scores = [self._linker.marginal("1", j) for j in range(len(items))]
+        cues = [i for i, s in enumerate(spans) if s.label == "CUE"]
+        proposals = link.choose(cues, keys, scores)
+        kinds = self._classify(
+            "kind",
+            [
+                link.kind_features(
+                    tokens,
+                    (spans[p.cue].first, spans[p.cue].last),
+                    None if p.source is None else (spans[p.source].first, spans[p.source].last),
+                )
+                for p in proposals
+            ],
+        )
+        proposals = [
+            link.Proposal(kind, p.source, p.cue, p.content, p.confidence)
+            for kind, p in zip(kinds, proposals, strict=True)
+        ]
+        sources = [i for i, s in enumerate(spans) if s.label == "SOURCE"]
+        source_types = dict(
+            zip(
+                sources,
+                self._classify(
+                    "source_type",
+                    [link.span_type_features(tokens, (spans[i].first, spans[i].last)) for i in sources],
+                ),
+                strict=True,
+            )
+        )
+        cue_types = dict(
+            zip(
+                cues,
+                self._classify(
+                    "cue_type",
+                    [link.span_type_features(tokens, (spans[i].first, spans[i].last)) for i in cues],
+                ),
+                strict=True,
+            )
+        )
+        return Prediction(spans, proposals, source_types, cue_types)
+
+    def annotation_set(self, text: str, *, set_id: str = "tagger", created_at: str) -> dict[str, Any]:
+        """An annotation set (origin "prediction") of the model's spans and attributions for ``text``.
+
+        The schema has no confidence field, so each span's and attribution's confidence is written into the
+        set's ``note`` as ``confidence: s1=0.93 s2=0.71 … a1=0.64 …`` (also on :meth:`predict`'s result).
+        """
+        found = self.predict(text)
+        # 'nobody' is the source type of explicit non-attributions only (and only theirs): make it agree with
+        # the kind, since the type and the kind come from different classifiers.
+        nobody = {
+            p.source for p in found.attributions if p.kind == "non_attribution" and p.source is not None
+        }
+        spans: list[dict[str, Any]] = []
+        for i, span in enumerate(found.spans):
+            record: dict[str, Any] = {
+                "id": f"s{i + 1}",
+                "label": span.label,
+                "start": span.start,
+                "end": span.end,
+                "text": text[span.start : span.end],
+            }
+            if span.label == "SOURCE":
+                kind = "nobody" if i in nobody else found.source_types.get(i, "unspecified")
+                record["source_type"] = "unspecified" if kind == "nobody" and i not in nobody else kind
+            elif span.label == "CUE":
+                record["cue_type"] = found.cue_types.get(i, "unspecified")
+            spans.append(record)
+        attributions = []
+        for number, proposal in enumerate(found.attributions, start=1):
+            item: dict[str, Any] = {
+                "id": f"a{number}",
+                "kind": proposal.kind,
+                "cue": f"s{proposal.cue + 1}",
+                "content": f"s{proposal.content + 1}",
+            }
+            source = proposal.source
+            if source is not None and (source in nobody) == (proposal.kind == "non_attribution"):
+                item["source"] = f"s{source + 1}"
+            attributions.append(item)
+        confidence = " ".join(
+            [f"s{i + 1}={s.confidence:.3f}" for i, s in enumerate(found.spans)]
+            + [f"a{i + 1}={p.confidence:.3f}" for i, p in enumerate(found.attributions)]
+        )
+        result: dict[str, Any] = {
+            "id": set_id,
+            "annotator": "claimbank tagger",
+            "origin": "prediction",
+            "created_at": created_at,
+            "model_version": self.version,
+        }
+        if confidence:
+            result["note"] = f"confidence: {confidence}"
+        return {**result, "spans": spans, "attributions": attributions, "claims": []}

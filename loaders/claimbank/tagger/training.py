@@ -1,0 +1,258 @@
+"""Training: the BIO tagger, the linker and the attribute classifiers, from a built dataset; then the held-out
+metrics with the project's scorer, and the model folder."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from claimbank import __version__
+from claimbank.tagger import link
+from claimbank.tagger.card import render as render_card
+from claimbank.tagger.data import ROLES, DatasetError, Example, fingerprint, load_examples
+from claimbank.tagger.features import FEATURE_VERSION, WINDOW, Tokens, token_features
+from claimbank.tagger.folder import FORMAT, FORMAT_VERSION, MANIFEST, write_folder
+from claimbank.tagger.predict import Model
+from claimbank.tagger.settings import Settings
+from claimbank.tagger.tags import LABELS, encode, token_range
+
+
+def _trainer(c1: float, c2: float, iterations: int) -> Any:
+    import pycrfsuite
+
+    trainer = pycrfsuite.Trainer(verbose=False)
+    trainer.set_params(
+        {"c1": c1, "c2": c2, "max_iterations": iterations, "feature.possible_transitions": True}
+    )
+    return trainer
+
+
+def _gold_token_spans(tokens: Tokens, example: Example) -> dict[str, tuple[str, int, int]]:
+    found = {}
+    for span in example.spans:
+        first, last = token_range(tokens.offsets, span.start, span.end)
+        if first < last:
+            found[span.id] = (span.label, first, last)
+    return found
+
+
+def train_tagger(examples: Sequence[Example], path: Path, settings: Settings) -> None:
+    """The BIO tagger of SOURCE / CUE / CONTENT, from the texts alone and the gold spans."""
+    trainer = _trainer(settings.c1, settings.c2, settings.iterations)
+    for example in examples:
+        tokens = Tokens.of(example.text)
+        if tokens.offsets:
+            trainer.append(token_features(tokens), encode(tokens.offsets, example.spans)[0])
+    trainer.train(str(path))
+
+
+def train_linker(examples: Sequence[Example], folder: Path, settings: Settings) -> dict[str, str]:
+    """The pair scorer (on gold spans) and the attribute classifiers; returns the attributes that had a single
+    value in training, with that value (no classifier for them)."""
+    pair_trainer = _trainer(0.0, settings.linker_c2, settings.linker_iterations)
+    attribute_items: dict[str, list[tuple[list[str], str]]] = {"kind": [], "source_type": [], "cue_type": []}
+    for example in examples:
+        tokens = Tokens.of(example.text)
+        gold = _gold_token_spans(tokens, example)
+        ids = list(gold)
+        index = {span_id: i for i, span_id in enumerate(ids)}
+        linked: set[tuple[int, str, int]] = set()
+        for item in example.links:
+            if item.cue not in index:
+                continue
+            if item.content in index:
+                linked.add((index[item.cue], "C", index[item.content]))
+            if item.source is not None and item.source in index:
+                linked.add((index[item.cue], "S", index[item.source]))
+            cue = gold[item.cue][1:]
+            source = gold[item.source][1:] if item.source in gold else None
+            attribute_items["kind"].append((link.kind_features(tokens, cue, source), item.kind))
+        items, keys = link.pairs(tokens, [gold[i] for i in ids])
+        for features, key in zip(items, keys, strict=True):
+            pair_trainer.append([features], ["1" if key in linked else "0"])
+        for span in example.spans:
+            value = span.source_type if span.label == "SOURCE" else span.cue_type
+            if span.id in gold and span.label in ("SOURCE", "CUE") and value is not None:
+                name = "source_type" if span.label == "SOURCE" else "cue_type"
+                attribute_items[name].append((link.span_type_features(tokens, gold[span.id][1:]), value))
+    pair_trainer.train(str(folder / "linker.crfsuite"))
+    constant = {}
+    for name, pairs in attribute_items.items():
+        values = {label for _, label in pairs}
+        if len(values) < 2:
+            constant[name] = next(iter(values), "attribution" if name == "kind" else "unspecified")
+            continue
+        trainer = _trainer(0.0, 1.0, 100)
+        for features, label in pairs:
+            trainer.append([features], [label])
+        trainer.train(str(folder / f"{name}.crfsuite"))
+    return constant
+
+
+def gold_set(example: Example) -> Any:
+    """The example's gold roles as an ``AnnotationSet``, for the scorer."""
+    from claimbank.format.model import AnnotationSet
+
+    spans = []
+    for span in example.spans:
+        record: dict[str, Any] = {
+            "id": span.id,
+            "label": span.label,
+            "start": span.start,
+            "end": span.end,
+            "text": example.text[span.start : span.end],
+        }
+        if span.label == "SOURCE":
+            record["source_type"] = span.source_type or "unspecified"
+        if span.label == "CUE":
+            record["cue_type"] = span.cue_type or "unspecified"
+        spans.append(record)
+    known = {s.id for s in example.spans}
+    attributions = [
+        {
+            "id": f"g{i}",
+            "kind": a.kind,
+            "cue": a.cue,
+            "content": a.content,
+            **({"source": a.source} if a.source in known else {}),
+        }
+        for i, a in enumerate(example.links)
+        if a.cue in known and a.content in known
+    ]
+    return AnnotationSet.model_validate(
+        {
+            "id": "gold",
+            "annotator": "gold",
+            "origin": "manual",
+            "created_at": "2000-01-01T00:00:00Z",
+            "gold": True,
+            "spans": spans,
+            "attributions": attributions,
+        }
+    )
+
+
+def score(predict: Callable[[str], dict[str, Any]], examples: Iterable[Example]) -> dict[str, Any]:
+    """Micro-averaged ``claimbank evaluate`` (claimbank.annotate.agreement.evaluate) over articles: per role and
+    for whole attributions, exact and by overlap. ``predict`` maps a text to an annotation set (a dict)."""
+    from claimbank.annotate.agreement import evaluate
+    from claimbank.format.model import AnnotationSet
+
+    totals: dict[str, dict[str, list[int]]] = {}
+    documents = 0
+    for example in examples:
+        predicted = AnnotationSet.model_validate(predict(example.text))
+        for mode, scores in evaluate(predicted, gold_set(example)).items():
+            for item, prf in scores.items():
+                if item not in (*ROLES, "attribution"):
+                    continue
+                counts = totals.setdefault(mode, {}).setdefault(item, [0, 0, 0])
+                counts[0] += prf.matched
+                counts[1] += prf.predicted
+                counts[2] += prf.reference
+        documents += 1
+    result: dict[str, Any] = {"documents": documents}
+    for mode, items in totals.items():
+        result[mode] = {}
+        for item, (matched, predicted_count, reference) in items.items():
+            p = matched / predicted_count if predicted_count else 0.0
+            r = matched / reference if reference else 0.0
+            f = 2 * matched / (predicted_count + reference) if predicted_count + reference else 1.0
+            result[mode][item] = {
+                "matched": matched,
+                "predicted": predicted_count,
+                "reference": reference,
+                "precision": round(p, 4),
+                "recall": round(r, 4),
+                "f1": round(f, 4),
+            }
+    return result
+
+
+def train(
+    dataset: Path,
+    out: Path,
+    *,
+    train_split: str = "train",
+    eval_splits: Sequence[str] | None = None,
+    settings: Settings | None = None,
+    log: Callable[[str], None] = lambda _: None,
+) -> dict[str, Any]:
+    """Train on ``train_split`` of the dataset folder, score on ``eval_splits`` (default: every other split) and
+    write the model folder ``out``; returns its manifest."""
+    settings = settings or Settings()
+    splits = load_examples(dataset)
+    if train_split not in splits:
+        raise DatasetError(f"{dataset}: no split {train_split!r} (it has: {', '.join(splits) or 'none'})")
+    examples = splits[train_split]
+    if not any(e.spans for e in examples):
+        raise DatasetError(
+            f"{dataset}: split {train_split!r} has no gold SOURCE / CUE / CONTENT spans to learn"
+        )
+    held_out = [s for s in splits if s != train_split] if eval_splits is None else list(eval_splits)
+    for name in held_out:
+        if name not in splits:
+            raise DatasetError(f"{dataset}: no split {name!r} to evaluate on")
+    data_hash = fingerprint(examples)
+
+    def fill(staging: Path) -> dict[str, Any]:
+        started = time.monotonic()
+        log(f"training the tagger on {len(examples)} articles ({train_split})")
+        train_tagger(examples, staging / "tagger.crfsuite", settings)
+        log("training the linker and attribute classifiers")
+        constant = train_linker(examples, staging, settings)
+        seconds = round(time.monotonic() - started, 1)
+        manifest: dict[str, Any] = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "model_version": f"claimbank-tagger {__version__} ({data_hash[:12]})",
+            "claimbank_version": __version__,
+            "labels": list(LABELS),
+            "roles": list(ROLES),
+            "constant_attributes": constant,
+            "tokenizer": {
+                "function": "claimbank.dataset.segment.tokenize(text), no span boundaries",
+                "pattern": r"\w+|\S (grapheme clusters kept whole)",
+                "sentences": "claimbank.dataset.segment.sentences",
+                "window": WINDOW,
+                "feature_version": FEATURE_VERSION,
+            },
+            "training": {
+                "dataset": str(dataset),
+                "config": "documents",
+                "split": train_split,
+                "documents": len(examples),
+                "fingerprint": data_hash,
+                "seconds": seconds,
+                "settings": asdict(settings),
+            },
+        }
+        # Score through the folder itself, opened as a user would open it (hashes checked).
+        from claimbank.tagger.folder import sha256_file
+
+        provisional = {**manifest, "files": {p.name: sha256_file(p) for p in sorted(staging.iterdir())}}
+        (staging / MANIFEST).write_text(json.dumps(provisional), "utf-8")
+        model = Model(staging)
+        metrics: dict[str, Any] = {}
+        for name in held_out:
+            log(f"scoring on {name} ({len(splits[name])} articles)")
+            started_scoring = time.monotonic()
+            metrics[name] = score(
+                lambda text: model.annotation_set(text, created_at="2000-01-01T00:00:00Z"), splits[name]
+            )
+            metrics[name]["seconds"] = round(time.monotonic() - started_scoring, 2)
+        manifest["metrics"] = metrics
+        return manifest
+
+    manifest: dict[str, Any] = {}
+
+    def card(final: dict[str, Any]) -> str:
+        manifest.update(final)
+        return render_card(final)
+
+    write_folder(out, fill, card)
+    return manifest
