@@ -101,6 +101,7 @@ def test_every_place_and_type_through_the_whole_validator() -> None:
     assert failures == []
 
 
+@pytest.mark.slow
 def test_the_family_through_the_cli_and_the_build_exits_1_with_every_file_reported(
     project: Path,
 ) -> None:
@@ -599,3 +600,19 @@ def test_a_link_out_of_the_folder_is_refused_by_brat_export_and_ls_import(
     assert "other.json:: path-outside-tree" in exported.stdout
     plan = plan_import(base_export(), "export.json", project / "annotations")
     assert "path-outside-tree" in {p.code for p in plan.report.problems}
+
+
+def test_ls_import_keeps_a_linked_annotation_file_and_writes_nothing(project: Path) -> None:
+    """Before the fix ``ls import`` replaced a link (inside the folder) with a regular file."""
+    folder = project / "annotations"
+    (folder / "a").mkdir()
+    (folder / "mini.json").rename(folder / "a" / "mini.json")
+    (folder / "mini.json").symlink_to(folder / "a" / "mini.json")
+    export = project / "export.json"
+    export.write_text(json.dumps(base_export()), encoding="utf-8")
+    before = (folder / "a" / "mini.json").read_bytes()
+    result = run("ls", "import", str(export), "--annotations", "annotations", cwd=project)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "refusing to write over a symbolic link" in result.stderr
+    assert (folder / "mini.json").is_symlink()
+    assert (folder / "a" / "mini.json").read_bytes() == before

@@ -16,7 +16,7 @@ from typing import Any
 from claimbank.format.canonical import canonical
 from claimbank.format.paths import find_seeds_dir
 from claimbank.io.labelstudio.convert import import_export
-from claimbank.util.jsonio import dumps, folder_lock, read_json, write_atomic
+from claimbank.util.jsonio import check_output, dumps, folder_lock, read_json, write_atomic
 from claimbank.validate.core import ValidationFailed, check_data, internal_error, iter_sources, load_document
 from claimbank.validate.problems import Problem, ProblemSink, Report
 
@@ -96,6 +96,8 @@ def apply(plan: ImportPlan) -> None:
     """Write every updated file of a clean plan, each atomically."""
     if not plan.report.ok:
         raise ValueError("a plan with problems is not applied")
+    for path in plan.updated:
+        check_output(path)  # a link (or anything but a file) among them: refused before the first write
     for path, data in plan.updated.items():
         write_atomic(path, dumps(data))
 
