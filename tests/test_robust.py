@@ -616,3 +616,15 @@ def test_ls_import_keeps_a_linked_annotation_file_and_writes_nothing(project: Pa
     assert "refusing to write over a symbolic link" in result.stderr
     assert (folder / "mini.json").is_symlink()
     assert (folder / "a" / "mini.json").read_bytes() == before
+
+
+def test_a_nul_in_a_seed_name_or_an_id_is_a_problem(project: Path) -> None:
+    document = _mini()
+    document["seed"] = "mini\u0000.txt"
+    path = project / "annotations" / "mini.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    codes = {p.code for p in validate_file(path).problems}
+    assert "schema-pattern" in codes
+    assert "internal-error" not in codes
+    built = run("build", "--no-progress", "--out", "dataset", "annotations", cwd=project)
+    assert built.returncode == 1, built.stderr
