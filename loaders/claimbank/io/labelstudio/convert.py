@@ -537,7 +537,7 @@ def import_export(
             if origin == "prediction":
                 made["model_version"] = str(annotation.get("model_version") or "label-studio prediction")
             sets = [s for s in sets if s["id"] != made["id"]] + [made]
-        notices += _deleted(task_id, item.get("annotations", []), sets)
+        notices += _deleted(task_id, item.get("annotations") or [], sets)
         updated[doc_id] = {**document, "annotation_sets": sets}
     return updated, notices
 
