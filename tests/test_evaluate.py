@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import claimbank
 from claimbank.annotate.agreement import PRF, _overlap, evaluate, match_spans
 from claimbank.cli import main
 from claimbank.format.model import AnnotationSet
@@ -192,7 +193,7 @@ def test_the_agreement_docs_example_prints_what_it_shows(tmp_path: Path) -> None
     ]
     shutil.copytree(ROOT / "annotations", tmp_path / "annotations")
     shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
-    package = str(Path(__import__("claimbank").__file__).resolve().parents[1])
+    package = str(Path(claimbank.__file__).resolve().parents[1])
     env = {"PYTHONPATH": package, "PATH": "/usr/bin:/bin"}
     pre = [
         sys.executable,
