@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import claimbank
 from claimbank.annotate.agreement import PRF, _overlap, evaluate, match_spans
 from claimbank.cli import main
 from claimbank.format.model import AnnotationSet
@@ -175,3 +176,36 @@ def test_the_near_linear_matching_is_the_matching_of_every_pair() -> None:
         left, right = _random_set(rng, "l"), _random_set(rng, "r")
         for exact in (True, False):
             assert match_spans(left, right, exact=exact) == _brute_force(left, right, exact=exact)
+
+
+def test_the_agreement_docs_example_prints_what_it_shows(tmp_path: Path) -> None:
+    """docs/agreement.md's `claimbank evaluate` over folders, run in a copy of the checkout's corpus."""
+    import subprocess
+    import sys
+
+    text = (ROOT / "docs" / "agreement.md").read_text(encoding="utf-8")
+    block = text.split("```console\n")[-1].split("```")[0].splitlines()
+    commands = [line.removeprefix("$ ") for line in block if line.startswith("$ ")]
+    shown = [line for line in block if not line.startswith("$ ")]
+    assert commands == [
+        "claimbank preannotate annotations/*.json --out predicted/",
+        "claimbank evaluate predicted/ annotations/",
+    ]
+    shutil.copytree(ROOT / "annotations", tmp_path / "annotations")
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    package = str(Path(claimbank.__file__).resolve().parents[1])
+    env = {"PYTHONPATH": package, "PATH": "/usr/bin:/bin"}
+    pre = [
+        sys.executable,
+        "-m",
+        "claimbank",
+        "preannotate",
+        *map(str, sorted((tmp_path / "annotations").glob("*.json"))),
+    ]
+    assert subprocess.run([*pre, "--out", "predicted/"], cwd=tmp_path, env=env, check=False).returncode == 0
+    done = subprocess.run(
+        [sys.executable, "-m", "claimbank", "evaluate", "predicted/", "annotations/"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == shown

@@ -101,6 +101,7 @@ def test_every_place_and_type_through_the_whole_validator() -> None:
     assert failures == []
 
 
+@pytest.mark.slow
 def test_the_family_through_the_cli_and_the_build_exits_1_with_every_file_reported(
     project: Path,
 ) -> None:
@@ -468,3 +469,162 @@ def test_the_fuzzer_sends_every_mutant_through_the_full_path_and_fails_on_an_exc
     monkeypatch.setattr("sys.argv", ["fuzz_fastpath.py", "--count", "400", "--docs", "5", "--seconds", "300"])
     assert fuzz_fastpath.main() == 1
     assert list(tmp_path.glob("fuzz-crash-*.json"))
+
+
+# Smaller items ------------------------------------------------------------------------------------------------
+
+
+def test_a_span_ending_inside_a_decomposed_hangul_syllable_splits_a_character() -> None:
+    text = "\u1100\u1161\u11a8 x"  # 각 as three jamo: L V T
+    assert checks.splits_character(text, 1)
+    assert checks.splits_character(text, 2)
+    assert not checks.splits_character(text, 3)
+
+
+def test_a_utf16_file_is_diagnosed_as_utf16(project: Path) -> None:
+    path = project / "annotations" / "mini.json"
+    path.write_bytes(MINI.read_text(encoding="utf-8").encode("utf-16"))
+    (problem,) = validate_file(path).problems
+    assert problem.code == "not-utf8"
+    assert "UTF-16" in problem.message
+    assert "Latin-1" not in problem.message
+
+
+def test_the_card_escapes_metadata(project: Path) -> None:
+    document = _mini()
+    document["metadata"]["publisher"] = "Evil\n# Owned\n<script>alert(1)</script>|x"
+    (project / "annotations" / "mini.json").write_text(json.dumps(document), encoding="utf-8")
+    result = run("build", "--no-progress", "--out", "dataset", "annotations", cwd=project)
+    assert result.returncode == 0, result.stderr
+    card = (project / "dataset" / "README.md").read_text(encoding="utf-8")
+    assert "<script>" not in card
+    assert "\n# Owned" not in card
+    assert "&lt;script&gt;" in card
+
+
+def test_preannotate_on_a_json_without_an_id_is_refused(tmp_path: Path) -> None:
+    document = _mini()
+    del document["id"]
+    path = tmp_path / "no-id.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    result = run("preannotate", str(path), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1, result.stderr
+    assert "not an annotation file with an id" in result.stderr
+    assert "internal error" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "label_map", [{"spans": {}, "events": 5}, {"spans": {}, "relations": None}, {"spans": {"Source": ["x"]}}]
+)
+def test_a_malformed_label_map_is_a_problem(tmp_path: Path, label_map: dict[str, Any]) -> None:
+    (tmp_path / "t").mkdir()
+    (tmp_path / "a").mkdir()
+    (tmp_path / "map.json").write_text(json.dumps(label_map), encoding="utf-8")
+    result = run("brat", "import", "t", "a", "--label-map", "map.json", "--out", "o", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "brat-label-map" in result.stdout
+    assert "internal error" not in result.stderr
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_fmt_with_nothing_to_change_works_in_a_read_only_folder(project: Path) -> None:
+    folder = project / "annotations"
+    shutil.copy(CASES / "valid" / "mini.json", folder / "mini.json")
+    assert run("fmt", str(folder)).returncode == 0
+    folder.chmod(0o555)
+    try:
+        result = run("fmt", str(folder))
+    finally:
+        folder.chmod(0o755)
+    assert result.returncode == 0, result.stderr
+
+
+def test_fmt_takes_no_lock_when_nothing_changes(project: Path) -> None:
+    """Root can write anywhere, so this is how the read-only case is checked as root: no lock file is made."""
+    folder = project / "annotations"
+    assert run("fmt", str(folder)).returncode == 0
+    (folder / ".claimbank.lock").unlink(missing_ok=True)
+    assert run("fmt", str(folder)).returncode == 0
+    assert not (folder / ".claimbank.lock").exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://user:s3cr3t-pw@127.0.0.1:9", "http://[::1", "http://127.0.0.1:9/\r\nX-Injected: 1", "ftp://x"],
+)
+def test_a_bad_server_url_is_a_usage_error_that_never_prints_a_password(project: Path, url: str) -> None:
+    env = {**os.environ, "LABEL_STUDIO_API_KEY": "token-never-shown"}
+    package = str(Path(claimbank.__file__).resolve().parents[1])
+    env["PYTHONPATH"] = package
+    result = subprocess.run(
+        [sys.executable, "-m", "claimbank", "ls", "push", "annotations", "--url", url],
+        cwd=project, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "s3cr3t" not in result.stdout + result.stderr
+    assert "token-never-shown" not in result.stdout + result.stderr
+    assert "--url" in result.stderr
+
+
+def test_show_and_agree_take_seeds(tmp_path: Path) -> None:
+    path = tmp_path / "mini.json"
+    shutil.copy(MINI, path)
+    assert run("agree", str(path)).returncode == 1  # no seeds/ above it: seed-missing
+    agreed = run("agree", str(path), "--sets", "gold", "pass-a", "--seeds", str(CASES / "seeds"))
+    assert agreed.returncode == 0, agreed.stderr
+    shown = run("show", str(path), "--html", str(tmp_path / "v.html"), "--seeds", str(CASES / "seeds"))
+    assert shown.returncode == 0, shown.stderr
+
+
+def test_an_empty_object_reports_each_missing_field_once(tmp_path: Path) -> None:
+    """Before the fix ``{}`` printed 36 lines for its 6 problems."""
+    path = tmp_path / "empty.json"
+    path.write_text("{}", encoding="utf-8")
+    problems = validate_file(path, seeds_dir=CASES / "seeds").problems
+    assert len(problems) == len(set(problems)) == 6
+    assert {p.code for p in problems} == {"schema-required"}
+
+
+def test_a_link_out_of_the_folder_is_refused_by_brat_export_and_ls_import(
+    project: Path, tmp_path: Path
+) -> None:
+    """``validate`` refused such a link (path-outside-tree) while ``brat export`` and ``ls import`` read it."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    document = _mini()
+    document["id"] = "other"
+    (outside / "other.json").write_text(json.dumps(document), encoding="utf-8")
+    (project / "annotations" / "other.json").symlink_to(outside / "other.json")
+    exported = run("brat", "export", "annotations", "--out", "brat", cwd=project)
+    assert exported.returncode == 1, exported.stderr
+    assert "other.json:: path-outside-tree" in exported.stdout
+    plan = plan_import(base_export(), "export.json", project / "annotations")
+    assert "path-outside-tree" in {p.code for p in plan.report.problems}
+
+
+def test_ls_import_keeps_a_linked_annotation_file_and_writes_nothing(project: Path) -> None:
+    """Before the fix ``ls import`` replaced a link (inside the folder) with a regular file."""
+    folder = project / "annotations"
+    (folder / "a").mkdir()
+    (folder / "mini.json").rename(folder / "a" / "mini.json")
+    (folder / "mini.json").symlink_to(folder / "a" / "mini.json")
+    export = project / "export.json"
+    export.write_text(json.dumps(base_export()), encoding="utf-8")
+    before = (folder / "a" / "mini.json").read_bytes()
+    result = run("ls", "import", str(export), "--annotations", "annotations", cwd=project)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "refusing to write over a symbolic link" in result.stderr
+    assert (folder / "mini.json").is_symlink()
+    assert (folder / "a" / "mini.json").read_bytes() == before
+
+
+def test_a_nul_in_a_seed_name_or_an_id_is_a_problem(project: Path) -> None:
+    document = _mini()
+    document["seed"] = "mini\u0000.txt"
+    path = project / "annotations" / "mini.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    codes = {p.code for p in validate_file(path).problems}
+    assert "schema-pattern" in codes
+    assert "internal-error" not in codes
+    built = run("build", "--no-progress", "--out", "dataset", "annotations", cwd=project)
+    assert built.returncode == 1, built.stderr

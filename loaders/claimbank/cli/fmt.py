@@ -10,13 +10,12 @@ its folder's lock, atomically.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 from claimbank.format.canonical import canonical_text
 from claimbank.format.model import Document
-from claimbank.util.jsonio import DEFAULT_MAX_BYTES, folder_lock, write_atomic
+from claimbank.util.jsonio import DEFAULT_MAX_BYTES, Unreadable, folder_lock, read_limited, write_atomic
 from claimbank.validate.core import iter_sources, validate_file
 from claimbank.validate.problems import Problem
 
@@ -33,17 +32,31 @@ class Outcome:
 def format_file(
     path: Path, *, write: bool, within: Path | None = None, seeds_dir: Path | None = None
 ) -> Outcome:
-    """Validate ``path`` and, when ``write``, rewrite it in canonical form if it is not in it already."""
-    lock: AbstractContextManager[None] = folder_lock(path.parent) if write else nullcontext()
-    with lock:
-        result = validate_file(path, seeds_dir=seeds_dir, max_bytes=DEFAULT_MAX_BYTES, within=within)
-        if result.problems:
-            return Outcome(path, result.problems, changed=False)
-        text = canonical_text(Document.model_validate(result.data))
-        changed = path.read_bytes() != text.encode("utf-8")
-        if changed and write:
+    """Validate ``path`` and, when ``write``, rewrite it in canonical form if it is not in it already.
+
+    The folder's lock is taken only when there is something to write (a file already in form is left alone even
+    in a read-only folder), and the file is checked again under it: another command may have changed it.
+    """
+    outcome, text = _look(path, within, seeds_dir)
+    if not write or not outcome.changed:
+        return outcome
+    with folder_lock(path.parent):
+        outcome, text = _look(path, within, seeds_dir)
+        if outcome.changed:
             write_atomic(path, text)
-        return Outcome(path, [], changed=changed)
+    return outcome
+
+
+def _look(path: Path, within: Path | None, seeds_dir: Path | None) -> tuple[Outcome, str]:
+    result = validate_file(path, seeds_dir=seeds_dir, max_bytes=DEFAULT_MAX_BYTES, within=within)
+    if result.problems:
+        return Outcome(path, result.problems, changed=False), ""
+    text = canonical_text(Document.model_validate(result.data))
+    try:
+        current = read_limited(path)
+    except Unreadable as refusal:  # it changed since it was validated
+        return Outcome(path, [Problem(refusal.code, str(path), "", refusal.message)], changed=False), ""
+    return Outcome(path, [], changed=current != text.encode("utf-8")), text
 
 
 def format_paths(paths: Iterable[Path], *, write: bool, seeds_dir: Path | None = None) -> Iterator[Outcome]:

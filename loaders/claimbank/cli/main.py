@@ -249,6 +249,9 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("file", type=_path, metavar="FILE", help="an annotation file")
     show.add_argument("--html", type=_path, required=True, metavar="OUT", help="the HTML file to write")
     show.add_argument("--set", dest="set_id", metavar="ID", help="the annotation set (default: the gold set)")
+    show.add_argument(
+        "--seeds", type=_path, metavar="DIR", help="seed texts (default: nearest seeds/ above the file)"
+    )
     show.set_defaults(run=_show)
 
     pre = commands.add_parser(
@@ -337,6 +340,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     agree.add_argument("file", type=_path, metavar="FILE", help="an annotation file")
     agree.add_argument("--sets", nargs=2, metavar=("A", "B"), help="the ids of the two sets to compare")
+    agree.add_argument(
+        "--seeds", type=_path, metavar="DIR", help="seed texts (default: nearest seeds/ above the file)"
+    )
     agree.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )
@@ -494,7 +500,7 @@ def _show(args: argparse.Namespace) -> int:
     from claimbank.annotate import html
     from claimbank.util.jsonio import refuse_input_as_output, write_atomic
 
-    document = _load(args.file)
+    document = _load(args.file, args.seeds)
     if isinstance(document, int):
         return document
     sets = {s.id: s for s in document.annotation_sets}
@@ -539,18 +545,19 @@ def _preannotate_locked(args: argparse.Namespace, stamp: str) -> int:
     import hashlib
 
     from claimbank.format.paths import find_seeds_dir
-    from claimbank.util.jsonio import dumps, read_json, write_atomic
+    from claimbank.util.jsonio import Unreadable, dumps, read_json, read_limited, write_atomic
     from claimbank.validate.core import check_data
-    from claimbank.validate.problems import ProblemSink
+    from claimbank.validate.problems import ProblemSink, one_line
 
     failed = False
     for path in args.paths:
         sink = ProblemSink(str(path))
         if path.suffix == ".txt":
             try:
-                text = path.read_bytes().decode("utf-8")
-            except (OSError, UnicodeDecodeError) as error:
-                print(f"{path}:: file-unreadable {error}", file=sys.stderr)
+                text = read_limited(path).decode("utf-8")
+            except (Unreadable, UnicodeDecodeError) as error:
+                code = error.code if isinstance(error, Unreadable) else "file-unreadable"
+                print(one_line(f"{path}:: {code} {error}"), file=sys.stderr)
                 failed = True
                 continue
             document: dict[str, Any] = {
@@ -570,10 +577,15 @@ def _preannotate_locked(args: argparse.Namespace, stamp: str) -> int:
                 sink.problems
                 or not isinstance(parsed.value, dict)
                 or not isinstance(parsed.value.get("text"), str)
+                or not isinstance(parsed.value.get("id"), str)
+                or not isinstance(parsed.value.get("annotation_sets", []), list)
             ):
                 for problem in sink.problems or []:
                     print(problem.format(), file=sys.stderr)
-                print(f"{path}: not an annotation file with a text", file=sys.stderr)
+                print(
+                    one_line(f"{path}: not an annotation file with an id, a text and a list of sets"),
+                    file=sys.stderr,
+                )
                 failed = True
                 continue
             document, text, seeds = parsed.value, parsed.value["text"], find_seeds_dir(path.parent)
@@ -747,7 +759,7 @@ def _agree(args: argparse.Namespace) -> int:
 
     from claimbank.annotate.agreement import report, summary
 
-    document = _load(args.file)
+    document = _load(args.file, args.seeds)
     if isinstance(document, int):
         return document
     sets = {s.id: s for s in document.annotation_sets}

@@ -146,6 +146,12 @@ def parse(data: bytes, sink: ProblemSink) -> Parsed:
     if data.startswith(_BOM):
         sink.add("utf8-bom", "", "the file starts with the bytes EF BB BF")
         return Parsed(None, False)
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(data) > 1 and (data[0] == 0) != (data[1] == 0)):
+        # A NUL beside every ASCII character (or a UTF-16 byte-order mark): not Latin-1, UTF-16.
+        sink.add(
+            "not-utf8", "", "the file is UTF-16 text (a byte-order mark or NUL bytes between characters)"
+        )
+        return Parsed(None, False)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -257,6 +257,8 @@ def splits_character(text: str, offset: int) -> bool:
         or 0xE0020 <= code <= 0xE007F
     ):
         return True
+    if 0x1160 <= code <= 0x11FF or 0xD7B0 <= code <= 0xD7FF:
+        return True  # a Hangul vowel or final consonant jamo continues the syllable before it (UAX #29 V, T)
     if _regional(after) and _regional(before):
         run = 0
         while offset - run - 1 >= 0 and _regional(text[offset - run - 1]):

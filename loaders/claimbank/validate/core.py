@@ -147,7 +147,9 @@ def check_data(
     sink = ProblemSink(name)
     schema_check.check(data, sink, has_floats=has_floats)
     checks.check_document(data, sink, path=path, seeds_dir=seeds_dir)
-    return sink.problems
+    # One line per problem: the schema's explanation can reach one missing field by several routes (each
+    # branch of a union), which for "{}" printed each of its 6 problems 6 times.
+    return list(dict.fromkeys(sink.problems))
 
 
 def validate_file(
@@ -251,12 +253,13 @@ def validate_paths(
     return report
 
 
-def load_document(path: Path, *, seeds_dir: Path | None = None) -> Document:
+def load_document(path: Path, *, seeds_dir: Path | None = None, within: Path | None = None) -> Document:
     """Read, validate and return one annotation file as a :class:`~claimbank.format.model.Document`.
 
-    Raises :class:`ValidationFailed` with every problem when the file is not valid.
+    Raises :class:`ValidationFailed` with every problem when the file is not valid. ``within``: as for
+    :func:`validate_file` (a link out of that folder is ``path-outside-tree``, not read).
     """
-    result = validate_file(path, seeds_dir=seeds_dir)
+    result = validate_file(path, seeds_dir=seeds_dir, within=within)
     if result.problems:
         raise ValidationFailed(result.problems)
     from claimbank.format.model import Document

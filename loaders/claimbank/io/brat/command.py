@@ -414,7 +414,7 @@ def run_export(args: argparse.Namespace) -> int:
     from claimbank.format.canonical import canonical
     from claimbank.io.brat import convert as brat
     from claimbank.util.jsonio import write_atomic
-    from claimbank.validate.core import ValidationFailed, iter_files, load_document
+    from claimbank.validate.core import ValidationFailed, iter_sources, load_document
 
     if args.seeds is not None and not args.seeds.is_dir():
         print(f"claimbank brat export: error: --seeds {args.seeds} is not a folder", file=sys.stderr)
@@ -423,9 +423,12 @@ def run_export(args: argparse.Namespace) -> int:
     notices: Counter[str] = Counter()
     written = 0
     without: list[str] = []
-    for path in iter_files(paths):
+    for folder, name in iter_sources(paths):  # a link out of a folder is refused, as validate refuses it
+        path = Path(name)
         try:
-            document = canonical(load_document(path, seeds_dir=args.seeds))
+            document = canonical(
+                load_document(path, seeds_dir=args.seeds, within=Path(folder) if folder else None)
+            )
         except ValidationFailed as failure:
             sys.stdout.write("".join(p.format() + "\n" for p in failure.problems))
             print("claimbank brat export: invalid input; stopped", file=sys.stderr)

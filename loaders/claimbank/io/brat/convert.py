@@ -79,8 +79,22 @@ class LabelMap:
         if not isinstance(data, dict) or not isinstance(data.get("spans"), dict):
             sink.add("brat-label-map", "", 'a label map is an object with at least "spans"')
             return None
+        parts = {"events": POLNEAR.events, "attributes": POLNEAR.attributes, "relations": {}}
+        for name in parts:
+            if name in data and not isinstance(data[name], dict):
+                sink.add(
+                    "brat-label-map",
+                    f"/{name}",
+                    f"{name} is an object of names, not {type(data[name]).__name__}",
+                )
+        for name in ("spans", *parts):
+            for key, target in data.get(name, {}).items() if isinstance(data.get(name), dict) else ():
+                if not isinstance(target, str):
+                    sink.add("brat-label-map", f"/{name}/{key}", f"{target!r} is not a name (a string)")
+        if sink.problems:
+            return None
         made = cls(
-            spans=dict(data.get("spans", {})),
+            spans=dict(data["spans"]),
             events=dict(data.get("events", POLNEAR.events)),
             attributes=dict(data.get("attributes", POLNEAR.attributes)),
             relations=dict(data.get("relations", {})),

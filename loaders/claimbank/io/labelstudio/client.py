@@ -54,12 +54,24 @@ class Connection:
 
 
 def check_url(url: str) -> str | None:
-    """Why ``url`` cannot be a Label Studio address (no http:// or https://, no host), or None if it can."""
+    """Why ``url`` cannot be a Label Studio address (no http:// or https://, no host, not parsable, white space or
+    a line break in it, a user name or password in it), or None if it can. The URL is not repeated: it may hold
+    a password."""
     from urllib.parse import urlsplit
 
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return f"{url!r} is not an http:// or https:// URL (e.g. http://localhost:8080)"
+    if any(char.isspace() or ord(char) < 32 for char in url):
+        return "holds white space or a control character (a line break?)"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError as error:
+        return f"is not a URL ({error})"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "is not an http:// or https:// URL (e.g. http://localhost:8080)"
+    if parts.username is not None or parts.password is not None:
+        return (
+            "holds a user name or password; give the token in the environment instead (it is never printed)"
+        )
     return None
 
 

@@ -16,8 +16,8 @@ from typing import Any
 from claimbank.format.canonical import canonical
 from claimbank.format.paths import find_seeds_dir
 from claimbank.io.labelstudio.convert import import_export
-from claimbank.util.jsonio import dumps, folder_lock, read_json, write_atomic
-from claimbank.validate.core import ValidationFailed, check_data, internal_error, iter_files, load_document
+from claimbank.util.jsonio import check_output, dumps, folder_lock, read_json, write_atomic
+from claimbank.validate.core import ValidationFailed, check_data, internal_error, iter_sources, load_document
 from claimbank.validate.problems import Problem, ProblemSink, Report
 
 
@@ -47,9 +47,10 @@ def plan_import(exported: list[Any], source: str, annotations: Path, *, drafts: 
     report = Report()
     documents: dict[str, dict[str, Any]] = {}
     paths: dict[str, Path] = {}
-    for path in iter_files([annotations]):
+    for folder, name in iter_sources([annotations]):  # a link out of the folder is refused, as validate does
+        path = Path(name)
         try:
-            document = load_document(path)
+            document = load_document(path, within=Path(folder) if folder else None)
         except ValidationFailed as failure:
             report.extend(str(path), failure.problems)
             continue
@@ -95,6 +96,8 @@ def apply(plan: ImportPlan) -> None:
     """Write every updated file of a clean plan, each atomically."""
     if not plan.report.ok:
         raise ValueError("a plan with problems is not applied")
+    for path in plan.updated:
+        check_output(path)  # a link (or anything but a file) among them: refused before the first write
     for path, data in plan.updated.items():
         write_atomic(path, dumps(data))
 
