@@ -32,8 +32,13 @@ PHASES = ("generate", "build-jobs2", "spark-local1", "spark-local2", "spark-part
 
 
 def _peaks() -> dict[str, float]:
-    """Peak resident memory (MiB) of this process, the JVM it started, and the largest Python worker under it."""
-    found = {"driver": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "jvm": 0.0, "worker": 0.0}
+    """Peak resident memory (MiB) of this process, the JVM it started, and the largest Python worker: the live ones
+    under this process (Spark's, read from /proc) and those that have exited (``--jobs`` workers)."""
+    found = {
+        "driver": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "jvm": 0.0,
+        "worker": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,  # workers that have exited
+    }
     pending, seen = [os.getpid()], set()
     while pending:
         pid = pending.pop()
@@ -55,6 +60,13 @@ def _peaks() -> dict[str, float]:
         kind = "jvm" if b"java" in command.split(b"\0")[0] else "worker"
         found[kind] = max(found[kind], peak)
     return found
+
+
+def _own_peak(_: int) -> float:
+    """This process's peak resident memory, in MiB (run on a Python worker)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _rows(folder: Path) -> dict[tuple[str, str], list[dict[str, Any]]]:
@@ -104,12 +116,13 @@ def phase(name: str, work: Path, docs: int) -> dict[str, Any]:
         spark.sparkContext.parallelize([0], 1).count()  # the JVM and a first Python worker are up
         result["startup"] = time.perf_counter() - started
         runs = [None] if name != "spark-parts" else [2, 64]
+        outs = []
         for partitions in runs:
             out = work / f"{name}-{partitions}"
             started = time.perf_counter()
             if name == "raw-local2":
                 spec = predict.PredictorSpec("2026-01-01T00:00:00Z", gold=True)
-                done = job.build_raw(spark, [work / "raw.jsonl"], out, spec=spec, partitions=64)
+                done = job.build_raw(spark, [work / "raw.jsonl"], out, spec=spec)
                 assert done.written == docs, (done.written, done.shown)
             else:
                 done = job.build_annotations(
@@ -117,12 +130,18 @@ def phase(name: str, work: Path, docs: int) -> dict[str, Any]:
                 )
             seconds = time.perf_counter() - started
             assert done.ok, done.shown
-            if name != "raw-local2":
-                assert _rows(out) == _rows(work / "reference"), f"{name}: rows differ from claimbank build"
+            outs.append(out)
             result[f"seconds-{partitions}" if partitions else "seconds"] = seconds
             result[f"partitions-{partitions}" if partitions else "partitions"] = done.partitions
-        result.update(_peaks())
+        result.update(_peaks())  # before the checks below, which read every row into this process
+        # Python workers are reused across tasks (spark.python.worker.reuse): ask each for its own peak.
+        cores = spark.sparkContext.defaultParallelism
+        probe = spark.sparkContext.parallelize(range(cores * 4), cores * 4).map(_own_peak).collect()
+        result["worker"] = max([result["worker"], *probe])
         spark.stop()
+        if name != "raw-local2":
+            for out in outs:
+                assert _rows(out) == _rows(work / "reference"), f"{name}: rows differ from claimbank build"
         return result
     result.update(_peaks())
     return result

@@ -3,9 +3,8 @@
     claimbank build annotations/ --out build/dataset
     python examples/train_tagger.py build/dataset
 
-Reads the `documents` config (each article's text and its gold set), tokenizes the text itself (the `tokens`
-config cuts tokens at gold span edges, which a model must not see), tags SOURCE / CUE / CONTENT as BIO, trains a
-CRF (python-crfsuite) on the train split and prints exact span F1 per role on the other splits. `claimbank train`
+Reads the `documents` config (each article's text and its gold set), tokenizes the text itself (from the text
+alone, never at gold span edges), tags SOURCE / CUE / CONTENT as BIO, trains a CRF (python-crfsuite) on the train split and prints exact span F1 per role on the other splits. `claimbank train`
 does the same, plus the assembly into attributions and a model folder (docs/tagger.md).
 """
 

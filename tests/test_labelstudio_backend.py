@@ -61,8 +61,10 @@ def test_health_and_setup_answer_the_model_version(client: Any) -> None:
     health = client.get("/health")
     assert health.status_code == 200
     assert health.get_json()["status"] == "UP"
-    setup = client.post("/setup", json={"project": "1.1", "schema": labeling_config()})
+    body = {"project": "1.1", "schema": labeling_config(), "access_token": "owner-t0ken-sentinel"}
+    setup = client.post("/setup", json=body)
     assert setup.status_code == 200
+    assert b"owner-t0ken-sentinel" not in setup.data
     assert setup.get_json()["model_version"] == RulePredictor().model_version
 
 
@@ -146,11 +148,15 @@ def test_webhook_events_are_counted_and_handed_to_training_in_the_background() -
 def test_a_model_folder_without_the_tagger_installed_is_a_clear_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    import argparse
+
+    from claimbank.io.labelstudio.command import _ls_backend
+
+    assert main(["ls", "backend", "--model", str(tmp_path / "nope")]) == 2
     monkeypatch.setitem(sys.modules, "claimbank.tagger", None)  # an installation without the tagger
     with pytest.raises(PredictorUnavailable, match=r"claimbank\.tagger"):
         load_predictor(tmp_path)
-    assert main(["ls", "backend", "--model", str(tmp_path)]) == 2
-    assert main(["ls", "backend", "--model", str(tmp_path / "nope")]) == 2
+    assert _ls_backend(argparse.Namespace(model=tmp_path, host="127.0.0.1", port=0)) == 2
     err = capsys.readouterr().err
     assert "needs the learned tagger" in err
     assert "no such folder" in err
@@ -280,3 +286,57 @@ def test_refusals_quote_the_servers_reason() -> None:
     )
     assert reason(ApiError(status_code=403, body={"detail": "no"})) == "Label Studio answered 403: no"
     assert reason(ApiError(status_code=502, body="x" * 1000)).endswith("x…")
+
+
+def test_a_taggers_confidences_are_read_from_its_note() -> None:
+    from claimbank.io.labelstudio.backend import confidences
+
+    assert confidences("confidence: s1=0.930 s2=0.710 a1=0.640") == {"s1": 0.93, "s2": 0.71, "a1": 0.64}
+    assert confidences("adjudicated by hand") == {}
+    assert confidences(None) == {}
+    assert confidences("confidence: s1=x s2=0.5") == {"s2": 0.5}
+
+
+def test_a_predictor_that_fails_is_a_500_naming_the_task() -> None:
+    class Broken:
+        model_version = "broken-1"
+
+        def __call__(self, text: str) -> dict[str, Any]:
+            raise ValueError(f"cannot read {len(text)} characters")
+
+    answer = (
+        create_app(Broken())
+        .test_client()
+        .post("/predict", json={"tasks": [{"id": 9, "data": {"text": "abc"}}]})
+    )
+    assert answer.status_code == 500
+    assert answer.get_json()["error"] == "task 9: the predictor failed: ValueError: cannot read 3 characters"
+
+
+def test_a_trained_tagger_is_served_with_its_confidences_as_scores(tmp_path: Path) -> None:
+    """A real model folder from `claimbank train` (on 30 generated articles): scores from its confidences."""
+    from claimbank.tagger import Settings, train
+    from claimbank.testing.synth import write_project
+
+    project = write_project(tmp_path / "corpus", 30, seed=1)
+    assert (
+        main(["build", str(project / "annotations"), "--out", str(tmp_path / "dataset"), "--no-progress"])
+        == 0
+    )
+    train(tmp_path / "dataset", tmp_path / "model", settings=Settings(iterations=40))
+    predictor = load_predictor(tmp_path / "model")
+    text = "Officials said the bridge was closed on Monday. According to the police, nobody was hurt."
+    answer = (
+        create_app(predictor)
+        .test_client()
+        .post("/predict", json={"tasks": [{"id": 1, "data": {"text": text}}]})
+    )
+    (made,) = answer.get_json()["results"]
+    regions = [r for r in made["result"] if r["type"] == "labels"]
+    assert regions
+    assert all(0 <= r["score"] <= 1 for r in regions)
+    assert made["score"] == pytest.approx(min(r["score"] for r in regions))
+    assert made["score"] != RULES_SCORE
+    assert made["model_version"] == predictor.model_version != RulePredictor().model_version
+    with pytest.raises(PredictorUnavailable, match="--model"):
+        load_predictor(tmp_path / "corpus")  # a folder, but no model

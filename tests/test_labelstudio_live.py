@@ -551,6 +551,47 @@ def test_push_predict_gives_every_task_a_scored_prediction(server: Server, tmp_p
     (made,) = stored.predictions
     assert (made.model_version, made.score) == (RulePredictor().model_version, RULES_SCORE)
     assert made.result
+    assert "tab 'Uncertain first'" in pushed.stderr
+    again = _cli(["ls", "push", "--project", "scored", "--predict", str(ROOT / "annotations")], env)
+    assert again.returncode == 0, again.stderr
+    tabs = [
+        v for v in client.views.list(project=project.id) if (v.data or {}).get("title") == "Uncertain first"
+    ]
+    assert len(tabs) == 1  # made once
+
+
+def test_the_uncertain_first_tab_lists_the_least_certain_task_first(server: Server) -> None:
+    """Documents whose predictions score differently, pushed in the files' order: the tab sorts them by score."""
+    from label_studio_sdk import LabelStudio
+
+    from claimbank.annotate.preannotate import annotation_set
+    from claimbank.io.labelstudio.backend import prediction
+    from claimbank.io.labelstudio.client import Connection, find_project, push, uncertainty_view
+    from claimbank.testing.synth import corpus
+
+    class Scored:
+        """Surer of longer texts: every span's confidence is the text's length over 10,000."""
+
+        model_version = "scored-1"
+
+        def __call__(self, text: str) -> dict[str, Any]:
+            made = annotation_set(text, created_at="2026-12-01T00:00:00Z")
+            for span in made["spans"]:
+                span["confidence"] = min(1.0, len(text) / 10_000)
+            return made
+
+    connection = Connection(server.url, server.token)
+    project = find_project(connection, "uncertain first", create=True)
+    documents = [canonical(Document.model_validate(d)) for _, d in corpus(6, seed=11)]
+    predictions = {d["id"]: prediction(Scored(), d["text"]) for d in documents}
+    assert len({p["score"] for p in predictions.values()}) > 1
+    push(connection, project, documents, predictions=predictions)  # not sorted: the tab must do it
+    view = uncertainty_view(connection, project)
+    client = LabelStudio(base_url=server.url, api_key=server.token)
+    listed = list(client.tasks.list(project=project, view=view, fields="all"))
+    scores = [predictions[t.data["document_id"]]["score"] for t in listed]
+    assert len(scores) == 6
+    assert scores == sorted(scores)
 
 
 def test_the_documented_loop_runs(server: Server, tmp_path: Path) -> None:
@@ -585,3 +626,42 @@ def test_the_documented_loop_runs(server: Server, tmp_path: Path) -> None:
     assert [s.model_version for s in sets if s.id.startswith("ls-prediction-")] == [
         RulePredictor().model_version
     ]
+
+
+def test_the_labeling_page_will_not_submit_a_region_without_its_required_choice(server: Server) -> None:
+    """A CUE whose cue_type nobody picked: Label Studio's UI asks for it and saves nothing (the config's
+    `required` on the choice, checked on the regions its whenLabelValue selects)."""
+    from label_studio_sdk import LabelStudio
+
+    from tests.browser import launch_chromium
+
+    client = LabelStudio(base_url=server.url, api_key=server.token)
+    project = client.projects.create(title="required choices", label_config=labeling_config())
+    document = canonical(load_document(ROOT / "annotations" / "000_fb2fb690b74273a6.json"))
+    (gold,) = [s for s in document["annotation_sets"] if s.get("gold")]
+    (cue,) = [s for s in gold["spans"] if s["text"] == "according to"]
+    result = [
+        r for r in to_results(gold) if not (r.get("id") == cue["id"] and r.get("from_name") == "cue_type")
+    ]
+    data = {"text": document["text"], "document_id": document["id"], "sha256": document["sha256"]}
+    (task_id,) = client.projects.import_tasks(
+        id=project.id,
+        request=[{"data": data, "predictions": [{"model_version": "gaps", "result": result}]}],
+        return_task_ids=True,
+    ).task_ids
+    with launch_chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{server.url}/user/login/")
+        page.fill('input[name="email"]', server.username)
+        page.fill('input[name="password"]', server.password)
+        page.click('button[type="submit"], input[type="submit"]')
+        page.wait_for_load_state("networkidle")
+        page.goto(f"{server.url}/projects/{project.id}/data?task={task_id}")
+        page.locator("span.htx-highlight").first.wait_for(timeout=60_000)
+        page.wait_for_timeout(2_000)
+        page.get_by_role("button", name="Submit").click()
+        asked = page.get_by_text("Pick the cue_type of the selected CUE region")
+        asked.wait_for(timeout=30_000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "labelstudio-required.png"))
+    assert list(client.annotations.list(id=task_id)) == []  # nothing was saved

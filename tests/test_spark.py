@@ -180,8 +180,15 @@ def raw_run(spark: Any, raw: Path, partitions: int, **spec: Any) -> Any:
     )
 
 
-def test_raw_articles_are_preannotated_like_the_rules(spark: Any, raw: Path) -> None:
-    one, three = raw_run(spark, raw, 1), raw_run(spark, raw, 3)
+def test_raw_articles_are_preannotated_like_the_rules(
+    spark: Any, raw: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claimbank.spark import inputs
+
+    one = raw_run(spark, raw, 1)
+    monkeypatch.setattr(inputs, "JSONL_CHUNK", 4000)  # the JSONL file read in stretches of a few lines
+    assert len([unit for unit in inputs.raw_units([raw]) if unit.kind == "jsonl"]) > 2
+    three = raw_run(spark, raw, 3)
     assert (three.documents, three.written, three.refused) == (15, 12, 3)
     assert rows(one.out) == rows(three.out)
     documents = [row for split in SPLITS for row in rows(three.out)["documents", split]]

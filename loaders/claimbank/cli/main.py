@@ -255,7 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="propose attributions for raw articles (rules, or a trained model with --model)",
         description="Propose SOURCE / CUE / CONTENT spans and attributions, explicit non-attributions included, "
         "with rules over the lexicon in claimbank/rules/lexicon.json, or with --model a model made by "
-        "`claimbank train` (set 'tagger', with a confidence per span and attribution in its note). Input: seed "
+        "`claimbank train` (set 'tagger', each span and attribution with its confidence). Input: seed "
         ".txt files (a new annotation file is made for each) or annotation files (the set 'preannotator', or "
         "'tagger', is added or replaced). The output is validated before it is written.",
     )

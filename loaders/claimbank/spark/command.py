@@ -116,9 +116,14 @@ def add_parser(commands: Any, parser_class: type[argparse.ArgumentParser]) -> No
     pre.set_defaults(run=_preannotate)
 
 
-def _add_common(parser: argparse.ArgumentParser) -> None:
-    from claimbank.cli.main import _positive
+def _positive(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise argparse.ArgumentTypeError("must be a positive integer")
+    return number
 
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out",
         type=Path,
@@ -192,7 +197,7 @@ def _preannotate(args: argparse.Namespace) -> int:
             max_bytes=args.max_bytes,
             partitions=args.partitions,
         ),
-        f"no .jsonl, .parquet or .txt input under {', '.join(map(str, args.paths))}",
+        f"no article in .jsonl, .parquet or .txt input under {', '.join(map(str, args.paths))}",
     )
 
 
@@ -211,7 +216,7 @@ def _with_session(args: argparse.Namespace, run: Any, empty: str) -> int:
     finally:
         if owned:
             spark.stop()
-    if not result.units:
+    if not result.documents:
         return _usage(empty)
     return _report(result, args.out, args.problems or job.default_problems_out(args.out))
 

@@ -25,12 +25,18 @@ from claimbank.validate.problems import Problem, ProblemSink
 RAW_SUFFIXES = (".jsonl", ".parquet", ".txt")
 
 
+JSONL_CHUNK = 16 * 1024 * 1024  # a JSONL file larger than this is read as several units of about this size
+
+
 class RawUnit(NamedTuple):
-    """One unit of raw input: a ``.txt`` file, a JSONL file, or one row group of a Parquet file."""
+    """One unit of raw input: a ``.txt`` file, a stretch of whole lines of a JSONL file, or one row group of a
+    Parquet file."""
 
     kind: str  # "txt", "jsonl" or "parquet"
     path: str
-    part: int = 0  # the row group, for Parquet
+    part: int = 0  # the row group, for Parquet; the first byte, for JSONL
+    end: int = -1  # JSONL: the byte after the unit's last line (-1: the end of the file)
+    first_line: int = 1  # JSONL: the number of the unit's first line, counted from 1
 
 
 @dataclass
@@ -75,6 +81,8 @@ def raw_units(paths: Iterable[Path]) -> list[RawUnit]:
 
 def _units_of(name: str) -> list[RawUnit]:
     kind = name.rsplit(".", 1)[1]
+    if kind == "jsonl":
+        return _jsonl_units(name)
     if kind != "parquet":
         return [RawUnit(kind, name)]
     import pyarrow.parquet as pq
@@ -86,12 +94,34 @@ def _units_of(name: str) -> list[RawUnit]:
     return [RawUnit("parquet", name, part) for part in range(max(groups, 1))]
 
 
+def _jsonl_units(name: str) -> list[RawUnit]:
+    """A JSONL file as stretches of whole lines of about :data:`JSONL_CHUNK` bytes, so that one large file is read
+    by many tasks. The driver reads the file once to find line boundaries (and so every line keeps its number)."""
+    try:
+        if os.path.getsize(name) <= JSONL_CHUNK:
+            return [RawUnit("jsonl", name)]
+        units: list[RawUnit] = []
+        start = position = 0
+        first = 1
+        with open(name, "rb") as handle:
+            for number, line in enumerate(handle, start=1):
+                position += len(line)
+                if position - start >= JSONL_CHUNK:
+                    units.append(RawUnit("jsonl", name, start, position, first))
+                    start, first = position, number + 1
+        if position > start:
+            units.append(RawUnit("jsonl", name, start, position, first))
+        return units
+    except OSError:
+        return [RawUnit("jsonl", name)]  # its executor reports why it cannot be read
+
+
 def read_raw(unit: RawUnit, max_bytes: int) -> Iterator[RawRecord]:
     """The records of one unit, each with its problems if it could not be read."""
     if unit.kind == "txt":
         yield _read_txt(unit.path, max_bytes)
     elif unit.kind == "jsonl":
-        yield from _read_jsonl(unit.path, max_bytes)
+        yield from _read_jsonl(unit, max_bytes)
     else:
         yield from _read_parquet(unit.path, unit.part)
 
@@ -109,14 +139,20 @@ def _read_txt(path: str, max_bytes: int) -> RawRecord:
     return RawRecord(path, {"id": Path(path).stem, "text": text})
 
 
-def _read_jsonl(path: str, max_bytes: int) -> Iterator[RawRecord]:
+def _read_jsonl(unit: RawUnit, max_bytes: int) -> Iterator[RawRecord]:
+    path = unit.path
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed below; lines are read one at a time
     except OSError as error:
         yield RawRecord(path, problems=[Problem("file-unreadable", path, "", str(error.strerror or error))])
         return
     with handle:
-        for number, line in enumerate(handle, start=1):
+        handle.seek(unit.part)
+        position = unit.part
+        for number, line in enumerate(handle, start=unit.first_line):
+            if 0 <= unit.end <= position:
+                break
+            position += len(line)
             if not line.strip():
                 continue
             name = f"{path}:{number}"

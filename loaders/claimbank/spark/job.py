@@ -95,7 +95,9 @@ def build_raw(
     if spec.model is not None:
         spark.sparkContext.addFile(str(Path(spec.model).resolve()), recursive=True)
     items = partial(_raw_items, spec=spec, language=language, max_bytes=max_bytes)
-    return _run(spark, units, items, out, problems_out, partitions)
+    # A JSONL stretch or a Parquet row group is already many records: one a partition, unless told otherwise.
+    per_partition = RECORDS_PER_PARTITION if all(unit.kind == "txt" for unit in units) else 1
+    return _run(spark, units, items, out, problems_out, partitions, per_partition)
 
 
 def _annotation_items(
@@ -125,6 +127,7 @@ def _run(
     out: Path,
     problems_out: Path | None,
     partitions: int | None,
+    per_partition: int = RECORDS_PER_PARTITION,
 ) -> JobResult:
     from pyspark import StorageLevel
 
@@ -135,9 +138,7 @@ def _run(
     if not units:
         return result
     sc = spark.sparkContext
-    count = partitions or min(
-        len(units), max(sc.defaultParallelism, math.ceil(len(units) / RECORDS_PER_PARTITION))
-    )
+    count = partitions or min(len(units), max(sc.defaultParallelism, math.ceil(len(units) / per_partition)))
     result.partitions = count
     out.parent.mkdir(parents=True, exist_ok=True)
     _sweep(out)

@@ -1,7 +1,8 @@
 """Training data for the tagger, read from a built dataset folder with ``datasets.load_dataset`` only.
 
-The ``documents`` config is used (not ``tokens``, whose tokens are cut at gold span edges): each row's text and
-its gold set's SOURCE / CUE / CONTENT spans and attributions. Labels are ``ClassLabel`` integers there; their
+The ``documents`` config is used, not ``tokens``: each row's text and its gold set's SOURCE / CUE / CONTENT spans
+and attributions, so that how spans become tags (fragments, overlaps) is this package's choice, made from the
+text alone. Labels are ``ClassLabel`` integers there; their
 names come from the dataset's own features, so this module does not depend on how claimbank numbers them.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,10 +107,24 @@ def load_examples(folder: Path, splits: Iterable[str] | None = None) -> dict[str
         )
     import datasets
 
+    # datasets' own warnings and progress bars would come between claimbank's one-line messages: quiet them
+    # while loading, and put back what the caller had.
+    loggers = [logging.getLogger(name) for name in ("datasets", "huggingface_hub")]
+    levels = [logger.level for logger in loggers]
+    bars = datasets.utils.are_progress_bars_disabled()
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    datasets.disable_progress_bars()
     try:
         loaded = datasets.load_dataset(str(folder), "documents")
     except Exception as error:  # datasets raises many kinds; to the user each is "cannot read it"
-        raise DatasetError(f"{folder}: cannot load the 'documents' config: {error}") from error
+        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise DatasetError(f"{folder}: cannot load the 'documents' config: {first_line}") from error
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+        if not bars:
+            datasets.enable_progress_bars()
     wanted = list(loaded) if splits is None else [s for s in splits if s in loaded]
     result: dict[str, list[Example]] = {}
     for split in wanted:

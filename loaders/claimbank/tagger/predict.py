@@ -36,14 +36,18 @@ class Prediction:
     cue_types: dict[int, str]
 
 
-def _open(path: Path) -> Any:
+def _open(path: Path, labels: set[str] | None = None) -> Any:
+    """A crfsuite tagger over ``path``, which must know labels (and only ``labels``, when given)."""
     import pycrfsuite
 
     tagger = pycrfsuite.Tagger()
     try:
         tagger.open(str(path))
-    except Exception as error:  # crfsuite says only "Cannot open" or worse: a corrupt file
+    except Exception as error:  # crfsuite says only "Invalid model file": a damaged or foreign file
         raise ModelError(f"{path}: cannot open the crfsuite model ({error})") from None
+    known = set(tagger.labels())
+    if not known or (labels is not None and not known <= labels):
+        raise ModelError(f"{path}: the crfsuite model does not have the labels model.json declares")
     return tagger
 
 
@@ -57,8 +61,10 @@ class Model:
         for needed in ("tagger.crfsuite", "linker.crfsuite"):
             if needed not in files:
                 raise ModelError(f"{folder}: {needed} is missing")
-        self._tagger = _open(folder / "tagger.crfsuite")
-        self._linker = _open(folder / "linker.crfsuite")
+        self._tagger = _open(folder / "tagger.crfsuite", set(self.manifest.get("labels", ())))
+        self._linker = _open(folder / "linker.crfsuite", {"0", "1"})
+        # A linker trained without a single linked pair knows only "0": every pair scores 0.
+        self._links = "1" in self._linker.labels()
         # An attribute with one value in training has no classifier: that value is used throughout.
         self._constant: dict[str, str] = dict(self.manifest.get("constant_attributes", {}))
         self._classifiers = {
@@ -97,11 +103,12 @@ class Model:
             )
         token_spans = [(s.label, s.first, s.last) for s in spans]
         items, keys = link.pairs(tokens, token_spans)
-        scores: list[float] = []
-        if items:
+        if items and self._links:
             self._linker.set(items)
             self._linker.tag()
             scores = [self._linker.marginal("1", j) for j in range(len(items))]
+        else:
+            scores = [0.0] * len(items)
         cues = [i for i, s in enumerate(spans) if s.label == "CUE"]
         proposals = link.choose(cues, keys, scores)
         kinds = self._classify(
@@ -143,11 +150,9 @@ class Model:
         return Prediction(spans, proposals, source_types, cue_types)
 
     def annotation_set(self, text: str, *, set_id: str = "tagger", created_at: str) -> dict[str, Any]:
-        """An annotation set (origin "prediction") of the model's spans and attributions for ``text``.
-
-        The schema has no confidence field, so each span's and attribution's confidence is written into the
-        set's ``note`` as ``confidence: s1=0.93 s2=0.71 … a1=0.64 …`` (also on :meth:`predict`'s result).
-        """
+        """An annotation set (origin "prediction") of the model's spans and attributions for ``text``, each with
+        its ``confidence`` (a span's: the mean marginal probability of its tokens' tags; an attribution's:
+        P(content link) × P(source link, or no source))."""
         found = self.predict(text)
         # 'nobody' is the source type of explicit non-attributions only (and only theirs): make it agree with
         # the kind, since the type and the kind come from different classifiers.
@@ -162,6 +167,7 @@ class Model:
                 "start": span.start,
                 "end": span.end,
                 "text": text[span.start : span.end],
+                "confidence": round(span.confidence, 4),
             }
             if span.label == "SOURCE":
                 kind = "nobody" if i in nobody else found.source_types.get(i, "unspecified")
@@ -176,15 +182,12 @@ class Model:
                 "kind": proposal.kind,
                 "cue": f"s{proposal.cue + 1}",
                 "content": f"s{proposal.content + 1}",
+                "confidence": round(proposal.confidence, 4),
             }
             source = proposal.source
             if source is not None and (source in nobody) == (proposal.kind == "non_attribution"):
                 item["source"] = f"s{source + 1}"
             attributions.append(item)
-        confidence = " ".join(
-            [f"s{i + 1}={s.confidence:.3f}" for i, s in enumerate(found.spans)]
-            + [f"a{i + 1}={p.confidence:.3f}" for i, p in enumerate(found.attributions)]
-        )
         result: dict[str, Any] = {
             "id": set_id,
             "annotator": "claimbank tagger",
@@ -192,6 +195,4 @@ class Model:
             "created_at": created_at,
             "model_version": self.version,
         }
-        if confidence:
-            result["note"] = f"confidence: {confidence}"
         return {**result, "spans": spans, "attributions": attributions, "claims": []}

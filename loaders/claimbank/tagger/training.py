@@ -55,6 +55,7 @@ def train_linker(examples: Sequence[Example], folder: Path, settings: Settings) 
     value in training, with that value (no classifier for them)."""
     pair_trainer = _trainer(0.0, settings.linker_c2, settings.linker_iterations)
     attribute_items: dict[str, list[tuple[list[str], str]]] = {"kind": [], "source_type": [], "cue_type": []}
+    appended = 0
     for example in examples:
         tokens = Tokens.of(example.text)
         gold = _gold_token_spans(tokens, example)
@@ -74,11 +75,14 @@ def train_linker(examples: Sequence[Example], folder: Path, settings: Settings) 
         items, keys = link.pairs(tokens, [gold[i] for i in ids])
         for features, key in zip(items, keys, strict=True):
             pair_trainer.append([features], ["1" if key in linked else "0"])
+        appended += len(items)
         for span in example.spans:
             value = span.source_type if span.label == "SOURCE" else span.cue_type
             if span.id in gold and span.label in ("SOURCE", "CUE") and value is not None:
                 name = "source_type" if span.label == "SOURCE" else "cue_type"
                 attribute_items[name].append((link.span_type_features(tokens, gold[span.id][1:]), value))
+    if not appended:
+        pair_trainer.append([["bias"]], ["0"])  # no pair to learn from: a linker that links nothing
     pair_trainer.train(str(folder / "linker.crfsuite"))
     constant = {}
     for name, pairs in attribute_items.items():

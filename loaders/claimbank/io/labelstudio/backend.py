@@ -10,14 +10,15 @@ A prediction is an annotation set turned into Label Studio regions by :func:`cla
 to_results`: text regions whose ids are the span ids (stable: the same text gives the same ids), per-region
 choices on those ids, and relations with ``from_id``/``to_id``; it carries a ``score`` and the predictor's
 ``model_version``. The score is the lowest confidence of its spans (the least sure region decides which task a
-person should look at first) when the predictor gives spans a ``confidence``, else :data:`RULES_SCORE`.
+person should look at first) when the predictor gives spans a ``confidence`` (a field of the file format for
+predicted sets), else :data:`RULES_SCORE`.
 """
 
 from __future__ import annotations
 
 import importlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -54,11 +55,53 @@ class RulePredictor:
         return annotation_set(text, created_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
+def confidences(note: str | None) -> dict[str, float]:
+    """The confidences a tagger's set carries in its note (``confidence: s1=0.93 s2=0.71 a1=0.64``), by id."""
+    found: dict[str, float] = {}
+    if not note or not note.startswith("confidence:"):
+        return found
+    for item in note.removeprefix("confidence:").split():
+        key, _, value = item.partition("=")
+        try:
+            found[key] = float(value)
+        except ValueError:
+            continue
+    return found
+
+
+class TaggerPredictor:
+    """A model folder of ``claimbank.tagger`` (``claimbank train``) as a :class:`Predictor`.
+
+    Spans and attributions keep the ``confidence`` the tagger gives them; where it gives none but writes the
+    confidences into the set's note (``confidence: s1=0.93 a1=0.64``, its form before the file format had the
+    field), they are read back from there. :func:`prediction` turns them into scores.
+    """
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.model_version = str(model.version)
+
+    def __call__(self, text: str) -> dict[str, Any]:
+        made: dict[str, Any] = self.model.annotation_set(
+            text, created_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        )
+        known = confidences(made.get("note"))
+
+        def scored(item: dict[str, Any]) -> dict[str, Any]:
+            if item.get("confidence") is None and item["id"] in known:
+                return {**item, "confidence": known[item["id"]]}
+            return item
+
+        layers = {name: [scored(i) for i in made.get(name, [])] for name in ("spans", "attributions")}
+        return {**made, **layers}
+
+
 def load_predictor(model: Path | None) -> Predictor:
     """The rules without ``model``; with it, the learned tagger saved in the folder ``model``.
 
-    The tagger is the package ``claimbank.tagger`` (its ``load(folder)`` gives a :class:`Predictor`); an
-    installation without it, or a folder that is not there, is a :class:`PredictorUnavailable` error.
+    The tagger is the package ``claimbank.tagger`` (its ``load(folder)``, wrapped in :class:`TaggerPredictor`);
+    an installation without it, a folder that is not there or one the tagger refuses is a
+    :class:`PredictorUnavailable` error.
     """
     if model is None:
         return RulePredictor()
@@ -73,8 +116,10 @@ def load_predictor(model: Path | None) -> Predictor:
             "--model needs the learned tagger (claimbank.tagger), which this installation does not have; "
             "leave out --model to serve the rules"
         ) from None
-    loaded: Predictor = tagger.load(model)
-    return loaded
+    try:
+        return TaggerPredictor(tagger.load(model))
+    except tagger.ModelError as error:
+        raise PredictorUnavailable(f"--model {model}: {error}") from None
 
 
 def score(annotation_set: dict[str, Any]) -> float:
@@ -86,22 +131,17 @@ def score(annotation_set: dict[str, Any]) -> float:
 
 
 def prediction(predictor: Predictor, text: str) -> dict[str, Any]:
-    """One Label Studio prediction for ``text``: regions, choices and relations, a ``score``, a model version."""
+    """One Label Studio prediction for ``text``: regions, choices and relations, a ``score``, a model version.
+
+    Spans' and attributions' ``confidence`` become the regions' and content relations' own scores
+    (:func:`claimbank.io.labelstudio.convert.to_results`), which Label Studio shows on them.
+    """
     made = predictor(text)
-    confidence = {s["id"]: s.get("confidence") for s in made.get("spans", [])}
-    plain = {
-        **made,
-        "spans": [{k: v for k, v in s.items() if k != "confidence"} for s in made.get("spans", [])],
-    }
-    results = to_results(plain)
-    for region in results:
-        if region.get("type") == "labels" and confidence.get(region["id"]) is not None:
-            region["score"] = float(confidence[region["id"]])  # Label Studio shows a region's own score
-    return {"result": results, "score": score(made), "model_version": predictor.model_version}
+    return {"result": to_results(made), "score": score(made), "model_version": predictor.model_version}
 
 
 def uncertainty_first(
-    predictor: Predictor, documents: list[dict[str, Any]]
+    predictor: Predictor, documents: Iterable[dict[str, Any]]
 ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """Every document with its prediction, the least certain first (ties keep the documents' order): pushed in
     this order, Label Studio's default task order is the order in which a person's answer teaches most."""
@@ -189,7 +229,13 @@ def create_app(predictor: Predictor, *, on_annotation: Callable[[dict[str, Any]]
             if not isinstance(text, str):
                 task_id = item.get("id") if isinstance(item, dict) else None
                 return refuse(f"task {task_id}: no data.text string to predict on")
-            results.append(prediction(predictor, text))
+            try:
+                results.append(prediction(predictor, text))
+            except Exception as error:  # the predictor's failure on one text, told to Label Studio as such
+                app.logger.exception("task %s: the predictor failed", item.get("id"))
+                return refuse(
+                    f"task {item.get('id')}: the predictor failed: {type(error).__name__}: {error}", 500
+                )
         return jsonify({"results": results, "model_version": predictor.model_version})
 
     @app.post("/webhook")

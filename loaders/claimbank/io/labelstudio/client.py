@@ -308,6 +308,33 @@ def _task(document: dict[str, Any], prediction: dict[str, Any] | None) -> dict[s
     return made
 
 
+UNCERTAIN_FIRST = "Uncertain first"  # the title of the data manager tab that sorts tasks by prediction score
+
+
+def uncertainty_view(connection: Connection, project: int) -> int:
+    """The id of the project's data manager tab that lists tasks by prediction score, lowest first (made once)."""
+    client = connection.client()
+    views = _retrying(
+        connection,
+        "listing views",
+        lambda: list(client.views.list(project=project, request_options=NO_RETRY)),
+    )
+    for view in views:
+        data = view.data if isinstance(view.data, dict) else {}
+        if data.get("title") == UNCERTAIN_FIRST:
+            return int(view.id)
+    made = _retrying(
+        connection,
+        "creating the uncertainty-first tab",
+        lambda: client.views.create(
+            project=project,
+            data={"title": UNCERTAIN_FIRST, "ordering": ["tasks:predictions_score"]},
+            request_options=NO_RETRY,
+        ),
+    )
+    return int(made.id)
+
+
 def users(connection: Connection) -> dict[int, dict[str, Any]]:
     """User id -> {"id", "email", "username"} for every user the server lists (annotators by e-mail)."""
     client = connection.client()

@@ -126,6 +126,7 @@ def add_parser(commands: Any, parser_class: type[argparse.ArgumentParser]) -> No
                 metavar="DIR",
                 help="with --predict: a trained tagger's folder instead of the rules",
             )
+            command.add_argument("--no-progress", action="store_true", help="no progress bar")
             command.set_defaults(run=_ls_push)
         else:
             command.add_argument(
@@ -312,8 +313,16 @@ def _ls_push(args: argparse.Namespace) -> int:
 
 
 def _push(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
     from claimbank.format.canonical import canonical
-    from claimbank.io.labelstudio.client import LabelStudioError, find_project, push
+    from claimbank.io.labelstudio.client import (
+        UNCERTAIN_FIRST,
+        LabelStudioError,
+        find_project,
+        push,
+        uncertainty_view,
+    )
     from claimbank.validate.core import iter_files
 
     if args.model is not None and not args.predict:
@@ -330,7 +339,7 @@ def _push(args: argparse.Namespace) -> int:
             return loaded
         documents.append((path, canonical(loaded)))
     if args.predict:
-        ordered = _predicted(args.model, [d for _, d in documents])
+        ordered = _predicted(args.model, [d for _, d in documents], args.no_progress)
         if ordered is None:
             return EXIT_USAGE
         # Uncertainty first: the least certain documents become the first tasks (Label Studio's default order).
@@ -344,7 +353,23 @@ def _push(args: argparse.Namespace) -> int:
         predictions = chosen
     try:
         project = find_project(connection, args.project, create=args.create)
-        result = push(connection, project, [d for _, d in documents], predictions=predictions)
+        with tqdm(
+            total=len(documents),
+            desc="pushing",
+            unit="task",
+            delay=1.0,
+            disable=args.no_progress or None,
+            file=sys.stderr,
+        ) as bar:
+            result = push(
+                connection, project, [d for _, d in documents], predictions=predictions, progress=bar.update
+            )
+        if args.predict:
+            view = uncertainty_view(connection, project)
+            print(
+                f"project {project}: tab {UNCERTAIN_FIRST!r} (view {view}) lists the least certain first",
+                file=sys.stderr,
+            )
     except LabelStudioError as error:
         print(f"claimbank ls push: error: {error}", file=sys.stderr)
         return EXIT_INVALID
@@ -385,7 +410,7 @@ def _chosen(wanted: str | None, documents: list[tuple[Path, dict[str, Any]]]) ->
 
 
 def _predicted(
-    model: Path | None, documents: list[dict[str, Any]]
+    model: Path | None, documents: list[dict[str, Any]], no_progress: bool = True
 ) -> list[tuple[dict[str, Any], dict[str, Any]]] | None:
     """Every document with its prediction from the rules or ``model``, the least certain first; None (after
     saying why) if the predictor cannot be loaded."""
@@ -396,7 +421,12 @@ def _predicted(
     except PredictorUnavailable as error:
         print(f"claimbank ls push: error: {error}", file=sys.stderr)
         return None
-    return uncertainty_first(predictor, documents)
+    from tqdm import tqdm
+
+    bar = tqdm(
+        documents, desc="predicting", unit="doc", delay=1.0, disable=no_progress or None, file=sys.stderr
+    )
+    return uncertainty_first(predictor, bar)
 
 
 def _ls_pull(args: argparse.Namespace) -> int:
@@ -423,7 +453,7 @@ def _pull(args: argparse.Namespace) -> int:
         print(f"claimbank ls pull: error: {error}", file=sys.stderr)
         return EXIT_INVALID
     for item in exported:
-        for annotation in [*item.get("annotations", []), *item.get("drafts", [])]:
+        for annotation in [*(item.get("annotations") or []), *(item.get("drafts") or [])]:
             by = annotation.get("completed_by") if isinstance(annotation, dict) else None
             if isinstance(by, int) and by in known:
                 annotation["completed_by"] = known[by]  # annotators by e-mail, not by a number
