@@ -323,3 +323,12 @@ def test_a_json_min_export_is_named_as_such(project: Path, capsys: pytest.Captur
     out = capsys.readouterr().out
     assert "JSON_MIN" in out
     assert "None" not in out
+
+
+def test_drafts_exported_as_bare_ids_are_skipped_not_refused(project: Path) -> None:
+    # Label Studio 1.23 exports a task's drafts as ids unless asked for them in full (found live, session 6).
+    task = _export(project)[0]
+    task["drafts"] = [41, 42]
+    path = _write(project, [task])
+    assert main(["ls", "import", str(path), "--annotations", str(project / "annotations")]) == 0
+    assert main(["ls", "import", str(path), "--annotations", str(project / "annotations"), "--drafts"]) == 0

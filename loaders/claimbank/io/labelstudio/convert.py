@@ -487,7 +487,9 @@ def import_export(
         sets = list(document["annotation_sets"])
         task_id = item.get("id")
         sources = [("annotation", a) for a in item.get("annotations") or []]
-        sources += [("draft", d) for d in item.get("drafts") or []] if include_drafts else []
+        sources += (
+            [("draft", d) for d in item.get("drafts") or [] if isinstance(d, dict)] if include_drafts else []
+        )
         sources += [("prediction", p) for p in item.get("predictions") or [] if isinstance(p, dict)]
         for position, (kind, annotation) in enumerate(sources):
             if annotation.get("was_cancelled"):

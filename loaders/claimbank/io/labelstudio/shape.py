@@ -70,7 +70,10 @@ class _Shape:
                 continue
             for position, annotation in enumerate(items):
                 if not isinstance(annotation, dict):
-                    if name != "predictions":  # exported as bare ids unless asked for in full: skipped
+                    if name not in (
+                        "predictions",
+                        "drafts",
+                    ):  # exported as bare ids unless asked for in full: skipped
                         self.bad((name, position), f"an annotation is an object, not {_type(annotation)}")
                 elif isinstance(annotation.get("result"), list):
                     self.result(annotation["result"], (name, position, "result"))
