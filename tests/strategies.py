@@ -137,7 +137,7 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
     split = draw(st.sampled_from([None, *(member.value for member in Split)]))
     return {
         **({} if split is None else {"split": split}),
-        "schema_version": "1.0",
+        "schema_version": "2.0",
         "id": draw(st.from_regex(r"[a-z0-9][a-z0-9_-]{0,10}", fullmatch=True)),
         "seed": "seed.txt",
         "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),

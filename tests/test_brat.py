@@ -104,11 +104,15 @@ def test_two_annotators_become_two_sets_on_one_document(
     a, b = sets["brat-a1"], sets["brat-b2"]
     assert (a["annotator"], a["origin"], a["imported_from"]) == ("a1", "imported", "brat:drones_a1.ann")
     spans = {s["id"]: s for s in a["spans"]}
-    # the discontinuous content: one span per fragment, the later ones named <id>:<n>
-    assert (spans["T3"]["text"], spans["T3:2"]["text"]) == (
-        "three drones hit the airport",
-        "the ministry added",
-    )
+    # the discontinuous content: one span in two fragments, its own offsets and text the stretch they cover
+    first, second = TEXT.index("three drones"), TEXT.index("the ministry added")
+    assert spans["T3"]["fragments"] == [
+        {"start": first, "end": first + 28, "text": "three drones hit the airport"},
+        {"start": second, "end": second + 18, "text": "the ministry added"},
+    ]
+    assert (spans["T3"]["start"], spans["T3"]["end"]) == (first, second + 18)
+    assert spans["T3"]["text"] == "three drones hit the airport, the ministry added"
+    assert not any(":" in span_id for span_id in spans)
     assert spans["T1"]["source_type"] == "unnamed_official"
     assert spans["T6"]["source_type"] == "unspecified"
     assert spans["T5"]["cue_type"] == "according_to"
@@ -220,7 +224,7 @@ def test_white_space_at_span_edges_is_trimmed_with_the_offsets(
     # The white-space fragment is left out, so the content's first kept fragment carries the event's T3.
     assert spans["T3"]["text"] == "the ministry added"
     assert spans["T3"]["start"] == content
-    assert "T3:2" not in spans
+    assert "fragments" not in spans["T3"]  # one fragment left: a contiguous span
     assert item["attributions"][0]["content"] == "T3"
 
 
@@ -480,3 +484,26 @@ def test_the_gold_exports_with_every_claim_declared_in_annotation_conf(tmp_path:
     )
     assert written.count("\tclaimer ") == len(gold["claims"])
     _declared_in_conf(out)
+
+
+def test_fragments_in_another_order_are_sorted_and_overlapping_ones_joined() -> None:
+    """brat keeps fragments in the order they were marked (PolNeAR: 101 train lines); ClaimBank in text order."""
+    late, early = _at("the ministry added"), _at("three drones hit the airport")
+    overlap = f"{TEXT.index('drones')} {TEXT.index('drones') + 6}"
+    ann = (
+        f"T1\tContent {late};{early}\tthe ministry added three drones hit the airport\n"
+        f"T2\tContent {early};{overlap};{late}\tthree drones hit the airport drones the ministry added\n"
+    )
+    sink = ProblemSink("x.ann")
+    converted = brat.to_annotation_set(brat.parse_ann(ann, TEXT, sink), {"id": "b"}, brat.POLNEAR, sink)
+    assert list(sink.problems) == []
+    spans = {span["id"]: span for span in converted.item["spans"]}
+    assert [f["text"] for f in spans["T1"]["fragments"]] == [
+        "three drones hit the airport",
+        "the ministry added",
+    ]
+    assert spans["T2"]["fragments"] == spans["T1"]["fragments"]
+    assert any(n.startswith("brat-fragments-sorted: T1") for n in converted.notices)
+    assert any(n.startswith("brat-fragments-joined: T2") for n in converted.notices)
+    content, _ = brat.to_ann(converted.item)
+    assert f"T1\tContent {early};{late}\tthree drones hit the airport the ministry added\n" in content

@@ -208,7 +208,7 @@ def test_a_nesting_cycle_that_fits_inside_itself_is_declined(tmp_path: Path) -> 
         **more,
     }
     document = {
-        "schema_version": "1.0",
+        "schema_version": "2.0",
         "id": "cycle",
         "seed": "cycle.txt",
         "sha256": hashlib.sha256(text.encode()).hexdigest(),

@@ -35,15 +35,16 @@ _MODELS: dict[str, tuple[type[BaseModel], ...]] = {
     "metadata": (model.Metadata,),
     "set": (model.AnnotationSet,),
     "span": typing.get_args(typing.get_args(model.Span)[0]),
+    "fragment": (model.Fragment,),
     "attribution": typing.get_args(typing.get_args(model.AnyAttribution)[0]),
     "claim": typing.get_args(typing.get_args(model.AnyClaim)[0]),
 }
-_CHILD = {"spans": "span", "attributions": "attribution", "claims": "claim", "annotation_sets": "set"}
+_CHILD = fields.RECORDS_OF
 
 
 def maximal() -> dict[str, Any]:
-    """A valid document that sets every field of the table at least once (mini.json, filled in)."""
-    document = json.loads((CASES / "valid" / "mini.json").read_text(encoding="utf-8"))
+    """A valid document that sets every field of the table at least once (mini-fragments.json, filled in)."""
+    document = json.loads((CASES / "valid" / "mini-fragments.json").read_text(encoding="utf-8"))
     document["metadata"] |= {
         "url": "https://example.org/a",
         "publisher": "Example",
@@ -185,7 +186,7 @@ def _lost(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
 
 
 def _through_labelstudio(document: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
-    return {**item, **labelstudio.from_results(labelstudio.to_results(item))}
+    return {**item, **labelstudio.from_results(labelstudio.to_results(item), document["text"])}
 
 
 def _through_brat(document: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:

@@ -54,7 +54,7 @@ def test_output_is_valid_on_synthetic_articles() -> None:
 def test_output_is_valid_on_hostile_text(text: str) -> None:
     item = annotation_set(text, created_at="2026-11-24T00:00:00Z")
     data = {
-        "schema_version": "1.0",
+        "schema_version": "2.0",
         "id": "x",
         "seed": "x.txt",
         "sha256": hashlib.sha256(text.encode()).hexdigest(),

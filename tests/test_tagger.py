@@ -119,7 +119,7 @@ def model(model_dir: Path) -> Model:
 def test_predictions_validate_on_hostile_text(model: Model, text: str) -> None:
     item = model.annotation_set(text, created_at=STAMP)
     data = {
-        "schema_version": "1.0",
+        "schema_version": "2.0",
         "id": "x",
         "seed": "x.txt",
         "sha256": hashlib.sha256(text.encode()).hexdigest(),

@@ -88,7 +88,7 @@ def valid_document(doc_id: str = "mini") -> dict[str, Any]:
         {"id": "c4", "span": "s26", "claimer": "author", "factuality": "PR+", "modality": ["s27"]},
     ]
     return {
-        "schema_version": "1.0",
+        "schema_version": "2.0",
         "id": doc_id,
         "seed": "mini.txt",
         "sha256": hashlib.sha256(TEXT.encode("utf-8")).hexdigest(),
@@ -121,6 +121,36 @@ def valid_document(doc_id: str = "mini") -> dict[str, Any]:
 
 Mutation = Callable[[dict[str, Any]], None]
 SET = "/annotation_sets/0"
+FRAGMENTED = 5  # s6, the CONTENT "three drones hit Erbil’s airport 👩‍👩‍👧 on Sunday", in two fragments
+
+
+def fragmented(doc: dict[str, Any], index: int = FRAGMENTED) -> dict[str, Any]:
+    """``doc`` with one span in fragments: the CONTENT without the emoji inside it (the span keeps its hull)."""
+    span = _spans(doc)[index]
+    quotes = ("three drones hit Erbil’s airport", "on Sunday")
+    fragments, at = [], span["start"]
+    for quote in quotes:
+        start = TEXT.index(quote, at)
+        fragments.append({"start": start, "end": start + len(quote), "text": quote})
+        at = start + len(quote)
+    span["fragments"] = fragments
+    return doc
+
+
+def _fragments(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    fragments: list[dict[str, Any]] = fragmented(doc)["annotation_sets"][0]["spans"][FRAGMENTED]["fragments"]
+    return fragments
+
+
+def _swap_fragments(doc: dict[str, Any]) -> None:
+    fragments = _fragments(doc)
+    fragments.reverse()
+
+
+def _shrink_hull(doc: dict[str, Any]) -> None:
+    first = _fragments(doc)[0]
+    span = _spans(doc)[FRAGMENTED]
+    span["end"], span["text"] = first["end"], first["text"]
 
 
 def _spans(doc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -224,11 +254,21 @@ INVALID: dict[str, list[tuple[str, Mutation, list[str]]]] = {
         ),
     ],
     "schema-range": [
+        (
+            "one-fragment",
+            lambda d: _fragments(d).pop(),
+            [f"{SET}/spans/{FRAGMENTED}/fragments"],
+        ),
         ("confidence-above-1", lambda d: _spans(d)[0].update(confidence=1.5), [f"{SET}/spans/0/confidence"]),
         ("negative-offset", lambda d: _spans(d)[0].update(start=-1), [f"{SET}/spans/0/start"]),
         ("empty-annotator", lambda d: d["annotation_sets"][0].update(annotator=""), [f"{SET}/annotator"]),
     ],
-    "schema-version": [("unknown-version", lambda d: d.update(schema_version="2.0"), ["/schema_version"])],
+    "schema-version": [("unknown-version", lambda d: d.update(schema_version="9.0"), ["/schema_version"])],
+    "schema-outdated": [("version-one", lambda d: d.update(schema_version="1.0"), ["/schema_version"])],
+    "fragments-unordered": [
+        ("reversed", _swap_fragments, [f"{SET}/spans/{FRAGMENTED}/fragments/1/start"]),
+    ],
+    "fragments-hull": [("span-shorter-than-fragments", _shrink_hull, [f"{SET}/spans/{FRAGMENTED}/start"])],
     "sha256-mismatch": [("stale-hash", lambda d: d.update(sha256="0" * 64), ["/sha256"])],
     "seed-text-mismatch": [("edited-text", _edit_text, ["/text"])],
     "seed-missing": [("no-such-seed", lambda d: d.update(seed="nowhere.txt"), ["/seed"])],
@@ -254,6 +294,11 @@ INVALID: dict[str, list[tuple[str, Mutation, list[str]]]] = {
             "off-by-one",
             lambda d: _spans(d)[3].update(start=_spans(d)[3]["start"] + 1),
             [f"{SET}/spans/3/text"],
+        ),
+        (
+            "fragment-text",
+            lambda d: _fragments(d)[1].update(text="on Monday"),
+            [f"{SET}/spans/{FRAGMENTED}/fragments/1/text"],
         ),
     ],
     "span-offsets-utf16": [("utf16-offsets", _utf16_offsets, [f"{SET}/spans/5/text"])],
@@ -413,7 +458,7 @@ RAW: dict[str, list[tuple[str, bytes, list[str]]]] = {
     "not-utf8": [("latin1", '{"text": "café"}'.encode("latin-1"), [""])],
     "json-syntax": [
         ("trailing-comma", b'{"id": "x",\n}', [""]),
-        ("truncated", b'{"schema_version": "1.0", "annotation_sets": [', [""]),
+        ("truncated", b'{"schema_version": "2.0", "annotation_sets": [', [""]),
         ("single-quotes", b"{'id': 'x'}", [""]),
     ],
     "json-too-deep": [("deep-nesting", b"[" * 100_000 + b"]" * 100_000, [""])],
@@ -470,6 +515,11 @@ def main() -> None:
     # A document whose corpus fixed its split (claimbank build keeps it).
     (valid / "mini-split.json").write_text(
         json.dumps(valid_document("mini-split") | {"split": "test"}, ensure_ascii=False, indent=2) + "\n",
+        encoding="utf-8",
+    )
+    # A document with a span in fragments (schema 2.0).
+    (valid / "mini-fragments.json").write_text(
+        json.dumps(fragmented(valid_document("mini-fragments")), ensure_ascii=False, indent=2) + "\n",
         encoding="utf-8",
     )
     for code, cases in INVALID.items():

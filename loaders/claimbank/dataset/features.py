@@ -89,7 +89,7 @@ def record_features(record: str) -> dict[str, Any]:
     return out
 
 
-_RECORDS_OF = {"spans": "span", "attributions": "attribution", "claims": "claim", "annotation_sets": "set"}
+_RECORDS_OF = fields.RECORDS_OF
 SPAN = record_features("span")
 ATTRIBUTION = record_features("attribution")
 CLAIM = record_features("claim")
@@ -97,7 +97,10 @@ ANNOTATION_SET = record_features("set")
 METADATA = record_features("metadata")
 DOCUMENTS = Features(record_features("document"))
 
-_ROLE = {"text": _string, "start": _int, "end": _int}
+# A role's span: its text (a span in fragments: the fragments' texts joined by FRAGMENT_SEPARATOR), its start and
+# end (for fragments, the first's start and the last's end), and every fragment's offsets ([] when contiguous).
+FRAGMENTS = List({"start": _int, "end": _int})
+_ROLE = {"text": _string, "start": _int, "end": _int, "fragments": FRAGMENTS}
 
 CLAIMS = Features(
     {
@@ -106,6 +109,7 @@ CLAIMS = Features(
         "text": _string,
         "start": _int,
         "end": _int,
+        "fragments": FRAGMENTS,
         "sentence": _string,
         "sentence_start": _int,
         "claimer": class_label(Claimer),

@@ -27,7 +27,7 @@ from claimbank.format.vocab import (
     Vocabulary,
 )
 
-_RECORDS_OF = {"spans": "span", "attributions": "attribution", "claims": "claim", "annotation_sets": "set"}
+_RECORDS_OF = fields.RECORDS_OF
 
 
 @cache
@@ -59,8 +59,8 @@ def _decode(record: str, row: dict[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for spec in fields.fields(record):
         value = row.get(spec.name)
-        if value is None:
-            continue
+        if value is None or (spec.kind == "records" and not value):
+            continue  # an empty list of records is the model's default ([] or, for a span's fragments, none)
         if spec.kind == "vocab":
             data[spec.name] = _vocabulary(spec.vocabulary or "")[1][value]
         elif spec.kind == "records":
@@ -106,16 +106,17 @@ def claim_rows(
         yield {
             "document_id": document.id,
             "claim_id": claim.id,
-            "text": span.text,
+            "text": span.joined_text(),
             "start": span.start,
             "end": span.end,
+            "fragments": _fragments(span),
             "sentence": document.text[s_start:s_end],
             "sentence_start": s_start,
             "claimer": _index(Claimer, claim.claimer.value),
             "attribution_id": attribution.id if attribution else None,
-            "source_text": source.text if source else None,
+            "source_text": source.joined_text() if source else None,
             "source_type": _index(SourceType, getattr(source, "source_type", None)),
-            "cue_text": cue.text if cue else None,
+            "cue_text": cue.joined_text() if cue else None,
             "cue_type": _index(CueType, getattr(cue, "cue_type", None)),
             "factuality": _index(Factuality, claim.factuality.value),
             "hedged": any(getattr(m, "modality_type", None) == ModalityType.HEDGE for m in modality),
@@ -130,6 +131,16 @@ def claim_rows(
             ],
             "license": document.metadata.license,
         }
+
+
+def _fragments(span: Any) -> list[dict[str, int]]:
+    """A span's fragments as the views give them: offsets only ([] for a contiguous span)."""
+    return [{"start": f.start, "end": f.end} for f in span.fragments or ()]
+
+
+def _role(span: Any) -> dict[str, Any]:
+    """A role of an attribution row: the span's joined text, its offsets and its fragments."""
+    return {"text": span.joined_text(), "start": span.start, "end": span.end, "fragments": _fragments(span)}
 
 
 def attribution_rows(
@@ -148,12 +159,12 @@ def attribution_rows(
             "document_id": document.id,
             "attribution_id": attribution.id,
             "kind": _index(AttributionKind, attribution.kind.value),
-            "source": {"text": source.text, "start": source.start, "end": source.end} if source else None,
+            "source": _role(source) if source else None,
             "source_type": _index(SourceType, getattr(source, "source_type", None)),
-            "source_refers_to": referent.text if referent else None,
-            "cue": {"text": cue.text, "start": cue.start, "end": cue.end},
+            "source_refers_to": referent.joined_text() if referent else None,
+            "cue": _role(cue),
             "cue_type": _index(CueType, getattr(cue, "cue_type", None)),
-            "content": {"text": content.text, "start": content.start, "end": content.end},
+            "content": _role(content),
             "nested_in": attribution.nested_in,
             "sentence": document.text[s_start:s_end],
             "sentence_start": s_start,
@@ -171,7 +182,7 @@ TALLY = (NOT_ALIGNED, NESTED, UNTAGGED, ACROSS)
 
 def layered_tags(
     tokens: list[tuple[int, int]],
-    spans: list[tuple[int, int, str]],
+    spans: list[tuple[int, int, str, list[tuple[int, int]]]],
     names: list[str],
     sentence_of: list[int],
     tally: Counter[str],
@@ -183,24 +194,34 @@ def layered_tags(
     BIO holds one span per token, so spans are placed outermost first (by start, then longest): a span that
     overlaps one already in the first layer (the roles of a nested attribution inside its outer CONTENT, a claim
     inside a claim) goes to the second layer; one that overlaps spans in both is counted, never dropped silently.
+
+    Each span is (start, end, label, its stretches: ``[(start, end)]``, or its fragments' offsets). A span in
+    fragments is one entity: its first fragment is tagged
+    ``B-X I-X …``, each later one ``I-X …`` (an ``I-`` after a gap continues the span before it), the gaps keep
+    their own tags, and all of it goes in one layer.
     """
     index = {name: i for i, name in enumerate(names)}
     starts = [start for start, _ in tokens]
     ends = [end for _, end in tokens]
     layers = ([0] * len(tokens), [0] * len(tokens))
-    for start, end, label in sorted(spans, key=lambda s: (s[0], -(s[1] - s[0]))):
-        first, last = bisect_right(ends, start), bisect_left(starts, end)
-        if first >= last:
+    for _, _, label, parts in sorted(spans, key=lambda s: (s[0], -(s[1] - s[0]))):
+        ranges = [(bisect_right(ends, start), bisect_left(starts, end)) for start, end in parts]
+        if any(first >= last for first, last in ranges):
             tally[UNTAGGED] += 1  # no token at all (a valid span always has one)
             continue
-        if starts[first] != start or ends[last - 1] != end:
+        if any(
+            starts[first] != start or ends[last - 1] != end
+            for (first, last), (start, end) in zip(ranges, parts, strict=True)
+        ):
             tally[NOT_ALIGNED] += 1
-        if sentence_of[first] != sentence_of[last - 1]:
+        if sentence_of[ranges[0][0]] != sentence_of[ranges[-1][1] - 1]:
             tally[ACROSS] += 1
         for depth, tags in enumerate(layers):
-            if not any(tags[first:last]):
-                tags[first] = index[f"B-{label}"]
-                tags[first + 1 : last] = [index[f"I-{label}"]] * (last - first - 1)
+            if not any(any(tags[first:last]) for first, last in ranges):
+                for number, (first, last) in enumerate(ranges):
+                    tags[first:last] = [index[f"I-{label}"]] * (last - first)
+                    if number == 0:
+                        tags[first] = index[f"B-{label}"]
                 if depth:
                     tally[NESTED] += 1
                 break
@@ -218,7 +239,7 @@ def _tagged(
     sentence_of = [max(bisect_right(sentence_starts, start) - 1, 0) for start, _ in tokens]
     columns: dict[str, list[int]] = {}
     for name, sequence in features.TAG_SEQUENCES.items():
-        spans = [(s.start, s.end, s.label.value) for s in gold.spans if s.label in sequence]
+        spans = [(s.start, s.end, s.label.value, s.parts()) for s in gold.spans if s.label in sequence]
         outer, nested = layered_tags(tokens, spans, features.tag_names(name), sentence_of, tally)
         columns[name], columns[f"nested_{name}"] = outer, nested
     return tokens, sentence_of, columns

@@ -19,3 +19,7 @@ ID_PATTERN: Final[str] = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
 # (``model.refers``); ``claimbank.format.fields`` reads it from the shipped schema for every reference check and
 # converter.
 REFERENCES_KEYWORD = "x-claimbank-references"
+
+# What joins the fragments of a discontinuous span into one text (the dataset's attributions and claims configs,
+# the HTML view): a space, an ellipsis, a space, so that a reader sees a gap was left out.
+FRAGMENT_SEPARATOR: Final[str] = " \u2026 "

@@ -21,7 +21,15 @@ from claimbank.format.constants import REFERENCES_KEYWORD
 
 # Where each layer's records live in the schema: (the owner definition, its array property).
 LAYERS = {"spans": "span", "attributions": "attribution", "claims": "claim"}
-RECORDS = ("document", "metadata", "set", "span", "attribution", "claim")
+RECORDS = ("document", "metadata", "set", "span", "fragment", "attribution", "claim")
+# The record each list-of-records field holds (a span's ``fragments`` are records of their own, untagged).
+RECORDS_OF = {
+    "annotation_sets": "set",
+    "spans": "span",
+    "fragments": "fragment",
+    "attributions": "attribution",
+    "claims": "claim",
+}
 # The discriminator of each layer's tagged union, and the vocabulary its values come from (the schema spells each
 # branch's tag as a bare ``const``; tests/test_fields.py holds this to the models' ``Literal`` annotations).
 TAGS = {"span": "label", "attribution": "kind", "claim": "claimer"}
@@ -36,7 +44,7 @@ Kind = Literal[
 class FieldSpec:
     """One field of one kind of record."""
 
-    record: str  # document, metadata, set, span, attribution, claim
+    record: str  # document, metadata, set, span, fragment, attribution, claim
     name: str
     kind: Kind
     vocabulary: str | None  # the enum's name in claimbank.format.vocab, for kind "vocab"
@@ -124,6 +132,8 @@ def table() -> tuple[FieldSpec, ...]:
     ]
     for layer, record in LAYERS.items():
         groups.append((record, list(_members(schema, set_body["properties"][layer]))))
+        if record == "span":
+            groups.append(("fragment", [("Fragment", "", schema["$defs"]["Fragment"])]))
     specs: list[FieldSpec] = []
     for record, members in groups:
         order: list[str] = []
@@ -176,7 +186,8 @@ def table() -> tuple[FieldSpec, ...]:
 
 
 def fields(record: str) -> tuple[FieldSpec, ...]:
-    """The fields of one kind of record (``span``, ``attribution``, ``claim``, ``set``, ``document``, ``metadata``)."""
+    """The fields of one kind of record (``span``, ``fragment``, ``attribution``, ``claim``, ``set``, ``document``,
+    ``metadata``)."""
     if record not in RECORDS:
         raise ValueError(f"unknown record {record!r}; records are {', '.join(RECORDS)}")
     return tuple(spec for spec in table() if spec.record == record)

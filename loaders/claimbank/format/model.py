@@ -13,6 +13,7 @@ from typing import Annotated, Any, Final, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from claimbank.format.constants import (  # re-exported: the models' constraints
+    FRAGMENT_SEPARATOR,
     ID_PATTERN,
     MAX_SAFE_INT,
     REFERENCES_KEYWORD,
@@ -29,8 +30,9 @@ from claimbank.format.vocab import (
     Split,
 )
 
-# The one place the schema version is written; a file declaring any other version is refused.
-SchemaVersion = Literal["1.0"]
+# The one place the schema version is written; a file declaring any other version is refused (a 1.x file with a
+# problem that names `claimbank migrate`: claimbank.format.migrate upgrades it). docs/format.md#versions.
+SchemaVersion = Literal["2.0"]
 SCHEMA_VERSION: Final[str] = get_args(SchemaVersion)[0]
 
 Id = Annotated[
@@ -74,14 +76,48 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+class Fragment(Strict):
+    """One contiguous part of a discontinuous span."""
+
+    start: Offset = Field(description="Start offset of the fragment, in code points, inclusive.")
+    end: Offset = Field(description="End offset of the fragment, in code points, exclusive.")
+    text: str = Field(description="The fragment's text; must equal the document text from start to end.")
+
+
 class SpanBase(Strict):
     id: Id
     start: Offset = Field(
-        description="Start offset, in Unicode code points into the document text, inclusive."
+        description="Start offset, in Unicode code points into the document text, inclusive. For a span in "
+        "fragments: the first fragment's start."
     )
-    end: Offset = Field(description="End offset, in Unicode code points into the document text, exclusive.")
-    text: str = Field(description="The spanned text; must equal the document text from start to end.")
+    end: Offset = Field(
+        description="End offset, in Unicode code points into the document text, exclusive. For a span in "
+        "fragments: the last fragment's end."
+    )
+    text: str = Field(
+        description="The spanned text; must equal the document text from start to end (for a span in "
+        "fragments, the whole stretch, gaps included)."
+    )
+    fragments: list[Fragment] | None = Field(
+        default=None,
+        min_length=2,
+        description="For a discontinuous span (a quote broken by 'he said'): its parts, at least two, in text "
+        "order, none overlapping another; start and end are then the first's start and the last's end. Omit "
+        "for a contiguous span.",
+    )
     confidence: Confidence | None = Field(default=None, description=_CONFIDENCE)
+
+    def parts(self) -> list[tuple[int, int]]:
+        """The span's stretches of text: its fragments' offsets, or its own for a contiguous span."""
+        if self.fragments:
+            return [(f.start, f.end) for f in self.fragments]
+        return [(self.start, self.end)]
+
+    def joined_text(self) -> str:
+        """The span's text without its gaps: the fragments' texts joined by ``FRAGMENT_SEPARATOR``."""
+        if self.fragments:
+            return FRAGMENT_SEPARATOR.join(f.text for f in self.fragments)
+        return self.text
 
 
 class SourceSpan(SpanBase):

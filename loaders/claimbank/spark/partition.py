@@ -57,7 +57,7 @@ def raw_document(
 ) -> dict[str, Any]:
     """The annotation file of a raw article, its predicted set included; fields the record lacks stay missing,
     for validation to report."""
-    document: dict[str, Any] = {"schema_version": "1.0"}
+    document: dict[str, Any] = {"schema_version": "2.0"}
     doc_id, text = record.get("id"), record.get("text")
     if "id" in record:
         document["id"] = doc_id

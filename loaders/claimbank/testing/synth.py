@@ -194,7 +194,7 @@ def document(index: int, seed: int = 0, *, target_length: int = 3000) -> tuple[s
     entity = {"id": "s0", "label": "ENTITY", "start": 0, "end": len(name), "text": name}
     text = w.text
     annotation = {
-        "schema_version": "1.0",
+        "schema_version": "2.0",
         "id": doc_id,
         "seed": f"{doc_id}.txt",
         "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),

@@ -318,54 +318,89 @@ class _SetChecker:
                     self.ids[item_id] = (layer, index, item)
 
     def _check_offsets(self, index: int, span: dict[str, Any], text: _Text) -> None:
+        fine = self._check_stretch(("spans", index), span, text)
+        fragments = span.get("fragments")
+        if isinstance(fragments, list):
+            self._check_fragments(index, span, fragments, text, fine)
+
+    def _check_fragments(
+        self, index: int, span: dict[str, Any], fragments: list[Any], text: _Text, hull_fine: bool
+    ) -> None:
+        """Each fragment against the text like a span; then in order, apart, and spanned by the span itself."""
+        bounds: list[tuple[int, int]] = []
+        for position, fragment in _dicts(fragments):
+            if self._check_stretch(("spans", index, "fragments", position), fragment, text):
+                bounds.append((fragment["start"], fragment["end"]))
+        if len(bounds) != len(fragments) or len(bounds) < 2:
+            return  # a fragment was reported (or the schema reports it): order and hull would only echo that
+        for position in range(1, len(bounds)):
+            (before_start, before_end), (start, end) = bounds[position - 1], bounds[position]
+            if start < before_end:
+                self.sink.add(
+                    "fragments-unordered",
+                    self.where("spans", index, "fragments", position, "start"),
+                    f"fragment [{start}, {end}) starts before fragment {position - 1} "
+                    f"[{before_start}, {before_end}) ends",
+                )
+                return
+        if hull_fine and bounds and (span["start"], span["end"]) != (bounds[0][0], bounds[-1][1]):
+            self.sink.add(
+                "fragments-hull",
+                self.where("spans", index, "start"),
+                f"the span is [{span['start']}, {span['end']}) but its fragments run from {bounds[0][0]} to "
+                f"{bounds[-1][1]}",
+            )
+
+    def _check_stretch(self, at: tuple[str | int, ...], span: dict[str, Any], text: _Text) -> bool:
+        """Check one stretch of text (a span, or a fragment of one) at ``at``; true when nothing was wrong."""
         start, end, span_text = _int(span.get("start")), _int(span.get("end")), _str(span.get("text"))
         if start is None or end is None or start < 0 or end < 0:
-            return  # the schema reports it
+            return False  # the schema reports it
         length = len(text.text)
         if start > end:
-            self.sink.add(
-                "offset-reversed", self.where("spans", index, "start"), f"start {start} > end {end}"
-            )
-            return
+            self.sink.add("offset-reversed", self.where(*at, "start"), f"start {start} > end {end}")
+            return False
         if start == end:
-            self.sink.add(
-                "offset-empty", self.where("spans", index, "end"), f"start and end are both {start}"
-            )
-            return
+            self.sink.add("offset-empty", self.where(*at, "end"), f"start and end are both {start}")
+            return False
         if end > length:
             code, message = text.diagnose(start, end, span_text) if span_text else ("", "")
             if code in ("span-offsets-utf16", "span-offsets-utf8", "span-offsets-crlf"):
-                self.sink.add(code, self.where("spans", index, "text"), message)
-                return
+                self.sink.add(code, self.where(*at, "text"), message)
+                return False
             self.sink.add(
                 "offset-out-of-range",
-                self.where("spans", index, "end"),
+                self.where(*at, "end"),
                 f"end {end} is beyond the text's {length} code points",
             )
-            return
+            return False
         if span_text is None:
-            return
+            return False
         if text.text[start:end] != span_text:
             code, message = text.diagnose(start, end, span_text)
-            self.sink.add(code, self.where("spans", index, "text"), message)
-            return
+            self.sink.add(code, self.where(*at, "text"), message)
+            return False
+        fine = True
         if span_text.strip() != span_text:
-            self._edge_whitespace(index, start, span_text)
+            self._edge_whitespace(at, start, span_text)
+            fine = False
         for name, offset in (("start", start), ("end", end)):
             if splits_character(text.text, offset):
                 self.sink.add(
                     "span-splits-character",
-                    self.where("spans", index, name),
+                    self.where(*at, name),
                     f"{name} {offset} falls inside the character {_clip(text.text[offset - 1 : offset + 1])}",
                 )
+                fine = False
+        return fine
 
-    def _edge_whitespace(self, index: int, start: int, span_text: str) -> None:
+    def _edge_whitespace(self, at: tuple[str | int, ...], start: int, span_text: str) -> None:
         inner, end, trimmed = trim(start, span_text)
         if not trimmed:
             message = f"{_clip(span_text)} is nothing but white space"
         else:
             message = f"{_clip(span_text)} has white space at an edge; trimmed, it is [{inner}, {end}) {_clip(trimmed)}"
-        self.sink.add("span-edge-whitespace", self.where("spans", index, "text"), message)
+        self.sink.add("span-edge-whitespace", self.where(*at, "text"), message)
 
     def _resolve(
         self, layer: str, index: int, field: str, target: Any, expected_layer: str, *position: int

@@ -69,6 +69,11 @@ _CODES = (
         "The file declares a schema version this ClaimBank does not know",
         "set schema_version to a supported version, or upgrade claimbank",
     ),
+    Code(
+        "schema-outdated",
+        "The file follows an older schema version (1.x) than this ClaimBank reads (2.0)",
+        "run `claimbank migrate FILE-OR-FOLDER` to upgrade it in place (lossless; docs/format.md#versions)",
+    ),
     Code("schema-required", "A required field is missing", "add the field; see docs/format.md"),
     Code("schema-unknown-field", "A field the schema does not define", "remove it or fix its spelling"),
     Code("schema-type", "A value has the wrong JSON type", "use the type the schema names"),
@@ -109,6 +114,16 @@ _CODES = (
     ),
     Code("offset-reversed", "A span starts after it ends", "swap start and end, or fix them"),
     Code("offset-empty", "A span is empty (start equals end)", "a span covers at least one character"),
+    Code(
+        "fragments-unordered",
+        "A span's fragments are out of text order or overlap",
+        "list the fragments in text order, each ending at or before the next one starts",
+    ),
+    Code(
+        "fragments-hull",
+        "A span in fragments does not start at its first fragment or end at its last",
+        "set the span's start, end and text to the stretch from the first fragment's start to the last's end",
+    ),
     Code(
         "span-text-mismatch",
         "A span's text differs from the document text at its offsets",

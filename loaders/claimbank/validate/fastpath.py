@@ -141,9 +141,20 @@ class _Generator:
         if kind == "object":
             return self.struct(name, node, None, None)
         if kind == "array":
-            if set(node) - {"type", "items", "description", "default", "title", REFERENCES_KEYWORD}:
+            if set(node) - {
+                "type",
+                "items",
+                "minItems",
+                "description",
+                "default",
+                "title",
+                REFERENCES_KEYWORD,
+            }:
                 raise UnsupportedSchema(f"array keywords {sorted(node)} in {name}")
-            return list[self.type(node["items"], name, field)]  # type: ignore[misc]
+            items: Any = list[self.type(node["items"], name, field)]  # type: ignore[misc]
+            if "minItems" in node:
+                return Annotated[items, msgspec.Meta(min_length=node["minItems"])]
+            return items
         if kind == "boolean":
             return bool
         if kind == "integer":
@@ -229,7 +240,11 @@ def quick_check(data: bytes, *, path: Path | None, seeds_dir: Path | None) -> An
         return None
     if b"003" in data and b"\\u003" in data:  # the first test is usually the quicker one
         return None  # an escaped colon (\u003a) would upset the count below; rare enough to leave to the full path
-    if _colons_fine(document, data, encoded, encoder) and _fine(document, encoded, path, seeds_dir):
+    # A span in fragments ("fragments" is the only key of that name): their checks run only when one may be there.
+    fragments = b'"fragments"' in data
+    if _colons_fine(document, data, encoded, encoder) and _fine(
+        document, encoded, path, seeds_dir, fragments
+    ):
         return document
     return None
 
@@ -268,7 +283,7 @@ def _seed_matches(seeds_dir: Path, name: str, encoded: bytes) -> bool:
         os.close(handle)
 
 
-def _fine(document: Any, encoded: bytes, path: Path | None, seeds_dir: Path) -> bool:
+def _fine(document: Any, encoded: bytes, path: Path | None, seeds_dir: Path, fragments: bool = False) -> bool:
     """What :func:`quick_check` asks once the schema and the hash are fine."""
     text: str = document.text
     if path is not None and path.stem != document.id:
@@ -297,6 +312,8 @@ def _fine(document: Any, encoded: bytes, path: Path | None, seeds_dir: Path) -> 
         if adjudicated is not msgspec.UNSET and any(s == item.id or s not in ids for s in adjudicated):
             return False
         if not _set_fine(item, text):
+            return False
+        if fragments and not _fragments_fine(_items(item.spans), text):
             return False
     return gold <= 1
 
@@ -357,6 +374,26 @@ def _set_fine(item: Any, text: str) -> bool:
     if every and not _ids_fine(every):
         return False
     return _references_fine(spans, attributions, claims, by_id, labels, kinds)
+
+
+def _fragments_fine(spans: Any, text: str) -> bool:
+    """Every span in fragments: each fragment's text at its offsets, trimmed, on character boundaries, in order
+    and apart, the first starting and the last ending where the span does (the checks' rules, as yes/no)."""
+    for span in spans:
+        fragments = span.fragments
+        if fragments is msgspec.UNSET or fragments is None:
+            continue
+        if fragments[0].start != span.start or fragments[-1].end != span.end:
+            return False
+        at = span.start
+        for fragment in fragments:
+            start, end, piece = fragment.start, fragment.end, fragment.text
+            if start < at or not piece or text[start:end] != piece or piece.strip() != piece:
+                return False
+            at = end
+        if not _boundaries_fine(text, [f.start for f in fragments] + [f.end for f in fragments]):
+            return False
+    return True
 
 
 def _nesting_fine(attributions: Any, by_id: dict[str, Any]) -> bool:

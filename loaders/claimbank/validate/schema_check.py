@@ -137,6 +137,13 @@ def _report(error: ValidationError, sink: ProblemSink) -> None:
                     f"unknown field {name!r}; allowed here: {', '.join(sorted(allowed))}",
                 )
     elif keyword in ("const", "enum", "oneOf", "anyOf") and path == ["schema_version"]:
+        if isinstance(error.instance, str) and error.instance.startswith("1."):
+            sink.add(
+                "schema-outdated",
+                where,
+                f"schema version {instance} is older than {SCHEMA_VERSION!r}, the version this ClaimBank reads",
+            )
+            return
         sink.add(
             "schema-version",
             where,

@@ -399,7 +399,7 @@ def _document(
             sink.add("seed-text-mismatch", "/text", "the existing document has a different text")
             report.extend(str(target), sink.problems)
     return {
-        "schema_version": "1.0",
+        "schema_version": "2.0",
         "id": doc_id,
         "seed": f"{doc_id}.txt",
         "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),

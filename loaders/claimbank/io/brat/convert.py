@@ -4,8 +4,10 @@ No file I/O here (``claimbank/io/brat/command.py`` reads and writes). The mappin
 (:class:`LabelMap`, PolNeAR's defaults in :data:`POLNEAR`):
 
 - a text-bound ``T`` whose label maps to a ClaimBank label becomes a span with the ``T`` id. brat's discontinuous
-  spans (``start end;start end``) become one span per fragment: the first keeps the id, the others get
-  ``<id>:2``, ``<id>:3``, …, so that the export joins them again (ClaimBank spans are contiguous);
+  spans (``start end;start end``) become one span in fragments (``fragments``; the span's own offsets and text
+  are the stretch from the first fragment to the last), which the export writes back as one line. brat keeps
+  fragments in the order the annotator marked them; ClaimBank in text order (``brat-fragments-sorted``, a
+  notice), and fragments that overlap are joined (``brat-fragments-joined``);
 - an event (``E``) of an attribution type becomes an attribution with the event's id: ``Source``, ``Cue`` and
   ``Content`` arguments name its spans; an event without ``Source`` (PolNeAR's ``Attribution-no-source``) is an
   attribution whose source the text does not name, which is *not* ClaimBank's explicit non-attribution (that is
@@ -168,6 +170,7 @@ class AnnFile:
     textbounds: dict[str, TextBound] = field(default_factory=dict)
     others: list[Annotation] = field(default_factory=list)
     repaired: int = 0
+    text: str = ""  # the document text the offsets count into
 
 
 def _where(line: int) -> str:
@@ -194,7 +197,7 @@ def parse_ann(content: str, text: str, sink: ProblemSink) -> AnnFile:
 
     Pointers are ``/lines/<n>`` with ``n`` counted from 1, as editors count.
     """
-    parsed = AnnFile()
+    parsed = AnnFile(text=text)
     lines = content.split("\n")
     index = 0
     while index < len(lines):
@@ -307,7 +310,7 @@ def to_annotation_set(
         if target == "drop":
             converted.dropped[bound.label] += 1
             continue
-        pieces: list[dict[str, Any]] = []
+        pieces: list[tuple[int, int, str]] = []
         for number, (start, end) in enumerate(bound.fragments, start=1):
             text = parsed_text(bound, number - 1)
             if text.strip() != text:
@@ -322,24 +325,45 @@ def to_annotation_set(
                     f"brat-trimmed: {bound.id} [{start}, {end}) trimmed of white space to [{inner}, {inner_end})"
                 )
                 start, end, text = inner, inner_end, trimmed
-            kept = len(pieces) + 1  # fragments are numbered as kept, so the first is always the T id itself
-            span: dict[str, Any] = {"id": bound.id if kept == 1 else f"{bound.id}:{kept}", "label": target}
-            span |= {"start": start, "end": end, "text": text}
+            pieces.append((start, end, text))
+        if pieces:
+            span: dict[str, Any] = {"id": bound.id, "label": target}
+            span |= _fragmented(bound.id, pieces, parsed.text, converted.notices)
             if target in REQUIRED_FIELD:
                 span[REQUIRED_FIELD[target]] = "unspecified"
-            pieces.append(span)
-        if pieces:
-            spans[bound.id] = pieces
+            spans[bound.id] = [span]
     notes: list[str] = []
     for other in parsed.others:
         _apply(other, spans, converted, label_map, notes, sink)
     _link(converted, spans)
-    for pieces in spans.values():
-        converted.item["spans"].extend(pieces)
+    for made in spans.values():
+        converted.item["spans"].extend(made)
     converted.item["spans"].sort(key=lambda s: (s["start"], s["end"], s["id"]))
     if notes:
         converted.item["note"] = "\n".join(notes)
     return converted
+
+
+def _fragmented(
+    t_id: str, pieces: list[tuple[int, int, str]], text: str, notices: list[str]
+) -> dict[str, Any]:
+    """A span's offsets, text and (for more than one) fragments from a ``T``'s trimmed fragments: in text order,
+    overlapping ones joined into one."""
+    ordered = sorted(pieces)
+    if ordered != pieces:
+        notices.append(f"brat-fragments-sorted: {t_id} fragments put in text order")
+    joined: list[tuple[int, int]] = []
+    for start, end, _ in ordered:
+        if joined and start < joined[-1][1]:
+            notices.append(f"brat-fragments-joined: {t_id} fragments overlap at {start}; joined into one")
+            joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
+        else:
+            joined.append((start, end))
+    start, end = joined[0][0], joined[-1][1]
+    span: dict[str, Any] = {"start": start, "end": end, "text": text[start:end]}
+    if len(joined) > 1:
+        span["fragments"] = [{"start": s, "end": e, "text": text[s:e]} for s, e in joined]
+    return span
 
 
 def parsed_text(bound: TextBound, fragment: int) -> str:
@@ -497,22 +521,14 @@ def to_ann(item: dict[str, Any]) -> tuple[str, list[str]]:
         numbers[kind] += 1
         return f"{kind}{numbers[kind]}"
 
-    heads: dict[str, list[dict[str, Any]]] = {}
-    labels = {span["id"]: span["label"] for span in item.get("spans", [])}
-    for span in item.get("spans", []):
-        head, colon, number = span["id"].rpartition(":")
-        is_fragment = colon and number.isdigit() and labels.get(head) == span["label"]
-        heads.setdefault(head if is_fragment else span["id"], []).append(span)
-    t_of: dict[str, str] = {}  # ClaimBank span id (head) -> T id
+    heads: dict[str, list[dict[str, Any]]] = {span["id"]: [span] for span in item.get("spans", [])}
+    t_of: dict[str, str] = {}  # ClaimBank span id -> T id
     used = {int(h[1:]) for h in heads if re.fullmatch(r"T\d+", h)}
     numbers["T"] = max(used, default=0)
-    for head, pieces in heads.items():
-        pieces.sort(key=lambda s: 0 if s["id"] == head else int(s["id"].rpartition(":")[2]))
+    for head, (span,) in heads.items():
         t_id = head if re.fullmatch(r"T\d+", head) else new("T")
         t_of[head] = t_id
-        offsets = ";".join(f"{p['start']} {p['end']}" for p in pieces)
-        label = EXPORT_LABEL[pieces[0]["label"]]
-        lines.append(f"{t_id}\t{label} {offsets}\t{flat(' '.join(p['text'] for p in pieces))}")
+        lines.append(f"{t_id}\t{EXPORT_LABEL[span['label']]} {_offsets(span)}")
     events: dict[str, dict[str, Any]] = {}
     by_id = {a["id"]: a for a in item.get("attributions", [])}
     for attribution in item.get("attributions", []):
@@ -531,7 +547,7 @@ def to_ann(item: dict[str, Any]) -> tuple[str, list[str]]:
             event_type = "Attribution-no-source"
         cue = spans_by_id[first["cue"]]
         trigger = new("T")
-        lines.append(f"{trigger}\t{event_type} {cue['start']} {cue['end']}\t{flat(cue['text'])}")
+        lines.append(f"{trigger}\t{event_type} {_offsets(cue)}")
         args = [f"{event_type}:{trigger}"]
         args += [f"{role}:{t_of[content]}" for role, content in sorted(event["contents"])]
         args.append(f"Cue:{t_of[first['cue']]}")
@@ -553,6 +569,13 @@ def to_ann(item: dict[str, Any]) -> tuple[str, list[str]]:
         elif note.strip():
             notices.append("a line of the set's note is not exported (it names no exported annotation)")
     return "".join(line + "\n" for line in lines), notices
+
+
+def _offsets(span: dict[str, Any]) -> str:
+    """A ``T`` line's offsets and text: each fragment's offsets, and their texts joined by a space (brat's way)."""
+    pieces = span.get("fragments") or [span]
+    offsets = ";".join(f"{p['start']} {p['end']}" for p in pieces)
+    return f"{offsets}\t{flat(' '.join(p['text'] for p in pieces))}"
 
 
 def _claim_lines(item: dict[str, Any], t_of: dict[str, str], new: Any, notices: list[str]) -> list[str]:

@@ -7,6 +7,9 @@ Mapping (one table, used both ways):
   ``cue_type``, ``modality_type``, ``kind`` on a CUE, ``claimer`` and ``factuality`` on a CLAIM);
 - references are relations between regions: SOURCE→CUE "source", CUE→CONTENT "content", inner CUE→outer CUE
   "nested_in", SOURCE→referent "refers_to", CLAIM→CONTENT "claimed_in", CLAIM→MODALITY "modality";
+- a span in fragments (Label Studio has no discontinuous region) is one region per fragment with the span's
+  label: the first carries the span's id and everything said about the span, and a "fragment" relation leads
+  from it to each later one (region ids ``<span id>~2``, ``~3``, …; any id drawn in the UI does as well);
 - attribution and claim ids ride along in the region's ``meta.text``, each naming its layer
   ("claimbank:attribution:E1", "claimbank:claim:c2"), so that a round trip keeps any id; attributions and claims
   drawn in the Label Studio UI get the next free ids. (Tasks pushed before the layer was named carry
@@ -56,7 +59,11 @@ RELATIONS = {
     "refers_to": "SOURCE → ENTITY or SOURCE: what a pronoun source refers to",
     "claimed_in": "CLAIM → CONTENT: the attribution (or non-attribution) whose content holds the claim",
     "modality": "CLAIM → MODALITY: a hedge or booster of the claim",
+    "fragment": "first part → a later part of the same span (a quote broken by 'he said'): one span in fragments",
 }
+FRAGMENT_ID = (
+    "~"  # a later fragment's region id: <span id>~<n> (no span id holds it: ids are [A-Za-z0-9_.:-])
+)
 COLOURS = {
     SpanLabel.SOURCE: "#f08c00",
     SpanLabel.CUE: "#1c7ed6",
@@ -136,7 +143,8 @@ def to_results(annotation_set: dict[str, Any]) -> list[dict[str, Any]]:
         carried.setdefault(claim["span"], []).append(("claim", claim["id"]))
     results: list[dict[str, Any]] = []
     for span in spans.values():
-        where = {"start": span["start"], "end": span["end"], "text": span["text"]}
+        first, *later = span.get("fragments") or [span]
+        where = {"start": first["start"], "end": first["end"], "text": first["text"]}
         results.append(
             {
                 "id": span["id"],
@@ -152,6 +160,8 @@ def to_results(annotation_set: dict[str, Any]) -> list[dict[str, Any]]:
         for name in SPAN_ATTRIBUTES:
             if name in span:
                 results.append(_choice(span["id"], name, span[name], where))
+        for number, fragment in enumerate(later, start=2):
+            results += _fragment_region(span, number, fragment)
     for attribution in annotation_set.get("attributions", []):
         cue = spans[attribution["cue"]]
         results.append(_choice(cue["id"], "kind", attribution["kind"], _where(cue)))
@@ -181,8 +191,20 @@ def to_results(annotation_set: dict[str, Any]) -> list[dict[str, Any]]:
     return _dedupe(results)
 
 
+def _fragment_region(span: dict[str, Any], number: int, fragment: dict[str, Any]) -> list[dict[str, Any]]:
+    """A later fragment of a span: its region (the span's label, and the span's choices, which the config
+    requires of every region of the label), and the "fragment" relation from the span's first region."""
+    region_id = f"{span['id']}{FRAGMENT_ID}{number}"
+    where = {"start": fragment["start"], "end": fragment["end"], "text": fragment["text"]}
+    region = {"id": region_id, "from_name": FROM_LABEL, "to_name": TO_NAME, "type": "labels"}
+    made: list[dict[str, Any]] = [{**region, "value": {**where, "labels": [span["label"]]}}]
+    made += [_choice(region_id, name, span[name], where) for name in SPAN_ATTRIBUTES if name in span]
+    return [*made, _relation(span["id"], region_id, "fragment")]
+
+
 def _where(span: dict[str, Any]) -> dict[str, Any]:
-    return {"start": span["start"], "end": span["end"], "text": span["text"]}
+    first = (span.get("fragments") or [span])[0]
+    return {"start": first["start"], "end": first["end"], "text": first["text"]}
 
 
 def _choice(region: str, name: str, value: str, where: dict[str, Any]) -> dict[str, Any]:
@@ -247,8 +269,11 @@ class _Ids:
         return f"{self.prefix}{self.next}"
 
 
-def from_results(results: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """The spans, attributions and claims of a Label Studio ``result`` list (the inverse of :func:`to_results`)."""
+def from_results(results: list[dict[str, Any]], text: str | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The spans, attributions and claims of a Label Studio ``result`` list (the inverse of :func:`to_results`).
+
+    ``text``, the task's text, gives a span in fragments its own text (the stretch they cover, gaps included,
+    which no region holds); a result with such a span needs it."""
     regions = {r["id"]: r for r in results if r.get("type") == "labels" and r.get("from_name") == FROM_LABEL}
     choices: dict[str, dict[str, str]] = {}
     order: dict[str, list[str]] = {}
@@ -276,8 +301,12 @@ def from_results(results: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]
     def sources(target: str, label: str) -> list[str]:
         return list(by_target.get((target, label), ()))
 
+    parts = fragment_parts(regions, relations)
+    later = {part for chain in parts.values() for part in chain}
     spans = []
     for region_id, region in regions.items():
+        if region_id in later:
+            continue  # a later fragment: part of the span of its first region
         value = region["value"]
         span: dict[str, Any] = {
             "id": region_id,
@@ -286,6 +315,10 @@ def from_results(results: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]
             "end": value["end"],
             "text": value["text"],
         }
+        if parts.get(region_id):
+            if text is None:
+                raise ValueError(f"region {region_id} has fragments: from_results needs the task's text")
+            span |= _joined([value, *(regions[part]["value"] for part in parts[region_id])], text)
         for name in SPAN_ATTRIBUTES:
             if name in choices.get(region_id, {}):
                 span[name] = choices[region_id][name]
@@ -339,6 +372,51 @@ def from_results(results: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]
             claim["attribution"] = by_content[contents[0]]
         claims.append(claim)
     return {"spans": spans, "attributions": attributions, "claims": claims}
+
+
+def fragment_parts(
+    regions: dict[str, dict[str, Any]], relations: list[dict[str, Any]]
+) -> dict[str, list[str]]:
+    """First region id -> the regions of its later fragments, following "fragment" relations (a chain drawn
+    part to part in the UI counts too); a region reached from two first regions stays with the first."""
+    following: dict[str, list[str]] = {}
+    for relation in relations:
+        if relation["labels"][0] == "fragment" and {relation["from_id"], relation["to_id"]} <= set(regions):
+            following.setdefault(relation["from_id"], []).append(relation["to_id"])
+    reached = {target for targets in following.values() for target in targets}
+    parts: dict[str, list[str]] = {}
+    taken: set[str] = set()
+    for head in following:
+        if head in reached:
+            continue
+        chain, todo = [], list(following[head])
+        while todo:
+            part = todo.pop(0)
+            if part in taken or part == head:
+                continue
+            taken.add(part)
+            chain.append(part)
+            todo += following.get(part, [])
+        parts[head] = chain
+    return parts
+
+
+def _joined(values: list[dict[str, Any]], text: str) -> dict[str, Any]:
+    """A span's offsets, text and fragments from its regions' values, in text order."""
+    pieces = sorted((v["start"], v["end"], v["text"]) for v in values)
+    fragments = [{"start": start, "end": end, "text": piece} for start, end, piece in pieces]
+    return _hull(fragments, text)
+
+
+def _hull(fragments: list[dict[str, Any]], text: str) -> dict[str, Any]:
+    """Offsets and text of the stretch the fragments cover, with the fragments."""
+    start, end = fragments[0]["start"], max(f["end"] for f in fragments)
+    return {
+        "start": start,
+        "end": end,
+        "text": text[start:end] if type(start) is type(end) is int else "",
+        "fragments": fragments,
+    }
 
 
 def _annotation_id(annotation: dict[str, Any], position: int) -> str:
@@ -512,18 +590,23 @@ def import_export(
                     + "; ".join(gaps)
                 )
                 continue
-            layers = from_results(annotation["result"])
+            layers = from_results(annotation["result"], document["text"])
             for span in (s for s in layers["spans"] if type(s["start"]) is int and type(s["end"]) is int):
                 # A selection dragged one character too far is the commonest slip in Label Studio: trim it
                 # (guidelines §5), offsets with the text, and say so. A region of nothing but white space is
                 # left for the validator to report.
-                start, end, text = trim(span["start"], span["text"])
-                if text and text != span["text"]:
-                    notices.append(
-                        f"task {task_id}: {kind} {annotation.get('id')}: region {span['id']} "
-                        f"[{span['start']}, {span['end']}) trimmed of white space to [{start}, {end})"
-                    )
-                    span.update(start=start, end=end, text=text)
+                for stretch in span.get("fragments") or [span]:
+                    if type(stretch["start"]) is not int or not isinstance(stretch["text"], str):
+                        continue
+                    start, end, text = trim(stretch["start"], stretch["text"])
+                    if text and text != stretch["text"]:
+                        notices.append(
+                            f"task {task_id}: {kind} {annotation.get('id')}: region {span['id']} "
+                            f"[{stretch['start']}, {stretch['end']}) trimmed of white space to [{start}, {end})"
+                        )
+                        stretch.update(start=start, end=end, text=text)
+                if "fragments" in span:
+                    span.update(_hull(span["fragments"], document["text"]))
             origin = "prediction" if kind == "prediction" else "manual"
             regions = [r for r in annotation["result"] if r.get("type") == "labels"]
             if kind == "annotation" and regions and all(r.get("origin") == "prediction" for r in regions):
