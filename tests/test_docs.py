@@ -71,7 +71,8 @@ def test_dataset_doc_example_runs(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     # One line per document of the first split that has the case's non-attribution (the valid cases share it).
     lines = result.stdout.splitlines()
-    assert lines and set(lines) == {"No group | has claimed | responsibility for the attack"}
+    assert lines
+    assert set(lines) == {"No group | has claimed | responsibility for the attack"}
 
 
 def test_brat_guide_example_prints_what_it_shows(tmp_path: Path) -> None:

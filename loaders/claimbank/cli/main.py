@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     *(entry.command for entry in FORMATS),
     "claimbank.annotate.command",
     "claimbank.cli.train",
+    "claimbank.cli.migrate",
     "claimbank.spark.command",
 )
 
@@ -561,7 +562,7 @@ def _preannotate_locked(args: argparse.Namespace, stamp: str) -> int:
                 failed = True
                 continue
             document: dict[str, Any] = {
-                "schema_version": "1.0",
+                "schema_version": "2.0",
                 "id": path.stem,
                 "seed": path.name,
                 "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
