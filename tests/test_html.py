@@ -134,3 +134,25 @@ def test_adjudication_page_shows_the_passes_side_by_side(browser: Any, tmp_path:
     assert fond.locator("td.missing").count() == 2
     assert "left out" in fond.locator("td.decision").inner_text()
     assert requests == [out.as_uri()], "the page must load nothing else"
+
+
+def test_a_span_in_fragments_shows_its_fragments_as_one(browser: Any, tmp_path: Path) -> None:
+    path = ROOT / "tests" / "cases" / "valid" / "mini-fragments.json"
+    document = load_document(path, seeds_dir=ROOT / "tests" / "cases" / "seeds")
+    gold = gold_set(document)
+    assert gold is not None
+    span = next(s for s in gold.spans if s.fragments)
+    out = tmp_path / "fragments.html"
+    out.write_text(render(document, gold), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1100, "height": 1400})
+    page.goto(out.as_uri())
+    parts = page.locator(f'#text .CONTENT[data-ids~="{span.id}"]').all_inner_texts()
+    assert "".join(parts) == "".join(f.text for f in span.fragments or ())  # the gap is not highlighted
+    assert page.locator("#text sup.id", has_text=f"…{span.id}").count() == 1
+    attribution = next(a for a in gold.attributions if a.content == span.id)
+    row = page.locator(f'#attributions tr[data-spans~="{span.id}"]', has_text=attribution.id).first
+    assert span.joined_text() in row.inner_text()
+    row.hover()
+    lit = page.locator(f'#text .hl[data-ids~="{span.id}"]').all_inner_texts()
+    assert len(lit) >= len(span.fragments or ())
+    assert "".join(lit).replace("\n", "") == "".join(parts).replace("\n", "")

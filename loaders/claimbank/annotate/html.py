@@ -3,7 +3,8 @@
 The article view highlights spans by label with their ids, draws the relations over the text as SVG arrows
 (source → cue → content, claim → its attribution's cue, a pronoun → its referent), lists attributions as
 source → cue → content (a pronoun with its referent's text) and claims with the name of their source, and marks
-explicit non-attributions. Pages load nothing from the network (inline CSS, inline JavaScript, the relations as
+explicit non-attributions. A span in fragments is highlighted on its fragments only (not the gap), all of them
+one span: its id before the first, "…id" before each later one, and hovering its row marks every part. Pages load nothing from the network (inline CSS, inline JavaScript, the relations as
 inline JSON) and escape every piece of text they show.
 """
 
@@ -141,10 +142,11 @@ def render(document: Document, annotation_set: AnnotationSet) -> str:
         if a.kind.value == "non_attribution" and a.source is not None
     }
     by_id = {s.id: s for s in spans}
-    edges = sorted({0, len(text), *(s.start for s in spans), *(s.end for s in spans)})
+    parts = {s.id: s.parts() for s in spans}
+    edges = sorted({0, len(text), *(edge for p in parts.values() for part in p for edge in part)})
     pieces = []
     for start, end in pairwise(edges):
-        covering = [s for s in spans if s.start <= start and end <= s.end]
+        covering = [s for s in spans if any(a <= start and end <= b for a, b in parts[s.id])]
         chunk = escape(text[start:end])
         if not covering:
             pieces.append(chunk)
@@ -154,10 +156,13 @@ def render(document: Document, annotation_set: AnnotationSet) -> str:
         )
         ids = " ".join(s.id for s in covering)
         starting = [s for s in covering if s.start == start]
+        resuming = [s for s in covering if s.start != start and any(a == start for a, _ in parts[s.id])]
         first = " ".join(s.id for s in starting)
         title = "\n".join(_describe(s, by_id) for s in covering)
-        # The ids of the spans that begin here, before their text (outside the spans: a span's text stays exact).
+        # The ids of the spans that begin here, before their text (outside the spans: a span's text stays exact);
+        # a later fragment of a span says whose it is.
         pieces.append("".join(f'<sup class="id">{escape(s.id)}</sup>' for s in starting))
+        pieces.append("".join(f'<sup class="id">…{escape(s.id)}</sup>' for s in resuming))
         pieces.append(
             f'<span class="{" ".join(sorted(classes))}" data-ids="{escape(ids)}"'
             + (f' data-first="{escape(first)}"' if first else "")
@@ -172,7 +177,7 @@ def render(document: Document, annotation_set: AnnotationSet) -> str:
             f'<tr class="{attribution.kind.value}" data-spans="{escape(ids)}"><td>{escape(attribution.id)}</td>'
             f"<td>{escape(attribution.kind.value)}</td>"
             f"<td>{_source_cell(source, by_id)}</td>"
-            f"<td>{escape(cue.text)}</td><td>→ {escape(content.text)}</td>"
+            f"<td>{escape(cue.joined_text())}</td><td>→ {escape(content.joined_text())}</td>"
             f"<td>{escape(attribution.nested_in or '')}</td></tr>"
         )
     attributions = {a.id: a for a in annotation_set.attributions}
@@ -189,7 +194,7 @@ def render(document: Document, annotation_set: AnnotationSet) -> str:
         linked = " ".join([claim.span, *claim.modality])
         claim_rows.append(
             f'<tr data-spans="{escape(linked)}"><td>{escape(claim.id)}</td><td>{escape(claim.claimer.value)}</td>'
-            f"<td>{who}</td><td>{escape(claim.factuality.value)}</td><td>{escape(span.text)}</td></tr>"
+            f"<td>{who}</td><td>{escape(claim.factuality.value)}</td><td>{escape(span.joined_text())}</td></tr>"
         )
     legend = "".join(
         f'<span class="key s {label.value}" title="{escape(label.description)}">{label.value}</span>'
@@ -225,8 +230,8 @@ def _source_cell(source: Any, by_id: dict[str, Any]) -> str:
     if source is None:
         return "<i>(unnamed)</i>"
     referent = by_id.get(getattr(source, "refers_to", None) or "")
-    shown = escape(source.text)
-    return f"{shown} → {escape(referent.text)}" if referent is not None else shown
+    shown = escape(source.joined_text())
+    return f"{shown} → {escape(referent.joined_text())}" if referent is not None else shown
 
 
 _ADJUDICATION_CSS = """
