@@ -73,6 +73,18 @@ def spans_for(draw: st.DrawFn, text: str) -> list[dict[str, Any]]:
             span["cue_type"] = draw(st.sampled_from([t.value for t in CueType]))
         elif label == "MODALITY":
             span["modality_type"] = draw(st.sampled_from([t.value for t in ModalityType]))
+        inner = [cut for cut in cuts if start < cut < end]
+        if len(inner) >= 2 and draw(st.booleans()):  # a span in fragments: a gap left out of its middle
+            gap_start, gap_end = sorted(
+                draw(st.lists(st.sampled_from(inner), min_size=2, max_size=2, unique=True))
+            )
+            first, second = text[start:gap_start].rstrip(), text[gap_end:end].lstrip()
+            first_end, second_start = start + len(first), end - len(second)
+            if first and second and first_end in allowed and second_start in allowed:
+                span["fragments"] = [
+                    {"start": start, "end": first_end, "text": first},
+                    {"start": second_start, "end": end, "text": second},
+                ]
         spans.append(span)
     return spans
 

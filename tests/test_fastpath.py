@@ -101,7 +101,7 @@ def _mutations(document: dict[str, Any], rng: random.Random) -> Any:
     text = json.dumps(document, ensure_ascii=False, indent=1)
     copy = json.loads(text)
     sets = copy["annotation_sets"]
-    choice = rng.randrange(12)
+    choice = rng.randrange(13)
     items = [
         (s, layer, item) for s in sets for layer in ("spans", "attributions", "claims") for item in s[layer]
     ]
@@ -170,6 +170,20 @@ def _mutations(document: dict[str, Any], rng: random.Random) -> Any:
     elif choice == 11 and items:  # an unknown field
         _, _, item = rng.choice(items)
         item["extra"] = 1
+    elif choice == 12:  # a fragment moved, reordered, dropped, or the span's hull changed
+        fragmented = [i for _, layer, i in items if layer == "spans" and "fragments" in i]
+        if fragmented:
+            span = rng.choice(fragmented)
+            how = rng.randrange(4)
+            if how == 0:
+                rng.choice(span["fragments"])[rng.choice(["start", "end"])] += rng.choice([-2, -1, 1, 2])
+            elif how == 1:
+                span["fragments"].reverse()
+            elif how == 2:
+                span["fragments"].pop()
+            else:
+                span["end"] = span["fragments"][0]["end"]
+                span["text"] = span["fragments"][0]["text"]
     return json.dumps(copy, ensure_ascii=False, indent=1).encode()
 
 

@@ -200,3 +200,15 @@ def test_a_file_that_is_not_valid_once_migrated_is_reported_and_left_alone(
     assert main(["migrate", "--seeds", str(tmp_path / "seeds"), str(path)]) == 1
     assert "sha256-mismatch" in capsys.readouterr().out
     assert path.read_bytes() == before
+
+
+def test_adjudication_keeps_a_span_in_fragments_that_the_passes_agree_on() -> None:
+    from claimbank.annotate.adjudicate import adjudicate
+
+    document = _mini()
+    gold = rows.gold_set(document)
+    assert gold is not None
+    passes = [gold.model_copy(update={"id": name, "gold": False, "adjudicated_from": []}) for name in "ab"]
+    result = adjudicate(document, passes)
+    fragmented = [s for s in result.draft.spans if s.fragments]
+    assert [s.fragments for s in fragmented] == [s.fragments for s in gold.spans if s.fragments]

@@ -19,25 +19,30 @@ from claimbank.io.labelstudio.convert import CHOICES, RELATIONS, from_results, l
 from tests.strategies import documents
 
 ROOT = Path(__file__).resolve().parents[1]
-FILES = [ROOT / "annotations" / "000_fb2fb690b74273a6.json", ROOT / "tests" / "cases" / "valid" / "mini.json"]
+FILES = [
+    ROOT / "annotations" / "000_fb2fb690b74273a6.json",
+    ROOT / "tests" / "cases" / "valid" / "mini.json",
+    ROOT / "tests" / "cases" / "valid" / "mini-fragments.json",
+]
 
 
-def _round_trip(item: dict[str, Any]) -> AnnotationSet:
+def _round_trip(item: dict[str, Any], text: str) -> AnnotationSet:
     header = {k: v for k, v in item.items() if k not in ("spans", "attributions", "claims")}
-    return AnnotationSet.model_validate({**header, **from_results(to_results(item))})
+    return AnnotationSet.model_validate({**header, **from_results(to_results(item), text)})
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
 def test_annotation_sets_round_trip_exactly(path: Path) -> None:
-    for item in canonical(load_document(path))["annotation_sets"]:
-        assert _round_trip(item) == AnnotationSet.model_validate(item)
+    document = canonical(load_document(path))
+    for item in document["annotation_sets"]:
+        assert _round_trip(item, document["text"]) == AnnotationSet.model_validate(item)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents())
 def test_round_trip_on_hostile_text(data: dict[str, Any]) -> None:
     for item in canonical(Document.model_validate(data))["annotation_sets"]:
-        assert _round_trip(item) == AnnotationSet.model_validate(item)
+        assert _round_trip(item, data["text"]) == AnnotationSet.model_validate(item)
 
 
 def test_tasks_pushed_before_the_layer_was_named_keep_their_ids() -> None:

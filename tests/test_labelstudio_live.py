@@ -54,6 +54,28 @@ def test_gold_round_trips_through_a_real_server(server: Server) -> None:
     assert back == AnnotationSet.model_validate(gold)
 
 
+def test_a_span_in_fragments_round_trips_through_a_real_server(server: Server) -> None:
+    """Label Studio has no discontinuous region: the fragments go as regions linked by "fragment" relations, and an
+    annotation made of them (as an annotator's would be) comes back as one span."""
+    from label_studio_sdk import LabelStudio
+
+    client = LabelStudio(base_url=server.url, api_key=server.token)
+    project = client.projects.create(title="ClaimBank fragments", label_config=labeling_config())
+    path = ROOT / "tests" / "cases" / "valid" / "mini-fragments.json"
+    document = canonical(load_document(path, seeds_dir=ROOT / "tests" / "cases" / "seeds"))
+    gold = document["annotation_sets"][0]
+    assert any("fragments" in span for span in gold["spans"])
+    data = {"text": document["text"], "document_id": document["id"], "sha256": document["sha256"]}
+    (task_id,) = client.projects.import_tasks(
+        id=project.id, request=[{"data": data}], return_task_ids=True
+    ).task_ids
+    client.annotations.create(id=task_id, result=to_results(gold), was_cancelled=False)
+    (stored,) = client.annotations.list(id=task_id)
+    header = {k: v for k, v in gold.items() if k not in ("spans", "attributions", "claims")}
+    back = AnnotationSet.model_validate({**header, **from_results(stored.result, document["text"])})
+    assert back == AnnotationSet.model_validate(gold)
+
+
 def test_export_of_real_annotations_imports_back(server: Server, tmp_path: Path) -> None:
     import json
     import urllib.request

@@ -44,6 +44,7 @@ class _Variant:
     end: int
     text: str
     spans: dict[str, Span] = field(default_factory=dict)  # pass id -> its span with these offsets
+    fragments: tuple[tuple[int, int, str], ...] = ()  # a span in fragments: each one's offsets and text
 
 
 @dataclass
@@ -102,11 +103,14 @@ def _overlap(a: _Variant, b: _Variant) -> int:
 
 
 def _units(passes: Sequence[AnnotationSet]) -> list[_Unit]:
-    variants: dict[tuple[SpanLabel, int, int], _Variant] = {}
+    variants: dict[tuple[SpanLabel, int, int, tuple[tuple[int, int], ...]], _Variant] = {}
     for annotation_set in passes:
         for span in annotation_set.spans:
+            # The same offsets in other fragments are another variant (of the same unit: they overlap).
+            pieces = tuple((f.start, f.end, f.text) for f in span.fragments or ())
             variant = variants.setdefault(
-                (span.label, span.start, span.end), _Variant(span.label, span.start, span.end, span.text)
+                (span.label, span.start, span.end, tuple(p[:2] for p in pieces)),
+                _Variant(span.label, span.start, span.end, span.text, fragments=pieces),
             )
             variant.spans.setdefault(annotation_set.id, span)
     order = {p.id: i for i, p in enumerate(passes)}
@@ -231,6 +235,8 @@ def adjudicate(
             "end": seed.end,
             "text": seed.text,
         }
+        if seed.fragments:
+            data["fragments"] = [{"start": a, "end": b, "text": t} for a, b, t in seed.fragments]
         for name in SPAN_ATTRIBUTES:
             values = {
                 p: str(getattr(s, name))
