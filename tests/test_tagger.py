@@ -132,10 +132,10 @@ def test_predictions_validate_on_hostile_text(model: Model, text: str) -> None:
 
 def test_bio_tags_round_trip_and_fragments_are_separate_spans() -> None:
     text = "“Part one,” he said. “Part two.”"
+    fragments = [{"start": 1, "end": 9, "text": text[1:9]}, {"start": 22, "end": 31, "text": text[22:31]}]
     spans = read_spans(
         [
-            {"id": "T1", "label": "CONTENT", "start": 1, "end": 9},
-            {"id": "T1:2", "label": "CONTENT", "start": 22, "end": 31},
+            {"id": "T1", "label": "CONTENT", "start": 1, "end": 31, "fragments": fragments},
             {"id": "T2", "label": "SOURCE", "start": 12, "end": 14},
             {"id": "T3", "label": "CUE", "start": 15, "end": 19},
             {"id": "c1", "label": "CLAIM", "start": 1, "end": 9},

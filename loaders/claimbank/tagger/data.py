@@ -59,19 +59,22 @@ class Example:
 def read_spans(spans: Iterable[dict[str, Any]]) -> tuple[Span, ...]:
     """The role spans of a set, with fragments of a discontinuous span grouped under one entity.
 
-    brat's fragments arrive as separate spans named '<id>', '<id>:2', …; each is tagged on its own (they are
-    separate spans to the scorer too) and they share ``entity``. This is the one place that reads span ids, so a
-    first-class discontinuous span only changes this function.
+    A span in fragments (schema 2.0) becomes one role span per fragment, named '<id>', '<id>:2', … as 1.x held
+    them: each is tagged on its own (they are separate spans to the scorer too) and they share ``entity``, so the
+    tagger learns the gap ("he said") as what it is, not as content. This is the one place that reads span ids.
     """
     found = []
     for span in spans:
-        if span["label"] in ROLES:
+        if span["label"] not in ROLES:
+            continue
+        parts = span.get("fragments") or [span]
+        for number, part in enumerate(parts, start=1):
             found.append(
                 Span(
-                    span["id"],
+                    span["id"] if number == 1 else f"{span['id']}:{number}",
                     span["label"],
-                    span["start"],
-                    span["end"],
+                    part["start"],
+                    part["end"],
                     span["id"].split(":")[0],
                     span.get("source_type"),
                     span.get("cue_type"),
