@@ -581,8 +581,8 @@ def _offsets(span: dict[str, Any]) -> str:
 def _claim_lines(item: dict[str, Any], t_of: dict[str, str], new: Any, notices: list[str]) -> list[str]:
     """Attributes and relations for claims and nesting: an attribution is named by its CONTENT's ``T``.
 
-    What brat cannot say the same way back is left out with a notice: a claim or a relation end on the second
-    fragment of a span (only whole ``T``s take part in relations), a second claim on one span.
+    What brat cannot say the same way back is left out with a notice: a second claim on one span (a ``T`` has
+    one ``claimer``), a reference to no exported span.
     """
     attributions = {a["id"]: a for a in item.get("attributions", [])}
     shared = {c for c, n in Counter(a["content"] for a in attributions.values()).items() if n > 1}
@@ -600,7 +600,7 @@ def _claim_lines(item: dict[str, Any], t_of: dict[str, str], new: Any, notices: 
             continue
         inner, outer = t_of.get(attribution["content"]), t_for(attribution["nested_in"])
         if inner is None or outer is None:
-            notices.append(f"nested_in of {attribution['id']} is not exported (a CONTENT is a fragment)")
+            notices.append(f"nested_in of {attribution['id']} is not exported (its CONTENT is not exported)")
         elif f"{inner} {outer}" not in written:  # attributions sharing a content share its nesting
             written.add(f"{inner} {outer}")
             lines.append(f"{new('R')}\tnested_in Arg1:{inner} Arg2:{outer}")
@@ -611,7 +611,7 @@ def _claim_lines(item: dict[str, Any], t_of: dict[str, str], new: Any, notices: 
         modality = [t_of.get(m) for m in claim.get("modality", [])]
         if t_id is None or t_id in claimed or attribution is None or None in modality:
             notices.append(
-                f"claim {claim['id']} is not exported (a span of it is a fragment, or another claim's)"
+                f"claim {claim['id']} is not exported (a span of it is not exported, or another claim's)"
             )
             continue
         claimed.add(t_id)
