@@ -18,12 +18,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from claimbank.format import fields, schema
+from claimbank.format import schema
 from claimbank.format.model import ID_PATTERN
 from claimbank.testing.synth import corpus
 from claimbank.util.jsonio import parse
 from claimbank.validate import fastpath
-from claimbank.validate.checks import CLAIMER_KIND
 from claimbank.validate.core import check_data, validate_file
 from claimbank.validate.problems import ProblemSink
 from tests.strategies import documents
@@ -56,25 +55,6 @@ def test_the_decoder_is_generated_from_the_whole_schema() -> None:
     definitions = set(schema.load()["$defs"])
     made = {name for name, _, _ in generator.structs}
     assert {name for name in definitions if schema.load()["$defs"][name].get("type") == "object"} <= made
-
-
-def test_the_steps_tables_are_the_schemas() -> None:
-    """The per-type tables the steps after the decode read (built with the decoder) say what the table of fields
-    says; with a span type whose fields do not begin with SPAN_COLUMNS the fast path would accept nothing."""
-    tables = fastpath._codec().tables
-    assert tables.columns
-    label = {made: made.__struct_config__.tag for made in tables.targets["span", "refers_to"]}
-    for spec in fields.table():
-        if spec.is_reference and spec.layer == "spans":
-            found = tables.targets[spec.record, spec.name]
-            assert {made.__struct_config__.tag for made in found} == set(spec.targets), spec.name
-    assert set(label.values()) == set(fields.field("span", "refers_to").targets)
-    assert {made.__struct_config__.tag for made in tables.refers} == set(
-        fields.field("span", "refers_to").carried_by
-    )
-    assert {
-        c.__struct_config__.tag: k.__struct_config__.tag for c, k in tables.claim_kind.items()
-    } == CLAIMER_KIND
 
 
 @pytest.mark.parametrize("case", sorted((CASES / "invalid").glob("*/*.json")), ids=lambda p: p.parent.name)

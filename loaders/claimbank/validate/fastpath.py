@@ -31,17 +31,15 @@ import re
 import stat
 from datetime import datetime
 from functools import cache
-from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import Annotated, Any, Literal, NamedTuple
+from typing import Annotated, Any, Literal
 
 import msgspec
-from msgspec.structs import astuple as _astuple
 
 from claimbank.format import fields
 from claimbank.format import shipped as schema_file
 from claimbank.format.constants import ID_PATTERN, REFERENCES_KEYWORD
-from claimbank.validate.checks import CLAIMER_KIND, splits_character
+from claimbank.validate.checks import CLAIMER_KIND, SPAN_REFERENCES, splits_character
 
 
 class UnsupportedSchema(Exception):
@@ -88,13 +86,7 @@ LATE_PATTERNS = {
     ),
 }
 _LATE = {place: re.compile(schema_file.python_pattern(pattern)) for place, pattern in LATE_PATTERNS.items()}
-_DOCUMENT_LATE = tuple((field, _LATE[("Document", field)].search) for field in ("id", "seed", "language"))
-_SET_LATE = (("created_at", _LATE[("AnnotationSet", "created_at")].search),)
 _JOINERS = frozenset("\r\u200d")
-# The fields every span has, first and in this order in the generated types (see _Tables.columns).
-SPAN_COLUMNS = ("id", "start", "end", "text")
-# Fields read across a whole layer with map() (a loop in C), where nothing else is read from each item.
-_CUE, _CONTENT, _SPAN = attrgetter("cue"), attrgetter("content"), attrgetter("span")
 _IDS = re.compile(f"(?a)(?:{_ID_BODY})(?:\n(?:{_ID_BODY}))*")
 
 
@@ -209,65 +201,22 @@ class _Generator:
         return made
 
 
-class _Tables(NamedTuple):
-    """What the steps after the decode look up, by generated type (a span's label is its type), built once with
-    the decoder: the reference rules of the table of fields as sets of the types each reference may name."""
-
-    # (record, field) of every reference into the spans (the table of fields) -> the span types it may name
-    targets: dict[tuple[str, str], frozenset[type]]
-    claim_kind: dict[type, type]  # CLAIMER_KIND: a claim's type -> the type its attribution must have
-    non_attribution: type
-    refers: frozenset[type]  # the span types that have a refers_to field
-    # Every span type's fields begin with SPAN_COLUMNS, so that one msgspec.structs.astuple a span reads them (in C;
-    # an attribute read costs as much as a dict lookup and more). False: quick_check leaves every file to the full
-    # path (tests/test_fastpath.py holds the shipped schema to True).
-    columns: bool
-
-
-def _tables(generator: _Generator) -> _Tables:
-    by_tag: dict[tuple[str | None, str | None], Any] = {
-        (tag_field, tag): made for (_, tag_field, tag), made in generator.structs.items()
-    }
-    spans = {tag: made for (tag_field, tag), made in by_tag.items() if tag_field == "label"}
-    return _Tables(
-        targets={
-            (spec.record, spec.name): frozenset(spans[label] for label in spec.targets)
-            for spec in fields.table()
-            if spec.is_reference and spec.layer == "spans"
-        },
-        claim_kind={
-            by_tag["claimer", claimer]: by_tag["kind", kind] for claimer, kind in CLAIMER_KIND.items()
-        },
-        non_attribution=by_tag["kind", "non_attribution"],
-        refers=frozenset(made for made in spans.values() if "refers_to" in made.__struct_fields__),
-        columns=all(made.__struct_fields__[: len(SPAN_COLUMNS)] == SPAN_COLUMNS for made in spans.values()),
-    )
-
-
-class _Codec(NamedTuple):
-    decoder: msgspec.json.Decoder[Any]
-    encoder: msgspec.json.Encoder
-    tables: _Tables
-
-
 @cache
-def _codec() -> _Codec:
+def _codec() -> tuple[msgspec.json.Decoder[Any], msgspec.json.Encoder]:
     generator = _Generator(schema_file.load())
-    return _Codec(msgspec.json.Decoder(generator.root), msgspec.json.Encoder(), _tables(generator))
+    return msgspec.json.Decoder(generator.root), msgspec.json.Encoder()
 
 
 def decoder() -> msgspec.json.Decoder[Any]:
     """The msgspec decoder generated from the schema (built once)."""
-    return _codec().decoder
+    return _codec()[0]
 
 
 def quick_check(data: bytes, *, path: Path | None, seeds_dir: Path | None) -> Any | None:
     """The decoded document when it is certainly valid, else ``None`` (run the full validator)."""
     if UNRESOLVED_REFERENCES:
         return None  # the model has a reference these steps do not know: only the full path can say
-    decode, encoder, tables = _codec()
-    if not tables.columns:
-        return None
+    decode, encoder = _codec()
     try:
         document = decode.decode(data)
     except (msgspec.MsgspecError, ValueError):
@@ -280,7 +229,7 @@ def quick_check(data: bytes, *, path: Path | None, seeds_dir: Path | None) -> An
         return None
     if b"003" in data and b"\\u003" in data:  # the first test is usually the quicker one
         return None  # an escaped colon (\u003a) would upset the count below; rare enough to leave to the full path
-    if _colons_fine(document, data, encoded, encoder) and _fine(document, encoded, path, seeds_dir, tables):
+    if _colons_fine(document, data, encoded, encoder) and _fine(document, encoded, path, seeds_dir):
         return document
     return None
 
@@ -319,12 +268,12 @@ def _seed_matches(seeds_dir: Path, name: str, encoded: bytes) -> bool:
         os.close(handle)
 
 
-def _fine(document: Any, encoded: bytes, path: Path | None, seeds_dir: Path, tables: _Tables) -> bool:
+def _fine(document: Any, encoded: bytes, path: Path | None, seeds_dir: Path) -> bool:
     """What :func:`quick_check` asks once the schema and the hash are fine."""
     text: str = document.text
     if path is not None and path.stem != document.id:
         return False
-    if not _late_fine(document, _DOCUMENT_LATE):
+    if not _late_fine(document, "Document", ("id", "seed", "language")):
         return False  # before the seed's name is used
     if not _seed_matches(seeds_dir, document.seed, encoded):
         return False
@@ -336,7 +285,7 @@ def _fine(document: Any, encoded: bytes, path: Path | None, seeds_dir: Path, tab
         return False
     gold = 0
     for item in sets:
-        if not _late_fine(item, _SET_LATE):
+        if not _late_fine(item, "AnnotationSet", ("created_at",)):
             return False
         try:
             datetime.fromisoformat(item.created_at)
@@ -347,16 +296,16 @@ def _fine(document: Any, encoded: bytes, path: Path | None, seeds_dir: Path, tab
         adjudicated = item.adjudicated_from
         if adjudicated is not msgspec.UNSET and any(s == item.id or s not in ids for s in adjudicated):
             return False
-        if not _set_fine(item, text, tables):
+        if not _set_fine(item, text):
             return False
     return gold <= 1
 
 
-def _late_fine(item: Any, checks: tuple[tuple[str, Any], ...]) -> bool:
-    """These fields of ``item`` match the patterns the decoder left out (LATE_PATTERNS): (field, its search)."""
-    for field, search in checks:
+def _late_fine(item: Any, name: str, fields: tuple[str, ...]) -> bool:
+    """These fields of ``item`` (a ``name`` struct) match the patterns the decoder left out (LATE_PATTERNS)."""
+    for field in fields:
         value = getattr(item, field)
-        if not isinstance(value, str) or search(value) is None:
+        if not isinstance(value, str) or _LATE[(name, field)].search(value) is None:
             return False
     return True
 
@@ -372,46 +321,42 @@ def _items(value: Any) -> Any:
     return () if value is msgspec.UNSET else value
 
 
-def _boundaries_fine(text: str, offsets: tuple[int, ...]) -> bool:
+def _boundaries_fine(text: str, offsets: list[int]) -> bool:
     """No offset splits a grapheme cluster; the full rules only where a character could be combining."""
-    try:
-        after = itemgetter(*offsets)(text)  # (at least two offsets: a span's start and end)
-    except IndexError:  # an end at the end of the text (nothing can be split there)
-        after = itemgetter(*offsets)(text + " ")
-    # Only CR (before LF) or a ZWJ joins a character below U+0300 to the one before it; an offset of 0 reads the
-    # last character as the one before it, which at worst runs the full rules for nothing.
-    if ("\r" in text or "\u200d" in text) and not _JOINERS.isdisjoint(
-        itemgetter(*[offset - 1 for offset in offsets])(text)
-    ):
-        return not any(splits_character(text, offset) for offset in offsets)
-    # Below U+0300 no character joins the one before it: only an offset at a later character can split one.
-    if max(after) < "\u0300":
+    length = len(text)
+    inside = [offset for offset in offsets if 0 < offset < length]
+    if not inside:
         return True
-    return not any(splits_character(text, o) for o, c in zip(offsets, after, strict=True) if c >= "\u0300")
+    # Below U+0300 no character joins the one before it, and only CR LF or a ZWJ could join the two.
+    if max([text[offset] for offset in inside]) < "\u0300" and not _JOINERS & {text[o - 1] for o in inside}:
+        return True
+    return not any(splits_character(text, offset) for offset in inside)
 
 
-def _set_fine(item: Any, text: str, tables: _Tables) -> bool:
+def _set_fine(item: Any, text: str) -> bool:
     spans, attributions, claims = _items(item.spans), _items(item.attributions), _items(item.claims)
-    ids: tuple[str, ...] = ()
     if spans:
-        # The columns of SPAN_COLUMNS, as tuples: one struct read in C per span (see _Tables.columns); the
-        # types' further fields differ, and zip stops at the shortest.
-        ids, starts, ends, texts = list(zip(*map(_astuple, spans), strict=False))[: len(SPAN_COLUMNS)]
+        starts = [span.start for span in spans]
+        ends = [span.end for span in spans]
+        texts = [span.text for span in spans]
         # Equal non-empty slices also prove start < end; only an end past the text could still slice short.
         if max(ends) > len(text) or "" in texts:
             return False
-        if tuple([text[start:end] for start, end in zip(starts, ends, strict=True)]) != texts:
+        if [text[start:end] for start, end in zip(starts, ends, strict=True)] != texts:
             return False
-        if tuple(map(str.strip, texts)) != texts:
+        if list(map(str.strip, texts)) != texts:
             return False  # white space at an edge
         if not _boundaries_fine(text, starts + ends):
             return False
-    every = [*ids, *[attribution.id for attribution in attributions], *[claim.id for claim in claims]]
-    if len(set(every)) != len(every):
+    by_id = {span.id: span for span in spans}
+    labels = {key: span.__struct_config__.tag for key, span in by_id.items()}
+    kinds = {attribution.id: attribution.__struct_config__.tag for attribution in attributions}
+    every = [*labels, *kinds, *[claim.id for claim in claims]]
+    if len(every) != len(spans) + len(attributions) + len(claims) or len(set(every)) != len(every):
         return False  # a duplicate id
     if every and not _ids_fine(every):
         return False
-    return _references_fine(spans, attributions, claims, dict(zip(ids, spans, strict=True)), tables)
+    return _references_fine(spans, attributions, claims, by_id, labels, kinds)
 
 
 def _nesting_fine(attributions: Any, by_id: dict[str, Any]) -> bool:
@@ -436,54 +381,46 @@ def _nesting_fine(attributions: Any, by_id: dict[str, Any]) -> bool:
     return True
 
 
-def _names(by_id: dict[str, Any], references: Any, allowed: frozenset[type]) -> bool:
-    """Every one of ``references`` names an item of ``by_id`` whose type is ``allowed``."""
-    return allowed.issuperset(map(type, map(by_id.get, references)))
-
-
 def _references_fine(
-    spans: Any, attributions: Any, claims: Any, by_id: dict[str, Any], tables: _Tables
+    spans: Any,
+    attributions: Any,
+    claims: Any,
+    by_id: dict[str, Any],
+    labels: dict[str, str],
+    kinds: dict[str, str],
 ) -> bool:
     unset = msgspec.UNSET
-    targets = tables.targets
-    allowed_referents, refers = targets["span", "refers_to"], tables.refers
+    allowed_referents = SPAN_REFERENCES[("spans", "refers_to")]
     for span in spans:
-        if type(span) not in refers:
-            continue  # (not getattr's default: a missing attribute raises and catches an AttributeError)
-        target = span.refers_to
+        target = getattr(span, "refers_to", None)
         if target is None or target is unset:
             continue
-        if target == span.id or type(by_id.get(target)) not in allowed_referents:
+        if target == span.id or labels.get(target) not in allowed_referents:
             return False
         if getattr(by_id[target], "refers_to", None) not in (None, unset):
             return False  # a chain: the full path looks for cycles
     if attributions:
-        if not _names(by_id, map(_CUE, attributions), targets["attribution", "cue"]):
+        got = [labels.get(a.cue) for a in attributions] + [labels.get(a.content) for a in attributions]
+        if got != ["CUE"] * len(attributions) + ["CONTENT"] * len(attributions):
             return False
-        if not _names(by_id, map(_CONTENT, attributions), targets["attribution", "content"]):
-            return False
-        allowed_sources, non_attribution = targets["attribution", "source"], tables.non_attribution
-        nested = False
         for attribution in attributions:
             source = attribution.source
             if source is not unset and source is not None:
-                if type(by_id.get(source)) not in allowed_sources:
+                if labels.get(source) != "SOURCE":
                     return False
-                if (by_id[source].source_type == "nobody") != (type(attribution) is non_attribution):
+                if (by_id[source].source_type == "nobody") != (kinds[attribution.id] == "non_attribution"):
                     return False
-            nested = nested or attribution.nested_in not in (None, unset)
+        nested = any(a.nested_in is not unset and a.nested_in is not None for a in attributions)
         if nested and not _nesting_fine(attributions, by_id):
             return False
     if claims:
-        if not _names(by_id, map(_SPAN, claims), targets["claim", "span"]):
+        if [labels.get(claim.span) for claim in claims] != ["CLAIM"] * len(claims):
             return False
-        kinds = {attribution.id: type(attribution) for attribution in attributions}
-        claim_kind, allowed_modalities = tables.claim_kind, targets["claim", "modality"]
         for claim in claims:
-            expected = claim_kind.get(type(claim))
-            if expected is not None and kinds.get(claim.attribution) is not expected:
+            expected = CLAIMER_KIND.get(claim.__struct_config__.tag)
+            if expected is not None and kinds.get(claim.attribution) != expected:
                 return False
             modality = claim.modality
-            if modality and modality is not unset and not _names(by_id, modality, allowed_modalities):
+            if modality and modality is not unset and any(labels.get(t) != "MODALITY" for t in modality):
                 return False
     return True
