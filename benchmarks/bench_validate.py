@@ -10,9 +10,12 @@ numbers (their seed files are on disk, as in use). Rows:
   full path    strict parse + schema + every check beyond the schema: what explains an invalid file (a sample)
 Every row but parse-only does every check, the seed file's text and hash included.
 
-This machine's speed drifts by up to ±25% from one pass to the next, so the first two rows run in rounds, one
-pass of each per round, back to back: a round's ratio compares passes made under the same conditions. Printed:
-each round, the best pass of each row, and the median of the rounds' ratios.
+Every time is CPU time (``time.process_time``; for whole processes ``getrusage`` of the children), not wall time:
+the machine is shared, and wall time there measures the other jobs too. Its speed still drifts by up to ±25%
+from one pass to the next (more under load), so the first two rows run in rounds, one pass of each per round,
+back to back: a round's ratio compares passes made under the same conditions. Printed: each round, the best pass
+of each row, the median of the rounds' ratios, and the load average. To compare two checkouts, pass by pass in
+turns, use ``benchmarks/ab_validate.py``.
 
 Then whole processes on files (--files N of the documents written as a project: annotations/ + seeds/), each
 command run in turns (A B C A B C …, --file-rounds), medians: `claimbank validate` against check-jsonschema
@@ -24,6 +27,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -44,10 +49,11 @@ from claimbank.validate.problems import ProblemSink
 
 
 def _rate(payloads: list[bytes], run: Callable[[bytes], object]) -> float:
-    started = time.perf_counter()
+    """Documents per second of this process's CPU time (user + system: the seeds' reads are system time)."""
+    started = time.process_time()
     for payload in payloads:
         run(payload)
-    return len(payloads) / (time.perf_counter() - started)
+    return len(payloads) / (time.process_time() - started)
 
 
 def _row(label: str, count: int, rate: float, note: str = "") -> None:
@@ -67,6 +73,7 @@ def main() -> None:
     args = parser.parse_args()
     packages = ("jsonschema", "jsonschema-rs", "msgspec", "orjson", "check-jsonschema")
     print(f"python {sys.version.split()[0]}, " + ", ".join(f"{name} {version(name)}" for name in packages))
+    print(f"load average {os.getloadavg()[0]:.1f} (times below are CPU time)")
     try:
         from orjson import loads as parse_only
     except ImportError:
@@ -132,12 +139,13 @@ for name in sorted(os.listdir(sys.argv[1])):
 
 
 def _timed(command: list[str], cwd: Path) -> float:
-    started = time.perf_counter()
+    """The CPU time (user + system) of the command's process and its children."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
         raise SystemExit(f"{command[0]} failed: {(result.stdout + result.stderr)[-500:]}")
-    return elapsed
+    return after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
 
 
 def _files(payloads: list[bytes], seeds: Path, project: Path, rounds: int) -> None:
@@ -170,7 +178,7 @@ def _files(payloads: list[bytes], seeds: Path, project: Path, rounds: int) -> No
     for name, value in median.items():
         count = 1 if name.startswith("start-up") else len(files)
         print(
-            f"{name:20} {count:>7} files {value:8.2f} s  {count / value:10.0f} files/s  (median of {rounds})"
+            f"{name:20} {count:>7} files {value:8.2f} s  {count / value:10.0f} files/s  (CPU time, median of {rounds})"
         )
     ours = median["claimbank validate"]
     print(f"claimbank validate on files: {median['parse bound'] / ours:.2f} of the parse bound on files")

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from claimbank.cli import main
+from claimbank.cli.main import _COMMANDS, build_parser
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = Path(__file__).parent / "cases"
@@ -38,15 +42,20 @@ def test_valid_files_exit_0_with_a_summary() -> None:
     assert f"{count} file(s) checked, 0 invalid, 0 problem(s)" in result.stderr
 
 
+# Modules a one-process run on valid files never needs: the full validator's (pydantic, the schema validators),
+# the worker pool's (only --jobs N > 1), and the other commands' modules (only their own runs and --help).
+_HEAVY = ("pydantic", "jsonschema", "jsonschema_rs", "multiprocessing", "concurrent.futures")
+_HEAVY += ("claimbank.io.labelstudio.command", "claimbank.spark.command", "claimbank.cli.train")
 _LOADED = (
     "import sys; from claimbank.cli.main import main; code = main(['validate', *sys.argv[1:]]); "
-    "print('LOADED', code, *sorted(m for m in ('pydantic', 'jsonschema', 'jsonschema_rs') if m in sys.modules))"
+    f"print('LOADED', code, *sorted(m for m in {_HEAVY!r} if m in sys.modules))"
 )
 
 
 def test_valid_files_are_validated_without_loading_pydantic_or_jsonschema() -> None:
     """What a pre-commit run on valid files loads: the fast path only (0.16 s for the gold here; 0.28 s when
-    importing claimbank loaded the models and the schema validators up front)."""
+    importing claimbank loaded the models and the schema validators up front; the worker pool and the other
+    commands' parsers were a fifth of the rest)."""
 
     def loaded(*paths: Path) -> list[str]:
         result = subprocess.run(
@@ -61,6 +70,29 @@ def test_valid_files_are_validated_without_loading_pydantic_or_jsonschema() -> N
     assert loaded(ROOT / "annotations") == ["0"]
     # An invalid file goes through the full validator, which needs them: the check above can see them.
     assert loaded(INVALID[0]) == ["1", "jsonschema", "jsonschema_rs", "pydantic"]
+
+
+def _help(parser: Any, *args: str) -> str:
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer), pytest.raises(SystemExit):
+        parser.parse_args([*args, "--help"])
+    return buffer.getvalue()
+
+
+def test_a_command_built_alone_parses_and_helps_as_in_the_whole_parser() -> None:
+    """main() builds only the parser of the command it runs (when it is one of cli.main's own): that parser must
+    read the command line exactly as the whole one does."""
+    whole = build_parser()
+    assert "spark" in _help(whole)
+    own = [name for name, _ in _COMMANDS if name is not None]
+    assert own[:2] == ["validate", "schema"]
+    for name in own:
+        alone = build_parser(name)
+        assert _help(alone, name) == _help(whole, name), name
+        assert "spark" not in _help(alone)  # it really was built alone
+    line = ["validate", "--jobs", "2", "--format", "json", "-q", "a.json"]
+    assert vars(build_parser("validate").parse_args(line)) == vars(whole.parse_args(line))
+    assert _help(build_parser("spark")) == _help(whole)  # not one of its own: the whole parser
 
 
 def test_default_path_is_annotations(tmp_path: Path) -> None:

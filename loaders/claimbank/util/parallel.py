@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -35,6 +36,11 @@ def ordered_map(function: Callable[[T], R], items: Sequence[T], jobs: int, chunk
     if jobs <= 1:
         yield from map(function, items)
         return
+    # Imported here: multiprocessing and concurrent.futures are a tenth of a one-file `claimbank validate`'s
+    # start-up, and a run with one job never needs them.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         pending: deque[Future[list[R]]] = deque()
         try:
