@@ -67,6 +67,8 @@ def main() -> None:
         print(
             f"held-out texts: {len(texts)} articles, {characters / max(len(texts), 1):.0f} characters on average"
         )
+        # The load average goes with every speed: on a shared machine CPU seconds stretch under contention too.
+        print("load average (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
         # CPU seconds as well as wall: on a shared machine the wall clock counts other people's work too.
         for name, predict in (("tagger", model.annotation_set), ("rules", rules)):
             wall, cpu = time.perf_counter(), time.process_time()
