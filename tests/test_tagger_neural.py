@@ -147,7 +147,8 @@ def test_train_arch_neural_and_preannotate_from_the_command_line(
     dataset: Path, model_dir: Path, tmp_path: Path
 ) -> None:
     model = tmp_path / "model"
-    assert main(["train", str(dataset), "--arch", "neural", "--epochs", "1", "--out", str(model), "-q"]) == 0
+    # neural is the command's default tagger
+    assert main(["train", str(dataset), "--epochs", "1", "--out", str(model), "-q"]) == 0
     assert json.loads((model / "model.json").read_text("utf-8"))["architecture"] == "neural"
     seed = tmp_path / "seeds" / "article.txt"
     seed.parent.mkdir()

@@ -14,14 +14,14 @@ Reads DATASET (a folder made by `claimbank build`) with datasets.load_dataset, c
 text and its gold SOURCE / CUE / CONTENT spans and attributions. Trains on --split (default: train), scores every
 other split with the scorer of `claimbank evaluate` (micro-averaged), and writes OUT: model.json (labels,
 tokenizer, training data fingerprint, metrics, file hashes), README.md (the model card) and the weights
-(crfsuite's format; with --arch neural the BiLSTM-CRF's in safetensors).
+(the BiLSTM-CRF's in safetensors; with --arch crf, crfsuite's format). The linker is crfsuite's either way.
 OUT is written whole or not at all; an existing OUT is replaced only when it is a model folder.
 
 exit status: 0 trained, 2 a missing or unusable dataset, or an OUT that is not a model folder
 
 examples:
   claimbank build annotations/ --out build/dataset && claimbank train build/dataset --out build/model
-  claimbank train build/dataset --arch neural --out build/neural-model
+  claimbank train build/dataset --arch crf --out build/crf-model       # without torch
   claimbank preannotate --model build/model seeds/article.txt --out predicted/
 """
 
@@ -68,14 +68,14 @@ def add_parser(commands: Any, parser_class: type[argparse.ArgumentParser]) -> No
         type=_positive,
         default=defaults.iterations,
         metavar="N",
-        help=f"L-BFGS iterations of the tagger (default: {defaults.iterations})",
+        help=f"L-BFGS iterations of the crf tagger (default: {defaults.iterations})",
     )
     train.add_argument(
         "--arch",
         choices=ARCHITECTURES,
-        default="crf",
-        help="the span tagger: crf (crfsuite, the default) or neural (a BiLSTM-CRF trained from scratch; "
-        "needs the neural extra: torch, safetensors)",
+        default="neural",
+        help="the span tagger: neural (the default: a BiLSTM-CRF trained from scratch, the better on PolNeAR; "
+        "needs the neural extra, torch and safetensors) or crf (crfsuite: no torch, faster to predict)",
     )
     train.add_argument(
         "--epochs",

@@ -48,7 +48,8 @@ def _torch() -> Any:
         import torch
     except ImportError as error:
         raise ModelError(
-            f"the neural tagger needs torch and safetensors (pip install 'claimbank[neural]'): {error}"
+            f"the neural tagger needs torch and safetensors (pip install 'claimbank[neural]'; or train with "
+            f"--arch crf): {error}"
         ) from None
     return torch
 
@@ -81,23 +82,25 @@ def _word_flags(word: str) -> tuple[float, ...]:
     )
 
 
-def flags(tokens: Tokens) -> list[list[float]]:
+def flags(tokens: Tokens) -> Any:
     """The per-token flags (see the module docstring; order: the lexicon's, in a quotation, first of a
-    paragraph, first of a sentence, has a digit), as 0/1 floats."""
-    quoted = _inside_quotes(tokens.words)
+    paragraph, first of a sentence, has a digit), a float32 array ``(tokens, FLAG_COUNT)`` of 0 and 1."""
+    import numpy as np
+
+    n = len(tokens.words)
+    rows = np.zeros((n, FLAG_COUNT), dtype=np.float32)
+    if not n:
+        return rows
+    own = np.array([_word_flags(w) for w in tokens.words], dtype=np.float32)
+    lexicon = len(_FLAGS)
+    rows[:, :lexicon] = own[:, :lexicon]
+    rows[:, lexicon] = _inside_quotes(tokens.words)
     text, offsets, sentence = tokens.text, tokens.offsets, tokens.sentence
-    rows = []
-    for i, word in enumerate(tokens.words):
-        own = _word_flags(word)
-        rows.append(
-            [
-                *own[:-1],
-                1.0 if quoted[i] else 0.0,
-                1.0 if i and "\n" in text[offsets[i - 1][1] : offsets[i][0]] else 0.0,
-                1.0 if i == 0 or sentence[i] != sentence[i - 1] else 0.0,
-                own[-1],
-            ]
-        )
+    rows[1:, lexicon + 1] = ["\n" in text[offsets[i - 1][1] : offsets[i][0]] for i in range(1, n)]
+    starts = np.array(sentence)
+    rows[0, lexicon + 2] = 1.0
+    rows[1:, lexicon + 2] = starts[1:] != starts[:-1]
+    rows[:, lexicon + 3] = own[:, lexicon]
     return rows
 
 
@@ -258,7 +261,7 @@ def _build_network(torch: Any, settings: NeuralSettings, words: int, chars: int)
 
 
 def _tensors(
-    torch: Any, words: list[int], chars: list[list[int]], rows: list[list[float]], tags: list[int] | None
+    torch: Any, words: list[int], chars: list[list[int]], rows: Any, tags: list[int] | None
 ) -> tuple[Any, ...]:
     n = len(words)
     spelled = torch.zeros(n, MAX_CHARS, dtype=torch.long)
@@ -267,7 +270,7 @@ def _tensors(
     found = (
         torch.tensor(words, dtype=torch.long),
         spelled,
-        torch.tensor(rows, dtype=torch.float32).view(n, FLAG_COUNT),
+        torch.from_numpy(rows).view(n, FLAG_COUNT),
     )
     return found if tags is None else (*found, torch.tensor(tags, dtype=torch.long))
 
@@ -429,7 +432,7 @@ class NeuralTagger:
         lookup = self.vocabulary._word
         word_ids = np.array([lookup.get(w, UNK) for w in tokens.lower] + [PAD], dtype=np.int64)
         char_rows = np.array([self.vocabulary.char_row(w) for w in distinct], dtype=np.int64)
-        rows = np.array([*flags(tokens), [0.0] * FLAG_COUNT], dtype=np.float32)
+        rows = np.concatenate([flags(tokens), np.zeros((1, FLAG_COUNT), dtype=np.float32)])
         width = max(last - first for first, last in ranges)
         # Token index of every (chunk, position); padding points at the extra row n (zeros, PAD).
         where = np.full((len(ranges), width), n, dtype=np.int64)
@@ -453,7 +456,8 @@ class NeuralTagger:
         tags = [LABELS[t] for row, length in enumerate(lengths) for t in paths[row, :length]]
         probability = [p for row, length in enumerate(lengths) for p in confidence[row, :length]]
         return [
-            (label, first, last, float(sum(probability[first:last]) / (last - first)))
+            # min: rounding may put a marginal a hair above 1, which the schema refuses.
+            (label, first, last, min(1.0, float(sum(probability[first:last]) / (last - first))))
             for label, first, last in decode(tags)
         ]
 
