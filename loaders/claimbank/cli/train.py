@@ -84,6 +84,20 @@ def add_parser(commands: Any, parser_class: type[argparse.ArgumentParser]) -> No
         metavar="N",
         help=f"training epochs of the neural tagger (default: {neural_defaults.epochs})",
     )
+    train.add_argument(
+        "--hidden",
+        type=_positive,
+        default=neural_defaults.hidden,
+        metavar="N",
+        help=f"LSTM size per direction of the neural tagger (default: {neural_defaults.hidden})",
+    )
+    train.add_argument(
+        "--chunk",
+        type=_positive,
+        default=neural_defaults.chunk,
+        metavar="N",
+        help=f"tokens of whole sentences the neural tagger reads at once (default: {neural_defaults.chunk})",
+    )
     train.add_argument("-q", "--quiet", action="store_true", help="no progress lines, only the summary")
     train.set_defaults(run=run)
 
@@ -105,7 +119,9 @@ def run(args: argparse.Namespace) -> int:
             eval_splits=args.eval_split,
             settings=Settings(iterations=args.iterations),
             log=log,
-            neural=NeuralSettings(epochs=args.epochs) if args.arch == "neural" else None,
+            neural=NeuralSettings(epochs=args.epochs, hidden=args.hidden, chunk=args.chunk)
+            if args.arch == "neural"
+            else None,
         )
     except (DatasetError, ModelError) as error:
         print(f"claimbank train: {error}", file=sys.stderr)
