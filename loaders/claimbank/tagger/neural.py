@@ -464,43 +464,56 @@ class NeuralTagger:
 
 def _viterbi_marginals(emissions: Any, lengths: Any, crf: tuple[Any, Any, Any]) -> tuple[Any, Any]:
     """The best tag path of each sequence ``(batch, length, labels)`` and the marginal probability of each of its
-    tags, from the CRF's ``(transitions, start, end)`` (numpy arrays). Forward-backward runs in probability space,
-    each step rescaled, which spares the logarithms."""
+    tags, from the CRF's ``(transitions, start, end)`` (numpy arrays).
+
+    Written for few numpy calls per step, since an article is ~100 steps of tiny arrays: Viterbi runs unmasked
+    (each sequence's end is read at its own last position afterwards, and padding's back-pointers are made the
+    identity), and so does the forward pass (padding comes after what it computes); forward-backward runs in
+    probability space, rescaled only every few steps (a marginal is normalized over the labels at the end, so the
+    scale of each step's numbers does not matter)."""
     import numpy as np
 
     transitions, start, end = crf
     batch, length, labels = emissions.shape
+    rows = np.arange(batch)
+    last_position = lengths - 1
     live = np.arange(length)[None, :] < lengths[:, None]
+    scores = np.empty_like(emissions)
+    back = np.empty((batch, length, labels), dtype=np.int64)
+    back[:, 0] = np.arange(labels)
     score = start + emissions[:, 0]
-    back = np.zeros((batch, length, labels), dtype=np.int64)
-    keep = np.broadcast_to(np.arange(labels), (batch, labels))
+    scores[:, 0] = score
     for t in range(1, length):
         options = score[:, :, None] + transitions
-        on = live[:, t, None]
-        score = np.where(on, options.max(1) + emissions[:, t], score)
-        back[:, t] = np.where(on, options.argmax(1), keep)
-    last = (score + end).argmax(1)
+        back[:, t] = options.argmax(1)
+        score = options.max(1) + emissions[:, t]
+        scores[:, t] = score
+    back[~live] = np.arange(labels)
+    current = (scores[rows, last_position] + end).argmax(1)
     path = np.zeros((batch, length), dtype=np.int64)
-    rows = np.arange(batch)
     for t in range(length - 1, -1, -1):
-        path[:, t] = last
-        last = back[rows, t, last]
+        path[:, t] = current
+        current = back[rows, t, current]
     weights = np.exp(emissions - emissions.max(2, keepdims=True))
     steps = np.exp(transitions - transitions.max())
     alpha = np.empty_like(weights)
-    current = np.exp(start - start.max()) * weights[:, 0]
-    alpha[:, 0] = current / current.sum(1, keepdims=True)
+    alpha[:, 0] = np.exp(start - start.max()) * weights[:, 0]
     for t in range(1, length):
         following = (alpha[:, t - 1] @ steps) * weights[:, t]
-        alpha[:, t] = following / following.sum(1, keepdims=True)
+        if t % 8 == 0:
+            following /= following.sum(1, keepdims=True)
+        alpha[:, t] = following
+    closing = np.exp(end - end.max())
     beta = np.empty_like(weights)
-    closing = np.broadcast_to(np.exp(end - end.max()), (batch, labels))
     beta[:, length - 1] = closing
+    steps_t = steps.T
+    ended = ~live[:, 1:, None]
     for t in range(length - 2, -1, -1):
-        previous = (weights[:, t + 1] * beta[:, t + 1]) @ steps.T
-        previous = previous / previous.sum(1, keepdims=True)
+        previous = (weights[:, t + 1] * beta[:, t + 1]) @ steps_t
+        if t % 8 == 0:
+            previous /= previous.sum(1, keepdims=True)
         # A sequence's last tag is followed by the end, not by padding.
-        beta[:, t] = np.where(live[:, t + 1, None], previous, closing)
+        beta[:, t] = np.where(ended[:, t], closing, previous)
     marginals = alpha * beta
     marginals /= marginals.sum(2, keepdims=True)
     return path, np.take_along_axis(marginals, path[:, :, None], 2)[:, :, 0]
