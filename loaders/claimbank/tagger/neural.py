@@ -408,6 +408,8 @@ class NeuralTagger:
             first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
             raise ModelError(f"{folder}/{WEIGHTS}: not the weights of this tagger ({first_line})") from None
         self.network.eval()
+        # The character CNN's vector of each word seen so far: a word's spelling is the same in every article.
+        self._spelled: dict[str, Any] = {}
         crf = self.network.crf
         self._crf = tuple(
             x.detach().numpy().astype("float64")
@@ -431,7 +433,10 @@ class NeuralTagger:
         inverse = [distinct.setdefault(w, len(distinct)) for w in tokens.words]
         lookup = self.vocabulary._word
         word_ids = np.array([lookup.get(w, UNK) for w in tokens.lower] + [PAD], dtype=np.int64)
-        char_rows = np.array([self.vocabulary.char_row(w) for w in distinct], dtype=np.int64)
+        cache = self._spelled
+        if len(cache) + len(distinct) > 100_000:  # a bound on memory: start again
+            cache.clear()
+        unseen = [w for w in distinct if w not in cache]
         rows = np.concatenate([flags(tokens), np.zeros((1, FLAG_COUNT), dtype=np.float32)])
         width = max(last - first for first, last in ranges)
         # Token index of every (chunk, position); padding points at the extra row n (zeros, PAD).
@@ -444,8 +449,16 @@ class NeuralTagger:
         try:
             with torch.inference_mode():
                 network = self.network
-                spelled = network.spell(torch.from_numpy(char_rows))
-                spelled = torch.cat([spelled, spelled.new_zeros(1, spelled.shape[1])])
+                if unseen:
+                    char_rows = np.array([self.vocabulary.char_row(w) for w in unseen], dtype=np.int64)
+                    vectors = network.spell(torch.from_numpy(char_rows)).numpy()
+                    cache.update(zip(unseen, vectors, strict=True))
+                # One row per distinct word, then a zero row for padding.
+                spelled = torch.from_numpy(
+                    np.stack(
+                        [*(cache[w] for w in distinct), np.zeros(self.settings.char_filters, np.float32)]
+                    )
+                )
                 index = torch.from_numpy(np.array([*inverse, len(distinct)], dtype=np.int64))[where]
                 emissions = network.emissions_spelled(
                     torch.from_numpy(word_ids[where]), spelled[index], torch.from_numpy(rows[where])
