@@ -39,6 +39,16 @@ def _tagger_line(manifest: dict[str, Any]) -> str:
     )
 
 
+def _settings(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The settings that made this model: the neural tagger's and the linker's, or all of the CRF's."""
+    settings: dict[str, Any] = manifest["training"]["settings"]
+    neural = manifest.get("neural")
+    if manifest.get("architecture") == "neural" and isinstance(neural, dict):
+        linker = {k: v for k, v in settings.items() if k.startswith("linker_")}
+        return {**neural["settings"], **linker}
+    return settings
+
+
 def render(manifest: dict[str, Any]) -> str:
     """Markdown for people; model.json holds the same facts for programs."""
     training = manifest["training"]
@@ -77,7 +87,7 @@ def render(manifest: dict[str, Any]) -> str:
         f"{training['documents']} articles with a gold set.",
         f"- Fingerprint (SHA-256 of ids, texts, gold spans and attributions): `{training['fingerprint']}`.",
         f"- Training took {training['seconds']} s ({training.get('cpu_seconds', '?')} CPU s); settings: "
-        + ", ".join(f"{k}={v}" for k, v in training["settings"].items())
+        + ", ".join(f"{k}={v}" for k, v in _settings(manifest).items())
         + ".",
         "",
         "## Held-out metrics",
