@@ -3,6 +3,7 @@
     python benchmarks/bench_tagger.py --dataset polnear/dataset            # train on its train split, then score
     python benchmarks/bench_tagger.py --dataset polnear/dataset --model build/model   # score a trained model
     python benchmarks/bench_tagger.py --articles 60                         # a generated corpus (no data needed)
+    python benchmarks/bench_tagger.py --dataset polnear/dataset --arch neural   # the BiLSTM-CRF (needs torch)
 
 Scores are `claimbank evaluate`'s (claimbank.annotate.agreement.evaluate), micro-averaged over the held-out
 articles: every split but train (the dataset's splits are fixed by a hash of the article id). Training time is
@@ -23,6 +24,7 @@ from claimbank.annotate.preannotate import annotation_set as rules
 from claimbank.cli.main import main as claimbank
 from claimbank.tagger import Model, Settings, train
 from claimbank.tagger.data import load_examples
+from claimbank.tagger.neural_settings import NeuralSettings
 from claimbank.tagger.training import score
 
 STAMP = "2000-01-01T00:00:00Z"
@@ -40,6 +42,8 @@ def main() -> None:
     parser.add_argument("--model", type=Path, help="a trained model folder (default: train one)")
     parser.add_argument("--articles", type=int, default=60, help="generated articles (without --dataset)")
     parser.add_argument("--iterations", type=int, default=Settings().iterations)
+    parser.add_argument("--arch", choices=("crf", "neural"), default="crf", help="the tagger to train")
+    parser.add_argument("--epochs", type=int, default=NeuralSettings().epochs, help="with --arch neural")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         dataset = args.dataset
@@ -53,13 +57,15 @@ def main() -> None:
         if model_dir is None:
             model_dir = Path(scratch) / "model"
             wall, cpu = time.perf_counter(), time.process_time()
-            manifest = train(dataset, model_dir, settings=Settings(iterations=args.iterations))
+            neural = NeuralSettings(epochs=args.epochs) if args.arch == "neural" else None
+            manifest = train(dataset, model_dir, settings=Settings(iterations=args.iterations), neural=neural)
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
             print(
                 f"training: {manifest['training']['documents']} articles, {wall:.0f} s wall, {cpu:.0f} s CPU "
-                f"(cores: {len(os.sched_getaffinity(0))}; crfsuite trains on one)"
+                f"(cores: {len(os.sched_getaffinity(0))}; crfsuite and the neural tagger train on one)"
             )
         model = Model(model_dir)
+        print(f"model: {model.version} ({model.architecture})")
         splits = load_examples(dataset)
         held_out = [e for name, items in splits.items() if name != "train" for e in items]
         texts = [e.text for e in held_out]

@@ -158,7 +158,9 @@ def test_bio_tags_round_trip_and_fragments_are_separate_spans() -> None:
 
 def test_train_and_preannotate_from_the_command_line(dataset: Path, tmp_path: Path) -> None:
     model = tmp_path / "model"
-    assert main(["train", str(dataset), "--out", str(model), "--iterations", "20", "-q"]) == 0
+    assert (
+        main(["train", str(dataset), "--arch", "crf", "--out", str(model), "--iterations", "20", "-q"]) == 0
+    )
     text, _data = next(corpus(1, seed=3))
     seed = tmp_path / "seeds" / "article.txt"
     seed.parent.mkdir()
@@ -172,7 +174,7 @@ def test_train_and_preannotate_from_the_command_line(dataset: Path, tmp_path: Pa
     assert predicted["attributions"]
     assert main(["validate", str(out / "article.json"), "--seeds", str(seed.parent)]) == 0
     # Retraining into a model folder replaces it; the rules stay the default.
-    assert main(["train", str(dataset), "--out", str(model), "--iterations", "5", "-q"]) == 0
+    assert main(["train", str(dataset), "--arch", "crf", "--out", str(model), "--iterations", "5", "-q"]) == 0
     assert main(["preannotate", str(seed), "--out", str(tmp_path / "rules")]) == 0
     (by_rules,) = json.loads((tmp_path / "rules" / "article.json").read_text("utf-8"))["annotation_sets"]
     assert by_rules["id"] == "preannotator"

@@ -13,15 +13,20 @@ EPILOG = """\
 Reads DATASET (a folder made by `claimbank build`) with datasets.load_dataset, config 'documents': each article's
 text and its gold SOURCE / CUE / CONTENT spans and attributions. Trains on --split (default: train), scores every
 other split with the scorer of `claimbank evaluate` (micro-averaged), and writes OUT: model.json (labels,
-tokenizer, training data fingerprint, metrics, file hashes), README.md (the model card) and the crfsuite weights.
+tokenizer, training data fingerprint, metrics, file hashes), README.md (the model card) and the weights
+(the BiLSTM-CRF's in safetensors; with --arch crf, crfsuite's format). The linker is crfsuite's either way.
 OUT is written whole or not at all; an existing OUT is replaced only when it is a model folder.
 
 exit status: 0 trained, 2 a missing or unusable dataset, or an OUT that is not a model folder
 
 examples:
   claimbank build annotations/ --out build/dataset && claimbank train build/dataset --out build/model
+  claimbank train build/dataset --arch crf --out build/crf-model       # without torch
   claimbank preannotate --model build/model seeds/article.txt --out predicted/
 """
+
+
+ARCHITECTURES = ("crf", "neural")
 
 
 def _positive(value: str) -> int:
@@ -34,9 +39,11 @@ def _positive(value: str) -> int:
 def add_parser(commands: Any, parser_class: type[argparse.ArgumentParser]) -> None:
     """Register ``train`` on the ``claimbank`` parser."""
     del parser_class  # one command, no sub-commands
+    from claimbank.tagger.neural_settings import NeuralSettings
     from claimbank.tagger.settings import Settings
 
     defaults = Settings()
+    neural_defaults = NeuralSettings()
     train = commands.add_parser(
         "train",
         help="train an attribution tagger on a built dataset",
@@ -61,7 +68,35 @@ def add_parser(commands: Any, parser_class: type[argparse.ArgumentParser]) -> No
         type=_positive,
         default=defaults.iterations,
         metavar="N",
-        help=f"L-BFGS iterations of the tagger (default: {defaults.iterations})",
+        help=f"L-BFGS iterations of the crf tagger (default: {defaults.iterations})",
+    )
+    train.add_argument(
+        "--arch",
+        choices=ARCHITECTURES,
+        default="neural",
+        help="the span tagger: neural (the default: a BiLSTM-CRF trained from scratch, the better on PolNeAR; "
+        "needs the neural extra, torch and safetensors) or crf (crfsuite: no torch, faster to predict)",
+    )
+    train.add_argument(
+        "--epochs",
+        type=_positive,
+        default=neural_defaults.epochs,
+        metavar="N",
+        help=f"training epochs of the neural tagger (default: {neural_defaults.epochs})",
+    )
+    train.add_argument(
+        "--hidden",
+        type=_positive,
+        default=neural_defaults.hidden,
+        metavar="N",
+        help=f"LSTM size per direction of the neural tagger (default: {neural_defaults.hidden})",
+    )
+    train.add_argument(
+        "--chunk",
+        type=_positive,
+        default=neural_defaults.chunk,
+        metavar="N",
+        help=f"tokens of whole sentences the neural tagger reads at once (default: {neural_defaults.chunk})",
     )
     train.add_argument("-q", "--quiet", action="store_true", help="no progress lines, only the summary")
     train.set_defaults(run=run)
@@ -70,6 +105,7 @@ def add_parser(commands: Any, parser_class: type[argparse.ArgumentParser]) -> No
 def run(args: argparse.Namespace) -> int:
     """Train, write the model folder, print the held-out scores."""
     from claimbank.tagger import DatasetError, ModelError, Settings, train
+    from claimbank.tagger.neural_settings import NeuralSettings
 
     def log(line: str) -> None:
         if not args.quiet:
@@ -83,6 +119,9 @@ def run(args: argparse.Namespace) -> int:
             eval_splits=args.eval_split,
             settings=Settings(iterations=args.iterations),
             log=log,
+            neural=NeuralSettings(epochs=args.epochs, hidden=args.hidden, chunk=args.chunk)
+            if args.arch == "neural"
+            else None,
         )
     except (DatasetError, ModelError) as error:
         print(f"claimbank train: {error}", file=sys.stderr)

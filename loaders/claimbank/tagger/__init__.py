@@ -4,7 +4,8 @@
 ``features`` makes token features from the text alone, ``tags`` maps spans to BIO tags and back, ``link``
 assembles spans into attributions, ``data`` reads the dataset with ``datasets.load_dataset``, ``train`` trains and
 scores, ``predict`` opens a model folder and predicts, ``folder`` writes and checks model folders, ``card``
-writes the model card. crfsuite (python-crfsuite) does the learning.
+writes the model card. The span tagger is ``neural`` (a BiLSTM-CRF in torch, the optional ``neural`` extra, and
+``claimbank train``'s default) or crfsuite's CRF; the linker and attribute classifiers are crfsuite's.
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ __all__ = ["DatasetError", "Model", "ModelError", "Settings", "load", "train"]
 
 
 def load(folder: Path) -> Model:
-    """The model in ``folder`` (written by ``claimbank train``), checked and opened; :class:`ModelError` if it is
-    not one. What the Label Studio backend and the Spark jobs call."""
+    """The model in ``folder`` (written by ``claimbank train``, either architecture: ``model.json`` says which),
+    checked and opened; :class:`ModelError` if it is not one. What the Label Studio backend and the Spark jobs
+    call."""
     from claimbank.tagger.predict import Model
 
     return Model(folder)

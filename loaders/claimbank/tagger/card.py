@@ -20,6 +20,35 @@ def _table(metrics: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _tagger_line(manifest: dict[str, Any]) -> str:
+    labels = ", ".join(manifest["labels"])
+    neural = manifest.get("neural")
+    if manifest.get("architecture") == "neural" and isinstance(neural, dict):
+        knobs = neural["settings"]
+        return (
+            f"- `{neural['weights']}`: a BiLSTM-CRF trained from scratch (torch; no pretrained weights) over BIO "
+            f"tags ({labels}): word embeddings ({neural['words']} words, dimension {knobs['word_dim']}), a "
+            f"character CNN ({knobs['char_filters']} filters), lexicon and quotation flags, a bidirectional LSTM "
+            f"({knobs['hidden']} per direction) over groups of whole sentences up to {knobs['chunk']} tokens, and "
+            f"a CRF with the BIO constraints; {knobs['epochs']} epochs of Adam. Weights in safetensors, "
+            f"vocabularies in `{neural['vocabulary']}`."
+        )
+    return (
+        "- `tagger.crfsuite`: a linear-chain CRF (crfsuite, L-BFGS, elastic net) over BIO tags "
+        f"({labels}), one token sequence per article."
+    )
+
+
+def _settings(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The settings that made this model: the neural tagger's and the linker's, or all of the CRF's."""
+    settings: dict[str, Any] = manifest["training"]["settings"]
+    neural = manifest.get("neural")
+    if manifest.get("architecture") == "neural" and isinstance(neural, dict):
+        linker = {k: v for k, v in settings.items() if k.startswith("linker_")}
+        return {**neural["settings"], **linker}
+    return settings
+
+
 def render(manifest: dict[str, Any]) -> str:
     """Markdown for people; model.json holds the same facts for programs."""
     training = manifest["training"]
@@ -33,20 +62,24 @@ def render(manifest: dict[str, Any]) -> str:
         "",
         "## Model",
         "",
-        "- `tagger.crfsuite`: a linear-chain CRF (crfsuite, L-BFGS, elastic net) over BIO tags "
-        f"({', '.join(manifest['labels'])}), one token sequence per article.",
+        _tagger_line(manifest),
         "- `linker.crfsuite`: a maximum-entropy scorer of (cue, source) and (cue, content) pairs.",
         "- Attribute classifiers where the training data had more than one value; otherwise the one value seen: "
         + (", ".join(f"{k} = {v}" for k, v in manifest.get("constant_attributes", {}).items()) or "none"),
-        "- Weights are crfsuite's own binary format (no pickle); every file's SHA-256 is in `model.json` and is "
-        "checked when the model is opened.",
+        "- No pickle: crfsuite's own binary format and safetensors; every file's SHA-256 is in `model.json` and "
+        "is checked when the model is opened.",
         "",
         "## Tokenizer and features",
         "",
         f"- Tokens: `{tokenizer['function']}`; sentences: `{tokenizer['sentences']}`.",
-        f"- Features (version {tokenizer['feature_version']}): word, shape, affixes, stem, lexicon flags, "
-        f"neighbours up to {tokenizer['window']} tokens away, bigrams, position in the sentence, inside a "
-        "quotation, distance to the nearest cue-like word.",
+        (
+            f"- Inputs (neural feature version {manifest['neural']['feature_version']}): word, characters, "
+            f"flags {', '.join(manifest['neural']['flags'])}."
+            if manifest.get("architecture") == "neural" and isinstance(manifest.get("neural"), dict)
+            else f"- Features (version {tokenizer['feature_version']}): word, shape, affixes, stem, lexicon "
+            f"flags, neighbours up to {tokenizer['window']} tokens away, bigrams, position in the sentence, "
+            "inside a quotation, distance to the nearest cue-like word."
+        ),
         "",
         "## Training data",
         "",
@@ -54,7 +87,7 @@ def render(manifest: dict[str, Any]) -> str:
         f"{training['documents']} articles with a gold set.",
         f"- Fingerprint (SHA-256 of ids, texts, gold spans and attributions): `{training['fingerprint']}`.",
         f"- Training took {training['seconds']} s ({training.get('cpu_seconds', '?')} CPU s); settings: "
-        + ", ".join(f"{k}={v}" for k, v in training["settings"].items())
+        + ", ".join(f"{k}={v}" for k, v in _settings(manifest).items())
         + ".",
         "",
         "## Held-out metrics",

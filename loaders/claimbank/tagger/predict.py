@@ -58,10 +58,21 @@ class Model:
         self.folder = folder
         self.manifest = read_manifest(folder)
         files = self.manifest["files"]
-        for needed in ("tagger.crfsuite", "linker.crfsuite"):
+        # "crf" (crfsuite) or "neural" (claimbank.tagger.neural); folders from before the neural tagger are crf.
+        self.architecture = str(self.manifest.get("architecture", "crf"))
+        if self.architecture not in ("crf", "neural"):
+            raise ModelError(f"{folder}: unknown tagger architecture {self.architecture!r} (retrain)")
+        tagger_file = "tagger.crfsuite" if self.architecture == "crf" else "tagger.safetensors"
+        for needed in (tagger_file, "linker.crfsuite"):
             if needed not in files:
                 raise ModelError(f"{folder}: {needed} is missing")
-        self._tagger = _open(folder / "tagger.crfsuite", set(self.manifest.get("labels", ())))
+        if self.architecture == "neural":
+            from claimbank.tagger.neural import NeuralTagger
+
+            self._find: Any = NeuralTagger(folder, self.manifest).spans
+        else:
+            self._tagger = _open(folder / "tagger.crfsuite", set(self.manifest.get("labels", ())))
+            self._find = self._crf_spans
         self._linker = _open(folder / "linker.crfsuite", {"0", "1"})
         # A linker trained without a single linked pair knows only "0": every pair scores 0.
         self._links = "1" in self._linker.labels()
@@ -81,26 +92,27 @@ class Model:
         labels: list[str] = classifier.tag(items)
         return labels
 
+    def _crf_spans(self, tokens: Tokens) -> list[tuple[str, int, int, float]]:
+        """The crfsuite tagger's spans, each with the mean marginal probability of its tokens' tags."""
+        self._tagger.set(token_features(tokens))
+        tags: list[str] = self._tagger.tag()
+        found = []
+        for label, first, last in decode(tags):
+            marginals = [self._tagger.marginal(tags[i], i) for i in range(first, last)]
+            found.append((label, first, last, sum(marginals) / len(marginals)))
+        return found
+
     def predict(self, text: str) -> Prediction:
         """The spans and attributions the model finds in ``text``."""
         tokens = Tokens.of(text)
         if not tokens.offsets:
             return Prediction([], [], {}, {})
-        self._tagger.set(token_features(tokens))
-        tags: list[str] = self._tagger.tag()
-        spans = []
-        for label, first, last in decode(tags):
-            marginals = [self._tagger.marginal(tags[i], i) for i in range(first, last)]
-            spans.append(
-                PredictedSpan(
-                    label,
-                    tokens.offsets[first][0],
-                    tokens.offsets[last - 1][1],
-                    sum(marginals) / len(marginals),
-                    first,
-                    last,
-                )
+        spans = [
+            PredictedSpan(
+                label, tokens.offsets[first][0], tokens.offsets[last - 1][1], confidence, first, last
             )
+            for label, first, last, confidence in self._find(tokens)
+        ]
         token_spans = [(s.label, s.first, s.last) for s in spans]
         items, keys = link.pairs(tokens, token_spans)
         if items and self._links:

@@ -16,6 +16,7 @@ from claimbank.tagger.card import render as render_card
 from claimbank.tagger.data import ROLES, DatasetError, Example, fingerprint, load_examples
 from claimbank.tagger.features import FEATURE_VERSION, WINDOW, Tokens, token_features
 from claimbank.tagger.folder import FORMAT, FORMAT_VERSION, MANIFEST, write_folder
+from claimbank.tagger.neural_settings import NeuralSettings
 from claimbank.tagger.predict import Model
 from claimbank.tagger.settings import Settings
 from claimbank.tagger.tags import LABELS, encode, token_range
@@ -185,9 +186,11 @@ def train(
     eval_splits: Sequence[str] | None = None,
     settings: Settings | None = None,
     log: Callable[[str], None] = lambda _: None,
+    neural: NeuralSettings | None = None,
 ) -> dict[str, Any]:
     """Train on ``train_split`` of the dataset folder, score on ``eval_splits`` (default: every other split) and
-    write the model folder ``out``; returns its manifest."""
+    write the model folder ``out``; returns its manifest. With ``neural``, the span tagger is the BiLSTM-CRF of
+    claimbank.tagger.neural (torch) instead of crfsuite's CRF; the linker is the same."""
     settings = settings or Settings()
     splits = load_examples(dataset)
     if train_split not in splits:
@@ -206,7 +209,13 @@ def train(
     def fill(staging: Path) -> dict[str, Any]:
         started, cpu = time.monotonic(), time.process_time()
         log(f"training the tagger on {len(examples)} articles ({train_split})")
-        train_tagger(examples, staging / "tagger.crfsuite", settings)
+        described: dict[str, Any] = {}
+        if neural is None:
+            train_tagger(examples, staging / "tagger.crfsuite", settings)
+        else:
+            from claimbank.tagger.neural import train_tagger as train_neural
+
+            described["neural"] = train_neural(examples, staging, neural, log)
         log("training the linker and attribute classifiers")
         constant = train_linker(examples, staging, settings)
         seconds = round(time.monotonic() - started, 1)
@@ -215,7 +224,9 @@ def train(
         manifest: dict[str, Any] = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
-            "model_version": f"claimbank-tagger {__version__} ({data_hash[:12]})",
+            "model_version": f"claimbank-tagger{'' if neural is None else '-neural'} {__version__} "
+            f"({data_hash[:12]})",
+            "architecture": "crf" if neural is None else "neural",
             "claimbank_version": __version__,
             "labels": list(LABELS),
             "roles": list(ROLES),
@@ -237,6 +248,7 @@ def train(
                 "cpu_seconds": cpu_seconds,
                 "settings": asdict(settings),
             },
+            **described,
         }
         # Score through the folder itself, opened as a user would open it (hashes checked).
         from claimbank.tagger.folder import sha256_file

@@ -1,0 +1,532 @@
+"""The neural tagger: a BiLSTM-CRF over SOURCE / CUE / CONTENT BIO tags, trained from scratch (torch, CPU).
+
+Each token is its lower-cased word (an embedding learned on the training articles; rare words share one
+``<unk>`` vector), its characters (a small CNN, max-pooled) and a few flags from the CRF's own lexicon
+(capitalized, all caps, a verb of saying, of belief, cue-like, auxiliary, pronoun; inside a quotation; first of a
+paragraph; first of a sentence; has a digit). A bidirectional LSTM reads groups of whole sentences up to
+``chunk`` tokens (content often spans sentences), a linear layer gives each tag a score and a linear-chain CRF,
+with the BIO constraints built in, is trained on the whole tag sequence and decodes it (Viterbi). A span's
+confidence is the mean marginal probability of its tokens' tags (forward-backward), as for the crfsuite tagger.
+
+Nothing is downloaded: there are no pretrained weights. The weights are one safetensors file (no pickle), the
+vocabularies a JSON file; both are hashed in ``model.json``. torch and safetensors are the ``neural`` extra.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, fields
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from claimbank.tagger.data import Example
+from claimbank.tagger.features import Tokens, _inside_quotes, _word
+from claimbank.tagger.folder import ModelError
+from claimbank.tagger.neural_settings import NeuralSettings
+from claimbank.tagger.tags import LABELS, decode, encode
+
+WEIGHTS = "tagger.safetensors"
+VOCABULARY = "vocabulary.json"
+# The lexicon flags of features._word that become inputs, in this order (changing them changes what a saved
+# model means: bump FEATURE_VERSION).
+_FLAGS = (b"T", b"U", b"say", b"bel", b"cue", b"aux", b"prn")
+FLAG_COUNT = len(_FLAGS) + 4
+FEATURE_VERSION = 1
+MAX_CHARS = 16  # a word's first 16 characters feed the character CNN
+PAD, UNK = 0, 1
+
+
+def _torch() -> Any:
+    try:
+        import safetensors.torch  # noqa: F401 (checked here, used where weights are read or written)
+        import torch
+    except ImportError as error:
+        raise ModelError(
+            f"the neural tagger needs torch and safetensors (pip install 'claimbank[neural]'; or train with "
+            f"--arch crf): {error}"
+        ) from None
+    return torch
+
+
+def chunks(sentence: Sequence[int], size: int) -> list[tuple[int, int]]:
+    """``[first, last)`` token ranges of consecutive whole sentences, each at most ``size`` tokens (a longer
+    sentence is cut into pieces of ``size``)."""
+    n = len(sentence)
+    starts = [i for i in range(n) if i == 0 or sentence[i] != sentence[i - 1]] + [n]
+    found, current = [], 0
+    for start, end in itertools.pairwise(starts):
+        if end - current > size and start > current:
+            found.append((current, start))
+            current = start
+        while end - current > size:
+            found.append((current, current + size))
+            current += size
+    if current < n:
+        found.append((current, n))
+    return found
+
+
+@lru_cache(maxsize=200_000)
+def _word_flags(word: str) -> tuple[float, ...]:
+    """The flags that depend on the word alone: the lexicon's, then 'has a digit'."""
+    known = set(_word(word))
+    return (
+        *(1.0 if flag in known else 0.0 for flag in _FLAGS),
+        1.0 if any(c.isdigit() for c in word) else 0.0,
+    )
+
+
+def flags(tokens: Tokens) -> Any:
+    """The per-token flags (see the module docstring; order: the lexicon's, in a quotation, first of a
+    paragraph, first of a sentence, has a digit), a float32 array ``(tokens, FLAG_COUNT)`` of 0 and 1."""
+    import numpy as np
+
+    n = len(tokens.words)
+    rows = np.zeros((n, FLAG_COUNT), dtype=np.float32)
+    if not n:
+        return rows
+    own = np.array([_word_flags(w) for w in tokens.words], dtype=np.float32)
+    lexicon = len(_FLAGS)
+    rows[:, :lexicon] = own[:, :lexicon]
+    rows[:, lexicon] = _inside_quotes(tokens.words)
+    text, offsets, sentence = tokens.text, tokens.offsets, tokens.sentence
+    rows[1:, lexicon + 1] = ["\n" in text[offsets[i - 1][1] : offsets[i][0]] for i in range(1, n)]
+    starts = np.array(sentence)
+    rows[0, lexicon + 2] = 1.0
+    rows[1:, lexicon + 2] = starts[1:] != starts[:-1]
+    rows[:, lexicon + 3] = own[:, lexicon]
+    return rows
+
+
+class Vocabulary:
+    """Word and character ids: index 0 pads, 1 is unknown."""
+
+    def __init__(self, words: Sequence[str], chars: Sequence[str]) -> None:
+        self.words = list(words)
+        self.chars = list(chars)
+        self._word = {w: i for i, w in enumerate(self.words)}
+        self._char = {c: i for i, c in enumerate(self.chars)}
+        self._rows: dict[str, list[int]] = {}
+
+    @classmethod
+    def build(cls, corpus: Sequence[Tokens], min_count: int) -> Vocabulary:
+        """Words seen at least ``min_count`` times, characters at least 5 times, in ``corpus``."""
+        words = Counter(w for tokens in corpus for w in tokens.lower)
+        chars = Counter(c for tokens in corpus for w in tokens.words for c in w)
+        return cls(
+            ["<pad>", "<unk>", *sorted(w for w, n in words.items() if n >= min_count)],
+            ["<pad>", "<unk>", *sorted(c for c, n in chars.items() if n >= 5)],
+        )
+
+    def encode(self, tokens: Tokens) -> tuple[list[int], list[list[int]]]:
+        """Word ids and character ids of every token."""
+        word, char = self._word, self._char
+        return (
+            [word.get(w, UNK) for w in tokens.lower],
+            [[char.get(c, UNK) for c in w[:MAX_CHARS]] for w in tokens.words],
+        )
+
+    def char_row(self, word: str) -> list[int]:
+        """The character ids of ``word``, padded to ``MAX_CHARS``."""
+        row = self._rows.get(word)
+        if row is None:
+            char = self._char
+            row = [char.get(c, UNK) for c in word[:MAX_CHARS]]
+            row += [PAD] * (MAX_CHARS - len(row))
+            if len(self._rows) < 200_000:
+                self._rows[word] = row
+        return row
+
+    def to_json(self) -> dict[str, list[str]]:
+        return {"words": self.words, "chars": self.chars}
+
+
+def _build_network(torch: Any, settings: NeuralSettings, words: int, chars: int) -> Any:
+    """The network (a ``torch.nn.Module``), defined here so that torch is imported only when it is used."""
+    nn = torch.nn
+    labels = len(LABELS)
+    # BIO constraints: I-X only after B-X or I-X. A large negative score, not -inf, keeps the forward
+    # algorithm's sums finite. A chunk may start with I-X: a span that goes on from the chunk before (the tags of
+    # consecutive chunks are joined before they are decoded).
+    forbidden = torch.zeros(labels, labels)
+    for i, before in enumerate(LABELS):
+        for j, tag in enumerate(LABELS):
+            if tag.startswith("I-") and before[2:] != tag[2:]:
+                forbidden[i, j] = -1e4
+
+    class CRF(nn.Module):  # type: ignore[misc,name-defined]
+        def __init__(self) -> None:
+            super().__init__()
+            self.transitions = nn.Parameter(torch.zeros(labels, labels))
+            self.start = nn.Parameter(torch.zeros(labels))
+            self.end = nn.Parameter(torch.zeros(labels))
+            self.register_buffer("forbidden", forbidden)
+
+        def _scores(self) -> tuple[Any, Any]:
+            return self.transitions + self.forbidden, self.start
+
+        def nll(self, emissions: Any, tags: Any, mask: Any) -> Any:
+            """Summed negative log-likelihood of the gold ``tags``."""
+            transitions, start = self._scores()
+            weight = mask.float()
+            gold = start[tags[:, 0]] + (emissions.gather(2, tags.unsqueeze(2)).squeeze(2) * weight).sum(1)
+            gold = gold + (transitions[tags[:, :-1], tags[:, 1:]] * weight[:, 1:]).sum(1)
+            last = tags.gather(1, (mask.sum(1) - 1).unsqueeze(1)).squeeze(1)
+            gold = gold + self.end[last]
+            return (self._forward(emissions, mask)[-1] - gold).sum()
+
+        def _forward(self, emissions: Any, mask: Any) -> list[Any]:
+            """Log forward scores per step; the last item is log Z per sequence."""
+            transitions, start = self._scores()
+            alpha = start + emissions[:, 0]
+            found = [alpha]
+            step = transitions.unsqueeze(0)
+            for t in range(1, emissions.shape[1]):
+                following = torch.logsumexp(alpha.unsqueeze(2) + step, 1) + emissions[:, t]
+                alpha = torch.where(mask[:, t].unsqueeze(1), following, alpha)
+                found.append(alpha)
+            found.append(torch.logsumexp(alpha + self.end, 1))
+            return found
+
+        def decode(self, emissions: Any, mask: Any) -> tuple[Any, Any]:
+            """The best tag sequence (Viterbi) and every tag's marginal probability (forward-backward)."""
+            transitions, start = self._scores()
+            batch, length, _ = emissions.shape
+            score = start + emissions[:, 0]
+            back = []
+            keep = torch.arange(labels).expand(batch, labels)
+            for t in range(1, length):
+                best, arg = (score.unsqueeze(2) + transitions.unsqueeze(0)).max(1)
+                on = mask[:, t].unsqueeze(1)
+                score = torch.where(on, best + emissions[:, t], score)
+                back.append(torch.where(on, arg, keep))
+            last = (score + self.end).argmax(1)
+            path = [last]
+            for arg in reversed(back):
+                last = arg.gather(1, last.unsqueeze(1)).squeeze(1)
+                path.append(last)
+            best_path = torch.stack(path[::-1], 1)
+            alphas = self._forward(emissions, mask)
+            log_z = alphas.pop()
+            beta = self.end.expand(batch, labels)
+            betas = [beta]
+            step = transitions.unsqueeze(0)
+            for t in range(length - 1, 0, -1):
+                previous = torch.logsumexp((beta + emissions[:, t]).unsqueeze(1) + step, 2)
+                # Past the end of a shorter sequence, beta stays the end scores.
+                beta = torch.where(mask[:, t].unsqueeze(1), previous, beta)
+                betas.append(beta)
+            betas.reverse()
+            marginals = (torch.stack(alphas, 1) + torch.stack(betas, 1) - log_z.view(batch, 1, 1)).exp()
+            return best_path, marginals
+
+    class Network(nn.Module):  # type: ignore[misc,name-defined]
+        def __init__(self) -> None:
+            super().__init__()
+            self.words = nn.Embedding(words, settings.word_dim, padding_idx=PAD)
+            self.chars = nn.Embedding(chars, settings.char_dim, padding_idx=PAD)
+            self.char_cnn = nn.Conv1d(settings.char_dim, settings.char_filters, 3, padding=1)
+            self.dropout = nn.Dropout(settings.dropout)
+            self.lstm = nn.LSTM(
+                settings.word_dim + settings.char_filters + FLAG_COUNT,
+                settings.hidden,
+                bidirectional=True,
+                batch_first=True,
+            )
+            self.scores = nn.Linear(2 * settings.hidden, labels)
+            self.crf = CRF()
+
+        def spell(self, chars: Any) -> Any:
+            """The character CNN's vector of each row of character ids ``(words, MAX_CHARS)``."""
+            return self.char_cnn(self.chars(chars).transpose(1, 2)).max(2).values
+
+        def emissions(self, words: Any, chars: Any, flags: Any) -> Any:
+            batch, length, width = chars.shape
+            return self.emissions_spelled(
+                words, self.spell(chars.view(batch * length, width)).view(batch, length, -1), flags
+            )
+
+        def emissions_spelled(self, words: Any, spelled: Any, flags: Any) -> Any:
+            inputs = torch.cat([self.words(words), spelled, flags], 2)
+            hidden, _ = self.lstm(self.dropout(inputs))
+            return self.scores(self.dropout(hidden))
+
+    return Network()
+
+
+def _tensors(
+    torch: Any, words: list[int], chars: list[list[int]], rows: Any, tags: list[int] | None
+) -> tuple[Any, ...]:
+    n = len(words)
+    spelled = torch.zeros(n, MAX_CHARS, dtype=torch.long)
+    for j, ids in enumerate(chars):
+        spelled[j, : len(ids)] = torch.tensor(ids, dtype=torch.long)
+    found = (
+        torch.tensor(words, dtype=torch.long),
+        spelled,
+        torch.from_numpy(rows).view(n, FLAG_COUNT),
+    )
+    return found if tags is None else (*found, torch.tensor(tags, dtype=torch.long))
+
+
+def _pad(torch: Any, items: Sequence[tuple[Any, ...]]) -> tuple[Any, ...]:
+    pad = torch.nn.utils.rnn.pad_sequence
+    columns = [pad([item[k] for item in items], batch_first=True) for k in range(len(items[0]))]
+    mask = pad([torch.ones(len(item[0]), dtype=torch.bool) for item in items], batch_first=True)
+    return (*columns, mask)
+
+
+def _pieces(
+    torch: Any, tokens: Tokens, vocabulary: Vocabulary, size: int, tags: list[int] | None = None
+) -> list[tuple[int, tuple[Any, ...]]]:
+    """The article's chunks as tensors, each with its first token."""
+    words, chars = vocabulary.encode(tokens)
+    rows = flags(tokens)
+    return [
+        (
+            first,
+            _tensors(
+                torch,
+                words[first:last],
+                chars[first:last],
+                rows[first:last],
+                None if tags is None else tags[first:last],
+            ),
+        )
+        for first, last in chunks(tokens.sentence, size)
+    ]
+
+
+def train_tagger(
+    examples: Sequence[Example],
+    folder: Path,
+    settings: NeuralSettings,
+    log: Callable[[str], None] = lambda _: None,
+) -> dict[str, Any]:
+    """Train the BiLSTM-CRF on ``examples``, write its weights and vocabulary into ``folder``; returns what
+    ``model.json`` records about it."""
+    torch = _torch()
+    from safetensors.torch import save_file
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(settings.threads)
+    torch.manual_seed(settings.seed)
+    shuffle = random.Random(settings.seed)
+    try:
+        corpus = [Tokens.of(e.text) for e in examples]
+        vocabulary = Vocabulary.build(corpus, settings.min_count)
+        index = {tag: i for i, tag in enumerate(LABELS)}
+        items = [
+            piece
+            for tokens, example in zip(corpus, examples, strict=True)
+            if tokens.offsets
+            for _, piece in _pieces(
+                torch,
+                tokens,
+                vocabulary,
+                settings.chunk,
+                [index[t] for t in encode(tokens.offsets, example.spans)[0]],
+            )
+        ]
+        network = _build_network(torch, settings, len(vocabulary.words), len(vocabulary.chars))
+        optimizer = torch.optim.Adam(network.parameters(), lr=settings.learning_rate)
+        network.train()
+        started = time.monotonic()
+        for epoch in range(settings.epochs):
+            shuffle.shuffle(items)
+            total = 0.0
+            for k in range(0, len(items), settings.batch):
+                words, chars, rows, tags, mask = _pad(torch, items[k : k + settings.batch])
+                if settings.word_dropout:
+                    dropped = (torch.rand(words.shape) < settings.word_dropout) & mask
+                    words = words.masked_fill(dropped, UNK)
+                emissions = network.emissions(words, chars, rows)
+                loss = network.crf.nll(emissions, tags, mask) / mask.sum()
+                optimizer.zero_grad()
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(network.parameters(), 5.0)
+                optimizer.step()
+                total += float(loss.detach())
+            batches = max((len(items) + settings.batch - 1) // settings.batch, 1)
+            log(
+                f"epoch {epoch + 1}/{settings.epochs}: loss {total / batches:.4f} "
+                f"({time.monotonic() - started:.0f} s)"
+            )
+        state = {name: value.detach().contiguous() for name, value in network.state_dict().items()}
+        save_file(state, str(folder / WEIGHTS))
+    finally:
+        torch.set_num_threads(threads)
+    (folder / VOCABULARY).write_text(json.dumps(vocabulary.to_json(), ensure_ascii=False), "utf-8")
+    return {
+        "weights": WEIGHTS,
+        "vocabulary": VOCABULARY,
+        "words": len(vocabulary.words),
+        "chars": len(vocabulary.chars),
+        "flags": [f.decode() for f in _FLAGS] + ["in_quotes", "paragraph_start", "sentence_start", "digit"],
+        "feature_version": FEATURE_VERSION,
+        "settings": asdict(settings),
+    }
+
+
+class NeuralTagger:
+    """A trained BiLSTM-CRF opened from a model folder: token spans with confidences.
+
+    Predicting one article is a handful of small matrix products; more than one thread only adds waiting,
+    so prediction runs on one (torch's thread count is set while it runs and put back after).
+    """
+
+    def __init__(self, folder: Path, manifest: dict[str, Any]) -> None:
+        torch = _torch()
+        from safetensors import SafetensorError
+        from safetensors.torch import load_file
+
+        described = manifest.get("neural")
+        if not isinstance(described, dict) or not isinstance(described.get("settings"), dict):
+            raise ModelError(f"{folder}: model.json does not describe the neural tagger")
+        known = {f.name for f in fields(NeuralSettings)}
+        try:
+            self.settings = NeuralSettings(**{k: v for k, v in described["settings"].items() if k in known})
+            vocabulary = json.loads((folder / VOCABULARY).read_text("utf-8"))
+            self.vocabulary = Vocabulary(vocabulary["words"], vocabulary["chars"])
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise ModelError(f"{folder}/{VOCABULARY}: not a vocabulary of this tagger ({error})") from None
+        if described.get("feature_version") != FEATURE_VERSION:
+            raise ModelError(f"{folder}: neural feature version differs from this claimbank's (retrain)")
+        self._torch = torch
+        self.network = _build_network(
+            torch, self.settings, len(self.vocabulary.words), len(self.vocabulary.chars)
+        )
+        try:
+            self.network.load_state_dict(load_file(str(folder / WEIGHTS)))
+        except (OSError, SafetensorError, RuntimeError) as error:
+            first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            raise ModelError(f"{folder}/{WEIGHTS}: not the weights of this tagger ({first_line})") from None
+        self.network.eval()
+        # The character CNN's vector of each word seen so far: a word's spelling is the same in every article.
+        self._spelled: dict[str, Any] = {}
+        crf = self.network.crf
+        self._crf = tuple(
+            x.detach().numpy().astype("float64")
+            for x in (crf.transitions + crf.forbidden, crf.start, crf.end)
+        )
+
+    def spans(self, tokens: Tokens) -> list[tuple[str, int, int, float]]:
+        """``(label, first token, last token, confidence)`` of every span found in ``tokens``.
+
+        The chunks go through the network as one batch; the character CNN sees each distinct word once; the
+        CRF's Viterbi and forward-backward run in numpy (a few small array operations per token, where torch's
+        per-call cost would dominate)."""
+        import numpy as np
+
+        torch = self._torch
+        n = len(tokens.words)
+        if not n:
+            return []
+        ranges = chunks(tokens.sentence, self.settings.chunk)
+        distinct: dict[str, int] = {}
+        inverse = [distinct.setdefault(w, len(distinct)) for w in tokens.words]
+        lookup = self.vocabulary._word
+        word_ids = np.array([lookup.get(w, UNK) for w in tokens.lower] + [PAD], dtype=np.int64)
+        cache = self._spelled
+        if len(cache) + len(distinct) > 100_000:  # a bound on memory: start again
+            cache.clear()
+        unseen = [w for w in distinct if w not in cache]
+        rows = np.concatenate([flags(tokens), np.zeros((1, FLAG_COUNT), dtype=np.float32)])
+        width = max(last - first for first, last in ranges)
+        # Token index of every (chunk, position); padding points at the extra row n (zeros, PAD).
+        where = np.full((len(ranges), width), n, dtype=np.int64)
+        for row, (first, last) in enumerate(ranges):
+            where[row, : last - first] = np.arange(first, last)
+        lengths = np.array([last - first for first, last in ranges])
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            with torch.inference_mode():
+                network = self.network
+                if unseen:
+                    char_rows = np.array([self.vocabulary.char_row(w) for w in unseen], dtype=np.int64)
+                    vectors = network.spell(torch.from_numpy(char_rows)).numpy()
+                    cache.update(zip(unseen, vectors, strict=True))
+                # One row per distinct word, then a zero row for padding.
+                spelled = torch.from_numpy(
+                    np.stack(
+                        [*(cache[w] for w in distinct), np.zeros(self.settings.char_filters, np.float32)]
+                    )
+                )
+                index = torch.from_numpy(np.array([*inverse, len(distinct)], dtype=np.int64))[where]
+                emissions = network.emissions_spelled(
+                    torch.from_numpy(word_ids[where]), spelled[index], torch.from_numpy(rows[where])
+                ).numpy()
+        finally:
+            torch.set_num_threads(threads)
+        paths, confidence = _viterbi_marginals(emissions, lengths, self._crf)
+        tags = [LABELS[t] for row, length in enumerate(lengths) for t in paths[row, :length]]
+        probability = [p for row, length in enumerate(lengths) for p in confidence[row, :length]]
+        return [
+            # min: rounding may put a marginal a hair above 1, which the schema refuses.
+            (label, first, last, min(1.0, float(sum(probability[first:last]) / (last - first))))
+            for label, first, last in decode(tags)
+        ]
+
+
+def _viterbi_marginals(emissions: Any, lengths: Any, crf: tuple[Any, Any, Any]) -> tuple[Any, Any]:
+    """The best tag path of each sequence ``(batch, length, labels)`` and the marginal probability of each of its
+    tags, from the CRF's ``(transitions, start, end)`` (numpy arrays).
+
+    Written for few numpy calls per step, since an article is ~100 steps of tiny arrays: Viterbi runs unmasked
+    (each sequence's end is read at its own last position afterwards, and padding's back-pointers are made the
+    identity), and so does the forward pass (padding comes after what it computes); forward-backward runs in
+    probability space, rescaled only every few steps (a marginal is normalized over the labels at the end, so the
+    scale of each step's numbers does not matter)."""
+    import numpy as np
+
+    transitions, start, end = crf
+    batch, length, labels = emissions.shape
+    rows = np.arange(batch)
+    last_position = lengths - 1
+    live = np.arange(length)[None, :] < lengths[:, None]
+    scores = np.empty_like(emissions)
+    back = np.empty((batch, length, labels), dtype=np.int64)
+    back[:, 0] = np.arange(labels)
+    score = start + emissions[:, 0]
+    scores[:, 0] = score
+    for t in range(1, length):
+        options = score[:, :, None] + transitions
+        back[:, t] = options.argmax(1)
+        score = options.max(1) + emissions[:, t]
+        scores[:, t] = score
+    back[~live] = np.arange(labels)
+    current = (scores[rows, last_position] + end).argmax(1)
+    path = np.zeros((batch, length), dtype=np.int64)
+    for t in range(length - 1, -1, -1):
+        path[:, t] = current
+        current = back[rows, t, current]
+    weights = np.exp(emissions - emissions.max(2, keepdims=True))
+    steps = np.exp(transitions - transitions.max())
+    alpha = np.empty_like(weights)
+    alpha[:, 0] = np.exp(start - start.max()) * weights[:, 0]
+    for t in range(1, length):
+        following = (alpha[:, t - 1] @ steps) * weights[:, t]
+        if t % 8 == 0:
+            following /= following.sum(1, keepdims=True)
+        alpha[:, t] = following
+    closing = np.exp(end - end.max())
+    beta = np.empty_like(weights)
+    beta[:, length - 1] = closing
+    steps_t = steps.T
+    ended = ~live[:, 1:, None]
+    for t in range(length - 2, -1, -1):
+        previous = (weights[:, t + 1] * beta[:, t + 1]) @ steps_t
+        if t % 8 == 0:
+            previous /= previous.sum(1, keepdims=True)
+        # A sequence's last tag is followed by the end, not by padding.
+        beta[:, t] = np.where(ended[:, t], closing, previous)
+    marginals = alpha * beta
+    marginals /= marginals.sum(2, keepdims=True)
+    return path, np.take_along_axis(marginals, path[:, :, None], 2)[:, :, 0]

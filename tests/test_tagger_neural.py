@@ -1,0 +1,181 @@
+"""The neural tagger (claimbank.tagger.neural, a BiLSTM-CRF trained from scratch with torch): trained on a built
+generated dataset as users train it, it beats the rules on unseen generated articles; its folder holds safetensors
+weights, the vocabularies and what the card says; `claimbank train --arch neural` and `preannotate --model` work;
+a damaged folder is one line. torch is the `neural` extra: without it these tests skip, except in CI."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+
+from claimbank.annotate.preannotate import annotation_set as rules
+from claimbank.cli import main
+from claimbank.tagger import Model, ModelError, Settings, load, train
+from claimbank.tagger.neural import _viterbi_marginals, chunks
+from claimbank.tagger.neural_settings import NeuralSettings
+from claimbank.tagger.training import score
+from claimbank.testing.synth import write_project
+from claimbank.validate.core import check_data
+from tests.strategies import texts
+from tests.test_tagger import STAMP, _f1, _unseen
+
+if importlib.util.find_spec("torch") is None and not os.environ.get("CI"):
+    pytest.skip("torch is not installed (the neural extra)", allow_module_level=True)
+
+# Small enough to train on 27 generated articles in seconds; the shipped defaults are for real news.
+TINY = NeuralSettings(
+    epochs=12, word_dim=32, char_dim=16, char_filters=16, hidden=32, chunk=100, batch=8, learning_rate=0.01
+)
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = write_project(tmp_path_factory.mktemp("corpus"), 30, seed=1)
+    out = project / "dataset"
+    assert main(["build", str(project / "annotations"), "--out", str(out), "--no-progress"]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def model_dir(dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("models") / "neural"
+    train(dataset, out, settings=Settings(linker_iterations=100), neural=TINY)
+    return out
+
+
+def test_the_neural_model_beats_the_rules_on_unseen_generated_articles(model_dir: Path) -> None:
+    model = load(model_dir)
+    assert model.architecture == "neural"
+    examples = _unseen()
+    learned = score(lambda text: model.annotation_set(text, created_at=STAMP), examples)
+    baseline = score(lambda text: rules(text, created_at=STAMP), examples)
+    for item in ("CUE", "SOURCE", "CONTENT"):
+        assert _f1(learned, "exact", item) > _f1(baseline, "exact", item) + 0.1, item
+    assert _f1(learned, "overlap", "attribution") > _f1(baseline, "overlap", "attribution") + 0.1
+
+
+def test_the_folder_holds_safetensors_weights_vocabulary_and_settings(model_dir: Path) -> None:
+    manifest = json.loads((model_dir / "model.json").read_text("utf-8"))
+    assert manifest["architecture"] == "neural"
+    assert set(manifest["files"]) >= {"tagger.safetensors", "vocabulary.json", "linker.crfsuite"}
+    assert "tagger.crfsuite" not in manifest["files"]
+    assert manifest["neural"]["settings"]["hidden"] == TINY.hidden
+    vocabulary = json.loads((model_dir / "vocabulary.json").read_text("utf-8"))
+    assert vocabulary["words"][:2] == ["<pad>", "<unk>"]
+    assert len(vocabulary["words"]) == manifest["neural"]["words"]
+    # safetensors: an 8-byte little-endian header length, then a JSON header naming every tensor.
+    raw = (model_dir / "tagger.safetensors").read_bytes()
+    header = json.loads(raw[8 : 8 + int.from_bytes(raw[:8], "little")])
+    assert "lstm.weight_ih_l0" in header
+    assert "crf.transitions" in header
+    card = (model_dir / "README.md").read_text("utf-8")
+    assert "BiLSTM-CRF" in card
+    assert "safetensors" in card
+
+
+@settings(max_examples=40, deadline=None)
+@given(text=texts)
+def test_predictions_validate_on_hostile_text(model_dir: Path, text: str) -> None:
+    import hashlib
+
+    item = Model(model_dir).annotation_set(text, created_at=STAMP)
+    data = {
+        "schema_version": "1.0",
+        "id": "x",
+        "seed": "x.txt",
+        "sha256": hashlib.sha256(text.encode()).hexdigest(),
+        "language": "en",
+        "text": text,
+        "annotation_sets": [item],
+    }
+    assert [p.format() for p in check_data(data, name="h") if p.code != "seed-missing"] == []
+    for record in item["spans"] + item["attributions"]:
+        assert 0.0 <= record["confidence"] <= 1.0
+
+
+def test_chunks_are_whole_sentences_up_to_the_size() -> None:
+    sentence = [0] * 3 + [1] * 4 + [2] * 9 + [3] * 2
+    # The rest of a cut sentence starts the next chunk, with the sentences after it.
+    assert chunks(sentence, 8) == [(0, 7), (7, 15), (15, 18)]
+    assert chunks([], 8) == []
+
+
+def test_numpy_viterbi_and_marginals_agree_with_brute_force() -> None:
+    import itertools
+
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    labels, length = 3, 4
+    transitions, start, end = (
+        rng.normal(size=(labels, labels)),
+        rng.normal(size=labels),
+        rng.normal(size=labels),
+    )
+    emissions = rng.normal(size=(2, length, labels))
+    lengths = np.array([4, 3])
+    path, confidence = _viterbi_marginals(emissions, lengths, (transitions, start, end))
+    for row, n in enumerate(lengths):
+        scores = {}
+        for tags in itertools.product(range(labels), repeat=int(n)):
+            value = start[tags[0]] + end[tags[-1]] + sum(emissions[row, t, tags[t]] for t in range(n))
+            scores[tags] = value + sum(transitions[a, b] for a, b in itertools.pairwise(tags))
+        best = max(scores, key=lambda tags: scores[tags])
+        assert tuple(path[row, :n]) == best
+        z = np.logaddexp.reduce(list(scores.values()))
+        for t in range(n):
+            marginal = np.exp(
+                np.logaddexp.reduce([v for tags, v in scores.items() if tags[t] == best[t]]) - z
+            )
+            assert confidence[row, t] == pytest.approx(marginal, rel=1e-6)
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "claimbank", *args], capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def test_train_arch_neural_and_preannotate_from_the_command_line(
+    dataset: Path, model_dir: Path, tmp_path: Path
+) -> None:
+    model = tmp_path / "model"
+    # neural is the command's default tagger
+    assert main(["train", str(dataset), "--epochs", "1", "--out", str(model), "-q"]) == 0
+    assert json.loads((model / "model.json").read_text("utf-8"))["architecture"] == "neural"
+    seed = tmp_path / "seeds" / "article.txt"
+    seed.parent.mkdir()
+    seed.write_text("“The plan will fail,” the mayor said on Tuesday.", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["preannotate", "--model", str(model_dir), str(seed), "--out", str(out)]) == 0
+    (predicted,) = json.loads((out / "article.json").read_text("utf-8"))["annotation_sets"]
+    assert predicted["model_version"].startswith("claimbank-tagger-neural")
+    assert predicted["origin"] == "prediction"
+    assert main(["validate", str(out / "article.json"), "--seeds", str(seed.parent)]) == 0
+    # Weights that are not this tagger's (their hash updated to match) are one line, exit 2.
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for item in model_dir.iterdir():
+        (broken / item.name).write_bytes(item.read_bytes())
+    (broken / "tagger.safetensors").write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{}      ")
+    import hashlib
+
+    manifest = json.loads((broken / "model.json").read_text("utf-8"))
+    manifest["files"]["tagger.safetensors"] = hashlib.sha256(
+        (broken / "tagger.safetensors").read_bytes()
+    ).hexdigest()
+    (broken / "model.json").write_text(json.dumps(manifest))
+    result = _cli("preannotate", "--model", str(broken), str(seed), "--out", str(tmp_path / "o"))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "tagger.safetensors" in result.stderr
+    with pytest.raises(ModelError):
+        Model(broken)
