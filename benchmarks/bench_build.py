@@ -1,26 +1,32 @@
-"""Benchmark `claimbank build` and `datasets.load_dataset` against raw pyarrow on the same rows.
+"""Benchmark `claimbank build` against a user's own writer of the same files, in pairs (A B A B) in one run.
 
-    python benchmarks/bench_build.py --docs 100000
+    python benchmarks/bench_build.py --docs 20000 --rounds 2
+    python benchmarks/bench_build.py --docs 2000 --pairs jobs --rounds 3
+    python benchmarks/bench_build.py --docs 20000 --load          # and datasets.load_dataset of the result
 
-Phases, each in its own process so that its peak RSS is its own:
-  generate   write a synthetic project (claimbank.testing.synth): not timed against anything, only reported
-  build      claimbank.dataset.build.build: read + validate + convert + write Parquet, the real thing
-  build-jobs2  the same with two worker processes (--jobs 2)
-  convert    the same rows without validation: parse, model, view_rows, write (what validation costs)
-  raw-write  baseline: parse each file and write the `documents` rows with pyarrow, no validation, no views
-  load-cold  datasets.load_dataset for every config with an empty cache
-  load-warm  the same again, from the cache
-  stream     datasets.load_dataset(..., streaming=True) iterating every `documents` row
-  raw-read   baseline: pyarrow.parquet.read_table of every config's shards (what load-cold reads)
-Prints docs/s and peak RSS per phase, and the ratio of build to raw-write and of load to raw-read.
+Every measured step is a whole process of its own (imports included), so its wall time, CPU time (user + system,
+of it and its children) and peak RSS are its own. A pair runs its two steps alternately, ``--rounds`` times each,
+and prints the medians and the ratio of the medians: on a loaded machine the ratio of steps run side by side in
+time is what to read, not the absolute numbers. The load average is printed before and after.
+
+Pairs:
+  writer  claimbank build (one process)  vs  `datasets.Dataset.from_generator(...).to_parquet(...)` of the
+          `documents` config of the same files: json.loads + labels to ints, no validation, one config, what a
+          user of `datasets` would write (the build validates and writes five configs)
+  jobs    claimbank build --jobs 1  vs  --jobs 2 (same output, byte for byte)
+  long    claimbank build of the normal articles  vs  of a few long ones (--long-length code points each, the
+          same total text): CPU seconds per million code points, which is linear when the ratio is ~1
+Single steps with --load: load-cold (datasets.load_dataset of every config, empty cache), load-warm, stream
+(`streaming=True` over every `documents` row), raw-read (pyarrow.parquet.read_table of every config).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
+import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,180 +34,217 @@ import time
 from pathlib import Path
 from typing import Any
 
-PHASES = (
-    "generate",
-    "build",
-    "build-jobs2",
-    "convert",
-    "raw-write",
-    "load-cold",
-    "load-warm",
-    "stream",
-    "raw-read",
-)
+HERE = Path(__file__).resolve().parent
+PAIRS = {
+    "writer": ("build", "from-generator"),
+    "jobs": ("build", "build-jobs2"),
+    "long": ("build", "build-long"),
+}
+LOAD_STEPS = ("load-cold", "load-warm", "stream", "raw-read")
 
 
-def _files(work: Path) -> list[Path]:
-    return sorted((work / "project" / "annotations").glob("*.json"))
+def _files(folder: Path) -> list[Path]:
+    return sorted((folder / "annotations").glob("*.json"))
 
 
-def _plain_row(data: dict[str, Any]) -> dict[str, Any]:
-    """The `documents` row a minimal hand-written exporter would make: labels to ints, missing keys null."""
-    from claimbank.dataset import features
-    from claimbank.format import vocab
+def _plain_row(
+    data: dict[str, Any], index: dict[str, dict[str, int]], columns: dict[str, Any]
+) -> dict[str, Any]:
+    """The `documents` row a hand-written exporter would make: labels to ints, missing keys null."""
 
-    index = {
-        name: features.label_index(enum)
-        for name, enum in (
-            ("label", vocab.SpanLabel),
-            ("source_type", vocab.SourceType),
-            ("cue_type", vocab.CueType),
-            ("modality_type", vocab.ModalityType),
-            ("kind", vocab.AttributionKind),
-            ("claimer", vocab.Claimer),
-            ("factuality", vocab.Factuality),
-            ("origin", vocab.Origin),
-        )
-    }
-
-    def record(item: dict[str, Any], columns: dict[str, Any]) -> dict[str, Any]:
+    def record(item: dict[str, Any], names: Any) -> dict[str, Any]:
         out = {}
-        for name in columns:
+        for name in names:
             value = item.get(name)
             out[name] = index[name][value] if name in index and value is not None else value
         return out
 
     sets = []
     for item in data["annotation_sets"]:
-        row = record(item, features.ANNOTATION_SET)
-        row["spans"] = [record(s, features.SPAN) for s in item["spans"]]
-        row["attributions"] = [record(a, features.ATTRIBUTION) for a in item["attributions"]]
-        row["claims"] = [record(c, features.CLAIM) for c in item["claims"]]
+        row = record(item, columns["set"])
+        row["gold"] = bool(item.get("gold"))
+        row["spans"] = [record(s, columns["span"]) for s in item.get("spans", [])]
+        row["attributions"] = [record(a, columns["attribution"]) for a in item.get("attributions", [])]
+        row["claims"] = [record(c, columns["claim"]) for c in item.get("claims", [])]
         sets.append(row)
-    row = record(data, features.DOCUMENTS)
-    row["metadata"] = record(data.get("metadata", {}), features.METADATA)
+    row = record(data, columns["document"])
+    row["metadata"] = record(data.get("metadata", {}), columns["metadata"])
     row["annotation_sets"] = sets
     return row
 
 
-def phase(name: str, work: Path, docs: int) -> dict[str, Any]:
-    """Run one phase in this process; return what it measured."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+def step(name: str, work: Path) -> None:
+    """Run one step in this process (the parent measures it)."""
+    project, out = work / "project", work / f"dataset-{name}"
+    if name in ("build", "build-jobs2", "build-long"):
+        from claimbank.dataset.build import build
 
-    from claimbank.dataset import features
-    from claimbank.dataset.build import build
-    from claimbank.dataset.rows import view_rows
-    from claimbank.format.model import Document
-    from claimbank.testing.synth import write_project
-
-    out = work / "dataset"
-    started = time.perf_counter()
-    if name == "generate":
-        shutil.rmtree(work / "project", ignore_errors=True)
-        write_project(work / "project", docs)
-    elif name in ("build", "build-jobs2"):
+        source = work / "long" if name == "build-long" else project
         jobs = 2 if name == "build-jobs2" else 1
-        result = build(
-            [work / "project" / "annotations"], out, seeds_dir=work / "project" / "seeds", jobs=jobs
-        )
+        result = build([source / "annotations"], out, seeds_dir=source / "seeds", jobs=jobs)
         assert result.ok, result.report.summary()
-    elif name == "convert":
-        schemas = {c: features.FEATURES[c].arrow_schema for c in features.CONFIGS}
-        writers = {c: pq.ParquetWriter(work / f"convert-{c}.parquet", schemas[c]) for c in features.CONFIGS}
-        buffers: dict[str, list[dict[str, Any]]] = {c: [] for c in features.CONFIGS}
-        for path in _files(work):
-            rows = view_rows(Document.model_validate(json.loads(path.read_bytes())))
-            for config, config_rows in rows.items():
-                buffers[config].extend(config_rows)
-                if len(buffers[config]) >= 1000:
-                    writers[config].write_table(pa.Table.from_pylist(buffers[config], schema=schemas[config]))
-                    buffers[config] = []
-        for config, writer in writers.items():
-            if buffers[config]:
-                writer.write_table(pa.Table.from_pylist(buffers[config], schema=schemas[config]))
-            writer.close()
-    elif name == "raw-write":
-        schema = features.DOCUMENTS.arrow_schema
-        writer = pq.ParquetWriter(work / "raw.parquet", schema)
-        buffer: list[dict[str, Any]] = []
-        for path in _files(work):
-            buffer.append(_plain_row(json.loads(path.read_bytes())))
-            if len(buffer) >= 1000:
-                writer.write_table(pa.Table.from_pylist(buffer, schema=schema))
-                buffer = []
-        if buffer:
-            writer.write_table(pa.Table.from_pylist(buffer, schema=schema))
-        writer.close()
+    elif name == "from-generator":
+        import datasets
+
+        from claimbank.dataset import features
+        from claimbank.format import vocab
+
+        index = {
+            name: features.label_index(enum)
+            for name, enum in (
+                ("label", vocab.SpanLabel),
+                ("source_type", vocab.SourceType),
+                ("cue_type", vocab.CueType),
+                ("modality_type", vocab.ModalityType),
+                ("kind", vocab.AttributionKind),
+                ("claimer", vocab.Claimer),
+                ("factuality", vocab.Factuality),
+                ("origin", vocab.Origin),
+            )
+        }
+        columns = {
+            "document": features.DOCUMENTS,
+            "metadata": features.METADATA,
+            "set": features.ANNOTATION_SET,
+            "span": features.SPAN,
+            "attribution": features.ATTRIBUTION,
+            "claim": features.CLAIM,
+        }
+        files = [str(path) for path in _files(project)]
+
+        def rows(paths: list[str]) -> Any:
+            for path in paths:
+                with open(path, "rb") as handle:
+                    yield _plain_row(json.loads(handle.read()), index, columns)
+
+        dataset = datasets.Dataset.from_generator(
+            rows, gen_kwargs={"paths": files}, features=features.DOCUMENTS, cache_dir=str(work / "gen-cache")
+        )
+        dataset.to_parquet(str(work / "from-generator.parquet"))
     elif name in ("load-cold", "load-warm"):
         import datasets
 
+        from claimbank.dataset import features
+
         for config in features.CONFIGS:
-            datasets.load_dataset(str(out), config, cache_dir=str(work / "hf-cache"))
+            datasets.load_dataset(str(work / "dataset-build"), config, cache_dir=str(work / "hf-cache"))
     elif name == "stream":
         import datasets
 
-        streamed = datasets.load_dataset(str(out), "documents", streaming=True)
+        streamed = datasets.load_dataset(str(work / "dataset-build"), "documents", streaming=True)
         count = sum(1 for split in streamed.values() for _ in split)
-        assert count == docs, count
+        assert count == len(_files(project)), count
     elif name == "raw-read":
-        tables = {config: pq.read_table(out / "data" / config) for config in features.CONFIGS}
-        assert tables["documents"].num_rows == docs
-    seconds = time.perf_counter() - started
-    return {
-        "phase": name,
-        "seconds": seconds,
-        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        import pyarrow.parquet as pq
+
+        from claimbank.dataset import features
+
+        for config in features.CONFIGS:
+            pq.read_table(work / "dataset-build" / "data" / config)
+    else:
+        raise SystemExit(f"unknown step {name}")
+
+
+def measure(name: str, work: Path) -> dict[str, float]:
+    """Run a step as a process of its own: wall and CPU seconds, peak RSS (the largest of it and its workers)."""
+    if name == "from-generator":
+        shutil.rmtree(work / "gen-cache", ignore_errors=True)
+    if name == "load-cold":
+        shutil.rmtree(work / "hf-cache", ignore_errors=True)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(HERE.parent / "loaders"), os.environ.get("PYTHONPATH", "")]),
     }
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, __file__, "--step", name, "--workdir", str(work)], env=env)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"step {name} failed ({status})")
+    # wait4 gives the usage of the step and of the workers it waited for; ru_maxrss is the largest of them.
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "peak_mib": usage.ru_maxrss / 1024}
+
+
+def _code_points(folder: Path) -> int:
+    return sum(len(json.loads(path.read_bytes())["text"]) for path in _files(folder))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--docs", type=int, default=100_000, help="synthetic articles (default 100000)")
+    parser.add_argument("--docs", type=int, default=20_000, help="synthetic articles (default 20000)")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of each pair (default 2: A B A B)")
+    parser.add_argument("--pairs", nargs="*", choices=PAIRS, default=list(PAIRS))
+    parser.add_argument("--long-length", type=int, default=100_000, help="code points of a long article")
+    parser.add_argument("--load", action="store_true", help="also time loading the build with datasets")
     parser.add_argument(
-        "--workdir", type=Path, help="where to put the corpus (default: a temp dir, removed after)"
+        "--workdir", type=Path, help="where to put the corpora (default: a temp dir, removed)"
     )
-    parser.add_argument("--phases", nargs="*", choices=PHASES, default=list(PHASES))
-    parser.add_argument(
-        "--phase", choices=PHASES, help=argparse.SUPPRESS
-    )  # internal: run one phase, print JSON
+    parser.add_argument("--step", help=argparse.SUPPRESS)  # internal: run one step in this process
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="claimbank-bench-"))
-    if args.phase:
-        print(json.dumps(phase(args.phase, work, args.docs)))
+    if args.step:
+        step(args.step, work)
         return
+    sys.path.insert(0, str(HERE.parent / "loaders"))
     from importlib.metadata import version
 
-    packages = ("datasets", "pyarrow", "jsonschema", "jsonschema-rs", "pydantic")
+    from claimbank.testing.synth import write_project
+
+    packages = ("datasets", "pyarrow", "pydantic", "msgspec")
     print(f"python {sys.version.split()[0]}, " + ", ".join(f"{name} {version(name)}" for name in packages))
-    results = {}
+    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}; {os.cpu_count()} CPUs")
     try:
-        for name in args.phases:
-            done = subprocess.run(
-                [sys.executable, __file__, "--docs", str(args.docs), "--workdir", str(work), "--phase", name],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            results[name] = json.loads(done.stdout.splitlines()[-1])
-            r = results[name]
+        if len(_files(work / "project")) != args.docs:
+            shutil.rmtree(work / "project", ignore_errors=True)
+            write_project(work / "project", args.docs)
+        if "long" in args.pairs:
+            normal = _code_points(work / "project")
+            count = max(1, round(normal / args.long_length))
+            if len(_files(work / "long")) != count:
+                shutil.rmtree(work / "long", ignore_errors=True)
+                write_project(work / "long", count, seed=1, target_length=args.long_length)
+            long = _code_points(work / "long")
             print(
-                f"{name:10} {args.docs:>8} docs {r['seconds']:8.2f} s {args.docs / r['seconds']:10.0f} docs/s "
-                f"{r['peak_mib']:8.0f} MiB peak",
-                flush=True,
+                f"corpora: {args.docs} articles, {normal:,} code points; {count} long, {long:,} code points"
             )
-        pairs = (
-            ("build", "raw-write"),
-            ("build-jobs2", "raw-write"),
-            ("convert", "raw-write"),
-            ("load-cold", "raw-read"),
-        )
-        for mine, base in pairs:
-            if mine in results and base in results:
-                ratio = results[base]["seconds"] / results[mine]["seconds"]
-                print(f"{mine} speed / {base} speed = {ratio:.2f}")
+        for pair in args.pairs:
+            first, second = PAIRS[pair]
+            runs: dict[str, list[dict[str, float]]] = {first: [], second: []}
+            for _ in range(args.rounds):
+                for name in (first, second):
+                    runs[name].append(measure(name, work))
+            medians = {
+                name: {k: statistics.median(r[k] for r in runs[name]) for k in ("wall", "cpu", "peak_mib")}
+                for name in runs
+            }
+            for name in (first, second):
+                m = medians[name]
+                rounds = ", ".join(f"{r['wall']:.1f}" for r in runs[name])
+                print(
+                    f"{pair:7} {name:15} wall {m['wall']:8.2f} s  cpu {m['cpu']:8.2f} s  peak {m['peak_mib']:6.0f} MiB"
+                    f"  (wall of each round: {rounds})"
+                )
+            a, b = medians[first], medians[second]
+            if pair == "long":
+                per_a, per_b = a["cpu"] / normal * 1e6, b["cpu"] / long * 1e6
+                print(
+                    f"{pair:7} CPU s per 1M code points: normal {per_a:.2f}, long {per_b:.2f}, long/normal {per_b / per_a:.2f}"
+                )
+            else:
+                print(
+                    f"{pair:7} {first}/{second}: wall {a['wall'] / b['wall']:.2f}, cpu {a['cpu'] / b['cpu']:.2f}"
+                )
+        if args.load:
+            if not (work / "dataset-build").exists():
+                measure("build", work)
+            for name in LOAD_STEPS:
+                m = measure(name, work)
+                print(
+                    f"load    {name:15} wall {m['wall']:8.2f} s  cpu {m['cpu']:8.2f} s  peak {m['peak_mib']:6.0f} MiB"
+                )
+        print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     finally:
         if not args.workdir:
             shutil.rmtree(work, ignore_errors=True)

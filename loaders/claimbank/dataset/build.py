@@ -22,10 +22,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from claimbank.dataset import card, croissant, features
-from claimbank.dataset.rows import gold_set, view_rows
-from claimbank.format.model import CueSpan, Document, SourceSpan
+from claimbank.dataset.rows import Columns, Rows, gold_of, view_rows
+from claimbank.format import fields
 from claimbank.format.paths import DEFAULT_OUT
-from claimbank.format.vocab import Split
+from claimbank.format.vocab import SpanLabel, Split
 from claimbank.util.jsonio import DEFAULT_MAX_BYTES, RefusedOutput, pid_alive, read_json
 from claimbank.util.parallel import Sized, ordered_map
 from claimbank.validate import checks
@@ -33,9 +33,14 @@ from claimbank.validate.core import internal_error, iter_sources, validate_file
 from claimbank.validate.problems import Problem, ProblemSink, Report, pointer
 
 SPLITS = tuple(member.value for member in Split)
-# Rows per Parquet row group, per config: streaming reads one group at a time, and the builder holds one group's
-# rows in memory per config and split, so groups of whole articles (documents, tokens) are kept small.
-ROW_GROUP_ROWS = {"documents": 200, "claims": 1_000, "attributions": 1_000, "tokens": 200, "sentences": 1_000}
+# Parquet row groups are sized by bytes, whatever the articles' length: streaming reads one group at a time, and
+# the builder holds at most one group per config and split. Rows wait as Python objects until their documents'
+# text reaches CONVERT_CODE_POINTS (what bounds the Python memory they take), are then made an Arrow table (one
+# ``pa.array`` per column for many documents), and tables are written as one row group once they hold
+# ROW_GROUP_BYTES of Arrow data. Both limits depend on the documents alone, so the output is the same for any
+# --jobs.
+ROW_GROUP_BYTES = 8 * 2**20
+CONVERT_CODE_POINTS = 500_000
 PROVENANCE_ROWS = 1_000  # the card lists documents one by one up to this many, then only totals per source
 SHARD_ROWS = {
     "documents": 20_000,
@@ -44,6 +49,7 @@ SHARD_ROWS = {
     "tokens": 20_000,
     "sentences": 200_000,
 }
+_METADATA = fields.fields("metadata")
 # Which rule gave a document its split, in the order they are tried.
 SPLIT_MAP, STORED, HASHED = "split map", "stored in the document", "hash of the id"
 
@@ -60,21 +66,47 @@ class _ShardWriter:
 
     def __init__(self, folder: Path, config: str, split: str) -> None:
         self.folder, self.config, self.split = folder, config, split
-        self.schema = features.FEATURES[config].arrow_schema
-        self.buffer: list[dict[str, Any]] = []
+        self.schema = features.arrow_schema(config)
+        self.buffer: list[dict[str, Any]] = []  # Python rows (documents, claims, attributions)
+        self.columns: Columns | None = None  # or columns (tokens, sentences)
+        self.waiting = 0  # code points of the documents whose rows are in buffer or columns
+        self.tables: list[pa.Table] = []  # converted rows of the next row group
+        self.table_bytes = 0
         self.shards: list[Path] = []
         self.writer: pq.ParquetWriter | None = None
         self.in_shard = 0
         self.rows = 0
 
-    def add(self, rows: list[dict[str, Any]]) -> None:
-        self.buffer.extend(rows)
+    def add(self, rows: Rows, code_points: int) -> None:
+        """Add one document's rows of this config; ``code_points`` is the length of its text."""
+        if isinstance(rows, list):
+            self.buffer.extend(rows)
+        else:
+            if self.columns is None:
+                self.columns = rows.empty()
+            self.columns.extend(rows)
         self.rows += len(rows)
-        if len(self.buffer) >= ROW_GROUP_ROWS[self.config]:
-            self._flush()
+        self.waiting += code_points
+        if self.waiting >= CONVERT_CODE_POINTS:
+            self._convert()
+            if self.table_bytes >= ROW_GROUP_BYTES:
+                self._flush()
+
+    def _convert(self) -> None:
+        if self.columns is not None and len(self.columns):
+            table = self.columns.table(self.schema)
+        elif self.buffer:
+            table = pa.Table.from_pylist(self.buffer, schema=self.schema)
+        else:
+            table = None
+        if table is not None:
+            self.tables.append(table)
+            self.table_bytes += table.nbytes
+        self.buffer, self.columns, self.waiting = [], None, 0
 
     def _flush(self) -> None:
-        if not self.buffer:
+        self._convert()
+        if not self.tables:
             return
         if self.writer is None or self.in_shard >= SHARD_ROWS[self.config]:
             self._close_shard()
@@ -83,11 +115,10 @@ class _ShardWriter:
             self.writer = pq.ParquetWriter(path, self.schema, compression="zstd", write_statistics=True)
             self.shards.append(path)
             self.in_shard = 0
-        self.writer.write_table(
-            pa.Table.from_pylist(self.buffer, schema=self.schema), row_group_size=ROW_GROUP_ROWS[self.config]
-        )
-        self.in_shard += len(self.buffer)
-        self.buffer = []
+        table = pa.concat_tables(self.tables).combine_chunks() if len(self.tables) > 1 else self.tables[0]
+        self.writer.write_table(table, row_group_size=max(len(table), 1))
+        self.in_shard += len(table)
+        self.tables, self.table_bytes = [], 0
 
     def _close_shard(self) -> None:
         if self.writer is not None:
@@ -178,12 +209,13 @@ class _Processed:
     split: str = ""
     split_rule: str = ""
     language: str = ""
-    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    rows: dict[str, Rows] = field(default_factory=dict)
     provenance: dict[str, Any] = field(default_factory=dict)
     labels: dict[str, list[str]] = field(default_factory=dict)
     tally: Counter[str] = field(default_factory=Counter)
     origins: list[str] = field(default_factory=list)
     gold_annotator: tuple[str, str] | None = None
+    code_points: int = 0  # the length of its text
 
 
 def process_file(
@@ -212,48 +244,53 @@ def process_checked(
         return _Processed(name, [internal_error(name, error)])
 
 
-def _convert(name: str, data: Any, split_map: dict[str, str]) -> _Processed:
-    document = Document.model_validate(data)
-    if document.id in split_map:
-        split, rule = split_map[document.id], SPLIT_MAP
-    elif document.split is not None:
-        split, rule = document.split.value, STORED
+def _convert(name: str, data: dict[str, Any], split_map: dict[str, str]) -> _Processed:
+    """A valid file's rows and counts, straight from its parsed JSON (no model: see :mod:`.rows`)."""
+    document_id = data["id"]
+    if document_id in split_map:
+        split, rule = split_map[document_id], SPLIT_MAP
+    elif data.get("split") is not None:
+        split, rule = data["split"], STORED
     else:
-        split, rule = split_of(document.id), HASHED
-    gold = gold_set(document)
+        split, rule = split_of(document_id), HASHED
+    gold = gold_of(data)
     labels: dict[str, list[str]] = {}
     if gold is not None:
+        spans = gold.get("spans", ())
         labels = {
-            "span label": [str(s.label) for s in gold.spans],
-            "source_type": [str(s.source_type) for s in gold.spans if isinstance(s, SourceSpan)],
-            "cue_type": [str(s.cue_type) for s in gold.spans if isinstance(s, CueSpan)],
-            "attribution kind": [str(a.kind) for a in gold.attributions],
-            "claimer": [str(c.claimer) for c in gold.claims],
-            "factuality": [str(c.factuality) for c in gold.claims],
+            "span label": [s["label"] for s in spans],
+            "source_type": [s["source_type"] for s in spans if s["label"] == SpanLabel.SOURCE],
+            "cue_type": [s["cue_type"] for s in spans if s["label"] == SpanLabel.CUE],
+            "attribution kind": [a["kind"] for a in gold.get("attributions", ())],
+            "claimer": [c["claimer"] for c in gold.get("claims", ())],
+            "factuality": [c["factuality"] for c in gold.get("claims", ())],
         }
+    metadata = data.get("metadata", {})
     provenance = {
-        "id": document.id,
-        "seed": document.seed,
-        "sha256": document.sha256,
+        "id": document_id,
+        "seed": data["seed"],
+        "sha256": data["sha256"],
         "split": split,
         "gold": gold is not None,
-        **document.metadata.model_dump(exclude_none=True),
+        **{spec.name: metadata[spec.name] for spec in _METADATA if metadata.get(spec.name) is not None},
     }
     tally: Counter[str] = Counter()
-    rows = view_rows(document, tally)
+    rows = view_rows(data, tally)
+    sets = data.get("annotation_sets", ())
     return _Processed(
         name,
         [],
-        document.id,
+        document_id,
         split,
         rule,
-        document.language,
+        data["language"],
         rows,
         provenance,
         labels,
         tally,
-        [s.origin.value for s in document.annotation_sets],
-        None if gold is None else (gold.annotator, gold.origin.value),
+        [s["origin"] for s in sets],
+        None if gold is None else (gold["annotator"], gold["origin"]),
+        len(data["text"]),
     )
 
 
@@ -316,7 +353,7 @@ def build(
             if report.problems:
                 continue  # keep validating, to report every problem, but write nothing more
             for config, config_rows in item.rows.items():
-                writers[config, item.split].add(config_rows)
+                writers[config, item.split].add(config_rows, item.code_points)
             stats.count(item)
         if not report.ok:
             return BuildResult(out, report)

@@ -10,8 +10,10 @@ null, not a made-up label.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
+import pyarrow as pa
 from datasets import ClassLabel, Features, List, Value
 
 from claimbank.dataset import labels
@@ -176,6 +178,13 @@ FEATURES: dict[str, Features] = {
     "tokens": TOKENS,
     "sentences": SENTENCES,
 }
+
+
+@cache
+def arrow_schema(config: str) -> pa.Schema:
+    """A config's Arrow schema (``Features.arrow_schema``, which is recomputed on every access)."""
+    return FEATURES[config].arrow_schema
+
 
 DESCRIPTIONS = {
     "documents": "One row per article: its exact text, metadata, and every annotation set (passes and gold) with "

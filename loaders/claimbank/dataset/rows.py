@@ -3,6 +3,11 @@
 ``document_to_row`` / ``row_to_document`` convert losslessly (a round trip gives an equal ``Document``); the
 ``claims``, ``attributions``, ``tokens`` and ``sentences`` rows are views of a document's gold set, one way only. Label columns
 hold ``ClassLabel`` integers (see ``claimbank.dataset.features``).
+
+The build converts a file's parsed JSON once it is valid (:func:`document_row`, :func:`view_rows`), without the
+pydantic model: validation has already said everything the model would, and a model and its dump cost more than
+the rest of the conversion. The token views are built as Arrow record batches, column by column (a token row's
+lists are the sentence rows' lists cut at other offsets), not as Python rows.
 """
 
 from __future__ import annotations
@@ -11,12 +16,15 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterator
 from functools import cache
-from typing import Any
+from itertools import accumulate
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
 
 from claimbank.dataset import features, labels, segment
 from claimbank.format import fields, vocab
 from claimbank.format.canonical import canonical
-from claimbank.format.model import AnnotationSet, Document
+from claimbank.format.constants import FRAGMENT_SEPARATOR
 from claimbank.format.vocab import (
     AttributionKind,
     Claimer,
@@ -27,6 +35,9 @@ from claimbank.format.vocab import (
     Vocabulary,
 )
 
+if TYPE_CHECKING:
+    from claimbank.format.model import AnnotationSet, Document
+
 _RECORDS_OF = fields.RECORDS_OF
 
 
@@ -36,21 +47,41 @@ def _vocabulary(name: str) -> tuple[dict[str, int], list[str]]:
     return labels.index(enum), labels.names(enum)
 
 
+@cache
+def _specs(record: str) -> tuple[tuple[str, str, Any, Any], ...]:
+    """(name, kind, what it holds, its value when missing) of each field of a record: the vocabulary's index for
+    a label, the record name for nested records; missing fields take the model's default (``gold`` false, an
+    empty ``metadata``), so that a row from the file equals the row from its model."""
+    out = []
+    for spec in fields.fields(record):
+        holds: Any = None
+        if spec.kind == "vocab":
+            holds = _vocabulary(spec.vocabulary or "")[0]
+        elif spec.kind == "records":
+            holds = _RECORDS_OF[spec.name]
+        missing = {"object": {}, "records": [], "refs": [], "strings": []}.get(spec.kind, spec.default)
+        out.append((spec.name, spec.kind, holds, missing))
+    return tuple(out)
+
+
 def _encode(record: str, data: dict[str, Any]) -> dict[str, Any]:
     """One record of the file as its ``documents`` row, field by field from the table (labels as integers)."""
     row: dict[str, Any] = {}
-    for spec in fields.fields(record):
-        value = data.get(spec.name)
+    for name, kind, holds, missing in _specs(record):
+        value = data.get(name)
         if value is None:
-            row[spec.name] = [] if spec.kind in ("records", "refs", "strings") else None
-        elif spec.kind == "vocab":
-            row[spec.name] = _vocabulary(spec.vocabulary or "")[0][value]
-        elif spec.kind == "records":
-            row[spec.name] = [_encode(_RECORDS_OF[spec.name], item) for item in value]
-        elif spec.kind == "object":
-            row[spec.name] = _encode(spec.name, value)
+            value = missing
+            if kind != "object":
+                row[name] = value
+                continue
+        if kind == "vocab":
+            row[name] = holds[value]
+        elif kind == "records":
+            row[name] = [_encode(holds, item) for item in value]
+        elif kind == "object":
+            row[name] = _encode(name, value)
         else:
-            row[spec.name] = value
+            row[name] = value
     return row
 
 
@@ -72,13 +103,21 @@ def _decode(record: str, row: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def document_row(data: dict[str, Any]) -> dict[str, Any]:
+    """A ``documents`` row from a valid file's parsed JSON: the whole file, label columns as ``ClassLabel``
+    integers (the same row as :func:`document_to_row` of its model)."""
+    return _encode("document", data)
+
+
 def document_to_row(document: Document) -> dict[str, Any]:
     """A ``documents`` row: the whole file, label columns as ``ClassLabel`` integers."""
-    return _encode("document", canonical(document))
+    return document_row(canonical(document))
 
 
 def row_to_document(row: dict[str, Any]) -> Document:
     """The inverse of :func:`document_to_row`."""
+    from claimbank.format.model import Document  # pydantic: only where a model is asked for
+
     return Document.model_validate(_decode("document", row))
 
 
@@ -87,88 +126,107 @@ def gold_set(document: Document) -> AnnotationSet | None:
     return next((s for s in document.annotation_sets if s.gold), None)
 
 
+def gold_of(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The gold annotation set of a valid file's parsed JSON, if it has one."""
+    return next((s for s in data.get("annotation_sets", ()) if s.get("gold")), None)
+
+
 def _index(enum: type[Vocabulary], value: Any) -> int | None:
     return None if value is None else _vocabulary(enum.__name__)[0][value]
 
 
+def _joined(span: dict[str, Any]) -> str:
+    """A span's text without its gaps: its fragments' texts joined by ``FRAGMENT_SEPARATOR`` (``Span.joined_text``)."""
+    parts = span.get("fragments")
+    return FRAGMENT_SEPARATOR.join(f["text"] for f in parts) if parts else span["text"]
+
+
+def _fragments(span: dict[str, Any]) -> list[dict[str, int]]:
+    """A span's fragments as the views give them: offsets only ([] for a contiguous span)."""
+    return [{"start": f["start"], "end": f["end"]} for f in span.get("fragments") or ()]
+
+
+def _parts(span: dict[str, Any]) -> list[tuple[int, int]]:
+    """A span's stretches of text: its fragments' offsets, or its own (``Span.parts``)."""
+    parts = span.get("fragments")
+    return [(f["start"], f["end"]) for f in parts] if parts else [(span["start"], span["end"])]
+
+
+def _role(span: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A role of an attribution row: the span's joined text, its offsets and its fragments."""
+    if span is None:
+        return None
+    return {"text": _joined(span), "start": span["start"], "end": span["end"], "fragments": _fragments(span)}
+
+
 def claim_rows(
-    document: Document, gold: AnnotationSet, bounds: list[tuple[int, int]]
+    data: dict[str, Any], gold: dict[str, Any], sentences: segment.Sentences
 ) -> Iterator[dict[str, Any]]:
-    spans = {s.id: s for s in gold.spans}
-    attributions = {a.id: a for a in gold.attributions}
-    for claim in gold.claims:
-        span = spans[claim.span]
-        attribution = attributions.get(getattr(claim, "attribution", None) or "")
-        source = spans.get(attribution.source or "") if attribution else None
-        cue = spans[attribution.cue] if attribution else None
-        modality = [spans[m] for m in claim.modality]
-        s_start, s_end = segment.covering_sentence(bounds, span.start, span.end)
+    spans = {s["id"]: s for s in gold.get("spans", ())}
+    attributions = {a["id"]: a for a in gold.get("attributions", ())}
+    text, license_ = data["text"], data.get("metadata", {}).get("license")
+    for claim in gold.get("claims", ()):
+        span = spans[claim["span"]]
+        attribution = attributions.get(claim.get("attribution") or "")
+        source = spans.get(attribution.get("source") or "") if attribution else None
+        cue = spans[attribution["cue"]] if attribution else None
+        modality = [spans[m] for m in claim.get("modality", ())]
+        s_start, s_end = sentences.covering(span["start"], span["end"])
         yield {
-            "document_id": document.id,
-            "claim_id": claim.id,
-            "text": span.joined_text(),
-            "start": span.start,
-            "end": span.end,
+            "document_id": data["id"],
+            "claim_id": claim["id"],
+            "text": _joined(span),
+            "start": span["start"],
+            "end": span["end"],
             "fragments": _fragments(span),
-            "sentence": document.text[s_start:s_end],
+            "sentence": text[s_start:s_end],
             "sentence_start": s_start,
-            "claimer": _index(Claimer, claim.claimer.value),
-            "attribution_id": attribution.id if attribution else None,
-            "source_text": source.joined_text() if source else None,
-            "source_type": _index(SourceType, getattr(source, "source_type", None)),
-            "cue_text": cue.joined_text() if cue else None,
-            "cue_type": _index(CueType, getattr(cue, "cue_type", None)),
-            "factuality": _index(Factuality, claim.factuality.value),
-            "hedged": any(getattr(m, "modality_type", None) == ModalityType.HEDGE for m in modality),
+            "claimer": _index(Claimer, claim["claimer"]),
+            "attribution_id": attribution["id"] if attribution else None,
+            "source_text": _joined(source) if source else None,
+            "source_type": _index(SourceType, source.get("source_type") if source else None),
+            "cue_text": _joined(cue) if cue else None,
+            "cue_type": _index(CueType, cue.get("cue_type") if cue else None),
+            "factuality": _index(Factuality, claim["factuality"]),
+            "hedged": any(m.get("modality_type") == ModalityType.HEDGE for m in modality),
             "modality": [
                 {
-                    "text": m.text,
-                    "start": m.start,
-                    "end": m.end,
-                    "type": _index(ModalityType, getattr(m, "modality_type", None)),
+                    "text": m["text"],
+                    "start": m["start"],
+                    "end": m["end"],
+                    "type": _index(ModalityType, m.get("modality_type")),
                 }
                 for m in modality
             ],
-            "license": document.metadata.license,
+            "license": license_,
         }
 
 
-def _fragments(span: Any) -> list[dict[str, int]]:
-    """A span's fragments as the views give them: offsets only ([] for a contiguous span)."""
-    return [{"start": f.start, "end": f.end} for f in span.fragments or ()]
-
-
-def _role(span: Any) -> dict[str, Any]:
-    """A role of an attribution row: the span's joined text, its offsets and its fragments."""
-    return {"text": span.joined_text(), "start": span.start, "end": span.end, "fragments": _fragments(span)}
-
-
 def attribution_rows(
-    document: Document, gold: AnnotationSet, bounds: list[tuple[int, int]]
+    data: dict[str, Any], gold: dict[str, Any], sentences: segment.Sentences
 ) -> Iterator[dict[str, Any]]:
-    spans = {s.id: s for s in gold.spans}
-    for attribution in gold.attributions:
-        source = spans.get(attribution.source or "")
-        cue, content = spans[attribution.cue], spans[attribution.content]
-        referent = spans.get(getattr(source, "refers_to", None) or "")
+    spans = {s["id"]: s for s in gold.get("spans", ())}
+    text, license_ = data["text"], data.get("metadata", {}).get("license")
+    for attribution in gold.get("attributions", ()):
+        source = spans.get(attribution.get("source") or "")
+        cue, content = spans[attribution["cue"]], spans[attribution["content"]]
+        referent = spans.get(source.get("refers_to") or "") if source else None
         roles = [s for s in (source, cue, content) if s is not None]
-        s_start, s_end = segment.covering_sentence(
-            bounds, min(s.start for s in roles), max(s.end for s in roles)
-        )
+        s_start, s_end = sentences.covering(min(s["start"] for s in roles), max(s["end"] for s in roles))
         yield {
-            "document_id": document.id,
-            "attribution_id": attribution.id,
-            "kind": _index(AttributionKind, attribution.kind.value),
-            "source": _role(source) if source else None,
-            "source_type": _index(SourceType, getattr(source, "source_type", None)),
-            "source_refers_to": referent.joined_text() if referent else None,
+            "document_id": data["id"],
+            "attribution_id": attribution["id"],
+            "kind": _index(AttributionKind, attribution["kind"]),
+            "source": _role(source),
+            "source_type": _index(SourceType, source.get("source_type") if source else None),
+            "source_refers_to": _joined(referent) if referent else None,
             "cue": _role(cue),
-            "cue_type": _index(CueType, getattr(cue, "cue_type", None)),
+            "cue_type": _index(CueType, cue.get("cue_type")),
             "content": _role(content),
-            "nested_in": attribution.nested_in,
-            "sentence": document.text[s_start:s_end],
+            "nested_in": attribution.get("nested_in"),
+            "sentence": text[s_start:s_end],
             "sentence_start": s_start,
-            "license": document.metadata.license,
+            "license": license_,
         }
 
 
@@ -230,34 +288,6 @@ def layered_tags(
     return layers
 
 
-def _tagged(
-    document: Document, gold: AnnotationSet, bounds: list[tuple[int, int]], tally: Counter[str]
-) -> Any:
-    """Tokens of the whole text, the sentence of each token, and every tag column."""
-    tokens = segment.tokenize(document.text)
-    sentence_starts = [start for start, _ in bounds]
-    sentence_of = [max(bisect_right(sentence_starts, start) - 1, 0) for start, _ in tokens]
-    columns: dict[str, list[int]] = {}
-    for name, sequence in features.TAG_SEQUENCES.items():
-        spans = [(s.start, s.end, s.label.value, s.parts()) for s in gold.spans if s.label in sequence]
-        outer, nested = layered_tags(tokens, spans, features.tag_names(name), sentence_of, tally)
-        columns[name], columns[f"nested_{name}"] = outer, nested
-    return tokens, sentence_of, columns
-
-
-def token_row(
-    document: Document, tokens: list[tuple[int, int]], columns: dict[str, list[int]]
-) -> dict[str, Any]:
-    return {
-        "document_id": document.id,
-        "tokens": [document.text[s:e] for s, e in tokens],
-        "starts": [s for s, _ in tokens],
-        "ends": [e for _, e in tokens],
-        **columns,
-        "license": document.metadata.license,
-    }
-
-
 def _restarts(names: list[str]) -> dict[int, int]:
     """``I-X`` index -> ``B-X`` index, from a tag sequence's names (their order is the released one)."""
     index = {name: i for i, name in enumerate(names)}
@@ -272,57 +302,131 @@ _RESTART = {
 }
 
 
-def _restart(column: str, tags: list[int]) -> list[int]:
-    """A row's tags with a leading ``I-X`` (a span that began in the sentence before) turned into ``B-X``."""
-    if tags and tags[0] in _RESTART[column]:
-        return [_RESTART[column][tags[0]], *tags[1:]]
-    return tags
+class Columns:
+    """Rows of a config column by column, as Python lists: ``scalars`` one value per row; ``lists`` every row's list
+    end to end, each row ``lengths[i]`` long (the same for every list column). A writer appends documents' columns
+    and makes one Arrow table of many documents (:meth:`table`): each ``pa.array`` call has a fixed cost (~0.1 ms)
+    that one call per document and column would pay ~20 times per document."""
+
+    def __init__(
+        self, scalars: dict[str, list[Any]], lists: dict[str, list[Any]], lengths: list[int]
+    ) -> None:
+        self.scalars, self.lists, self.lengths = scalars, lists, lengths
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def extend(self, other: Columns) -> None:
+        for name, values in other.scalars.items():
+            self.scalars[name].extend(values)
+        for name, values in other.lists.items():
+            self.lists[name].extend(values)
+        self.lengths.extend(other.lengths)
+
+    def empty(self) -> Columns:
+        """A :class:`Columns` with the same columns and no rows."""
+        return Columns({n: [] for n in self.scalars}, {n: [] for n in self.lists}, [])
+
+    def table(self, schema: pa.Schema) -> pa.Table:
+        """The rows as one Arrow table of ``schema`` (one chunk per column)."""
+        offsets = pa.array(list(accumulate(self.lengths, initial=0)), pa.int32())
+        arrays = []
+        for field in schema:
+            if field.name in self.lists:
+                values = pa.array(self.lists[field.name], field.type.value_type)
+                arrays.append(pa.ListArray.from_arrays(offsets, values, type=field.type))
+            else:
+                arrays.append(pa.array(self.scalars[field.name], field.type))
+        return pa.Table.from_arrays(arrays, schema=schema)
+
+    def to_pylist(self) -> list[dict[str, Any]]:
+        rows, first = [], 0
+        for i, length in enumerate(self.lengths):
+            row = {name: values[i] for name, values in self.scalars.items()}
+            row.update({name: values[first : first + length] for name, values in self.lists.items()})
+            rows.append(row)
+            first += length
+        return rows
 
 
-def sentence_rows(
-    document: Document,
-    bounds: list[tuple[int, int]],
-    tokens: list[tuple[int, int]],
-    sentence_of: list[int],
-    columns: dict[str, list[int]],
-) -> Iterator[dict[str, Any]]:
-    """One row per sentence that holds a token: the document's tokens and tags cut at sentence ends."""
-    first = 0
-    while first < len(tokens):
-        number = sentence_of[first]
-        last = first
-        while last < len(tokens) and sentence_of[last] == number:
-            last += 1
-        start = min(bounds[number][0], tokens[first][0]) if bounds else tokens[first][0]
-        end = max(bounds[number][1], tokens[last - 1][1]) if bounds else tokens[last - 1][1]
-        yield {
-            "document_id": document.id,
-            "sentence_index": number,
-            "start": start,
-            "end": end,
-            "text": document.text[start:end],
-            "tokens": [document.text[s:e] for s, e in tokens[first:last]],
-            "starts": [s for s, _ in tokens[first:last]],
-            "ends": [e for _, e in tokens[first:last]],
-            **{name: _restart(name, tags[first:last]) for name, tags in columns.items()},
-            "license": document.metadata.license,
-        }
-        first = last
+def token_views(
+    data: dict[str, Any], gold: dict[str, Any], sentences: segment.Sentences, tally: Counter[str]
+) -> tuple[Columns, Columns]:
+    """The ``tokens`` row (the whole text) and the ``sentences`` rows (one per sentence that holds a token) of a
+    document: the same token, offset and tag lists, cut at sentence ends in the second, where a row that begins
+    inside a span begins it again with ``B-``."""
+    text = data["text"]
+    tokens = segment.tokenize(text)
+    count = len(tokens)
+    bounds = sentences.bounds
+    # Token index where each sentence's tokens begin (a token before the first sentence belongs to it).
+    cuts = [0, *(bisect_left(tokens, (start,)) for start in sentences.starts[1:]), count]
+    rows = [k for k in range(len(bounds)) if cuts[k] < cuts[k + 1]]
+    sentence_of = [0] * count
+    for k in rows:
+        sentence_of[cuts[k] : cuts[k + 1]] = [k] * (cuts[k + 1] - cuts[k])
+    tags: dict[str, list[int]] = {}
+    for name, sequence in features.TAG_SEQUENCES.items():
+        spans = [
+            (s["start"], s["end"], s["label"], _parts(s))
+            for s in gold.get("spans", ())
+            if s["label"] in sequence
+        ]
+        outer, nested = layered_tags(tokens, spans, features.tag_names(name), sentence_of, tally)
+        tags[name], tags[f"nested_{name}"] = outer, nested
+    lists = {
+        "tokens": [text[s:e] for s, e in tokens],
+        "starts": [s for s, _ in tokens],
+        "ends": [e for _, e in tokens],
+    }
+    document_id, license_ = data["id"], data.get("metadata", {}).get("license")
+    whole = Columns({"document_id": [document_id], "license": [license_]}, {**lists, **tags}, [count])
+    firsts = [cuts[k] for k in rows]
+    cut_tags = {}
+    for name, column in tags.items():
+        restart, cut = _RESTART[name], column
+        for first in firsts:
+            if column[first] in restart:
+                if cut is column:
+                    cut = column.copy()
+                cut[first] = restart[column[first]]
+        cut_tags[name] = cut
+    edges = [
+        (min(bounds[k][0], tokens[cuts[k]][0]), max(bounds[k][1], tokens[cuts[k + 1] - 1][1])) for k in rows
+    ]
+    scalars = {
+        "document_id": [document_id] * len(rows),
+        "sentence_index": rows,
+        "start": [s for s, _ in edges],
+        "end": [e for _, e in edges],
+        "text": [text[s:e] for s, e in edges],
+        "license": [license_] * len(rows),
+    }
+    lengths = [cuts[k + 1] - cuts[k] for k in rows]
+    return whole, Columns(scalars, {**lists, **cut_tags}, lengths)
 
 
-def view_rows(document: Document, tally: Counter[str] | None = None) -> dict[str, list[dict[str, Any]]]:
-    """The rows of every config for one document (only ``documents`` when it has no gold set). What mapping
-    spans onto tokens found is added to ``tally``."""
-    rows: dict[str, list[dict[str, Any]]] = {config: [] for config in features.CONFIGS}
-    rows["documents"] = [document_to_row(document)]
-    gold = gold_set(document)
+# The rows of one config for one document: Python rows (documents, claims, attributions) or columns (tokens,
+# sentences).
+Rows = list[dict[str, Any]] | Columns
+
+
+def view_rows(data: dict[str, Any], tally: Counter[str] | None = None) -> dict[str, Rows]:
+    """The rows of every config for one valid file's parsed JSON (only ``documents`` when it has no gold set).
+    What mapping spans onto tokens found is added to ``tally``."""
+    rows: dict[str, Rows] = {config: [] for config in features.CONFIGS}
+    rows["documents"] = [document_row(data)]
+    gold = gold_of(data)
     if gold is None:
         return rows
     tally = Counter() if tally is None else tally
-    bounds = segment.sentences(document.text)
-    rows["claims"] = list(claim_rows(document, gold, bounds))
-    rows["attributions"] = list(attribution_rows(document, gold, bounds))
-    tokens, sentence_of, columns = _tagged(document, gold, bounds, tally)
-    rows["tokens"] = [token_row(document, tokens, columns)]
-    rows["sentences"] = list(sentence_rows(document, bounds, tokens, sentence_of, columns))
+    sentences = segment.Sentences(data["text"])
+    rows["claims"] = list(claim_rows(data, gold, sentences))
+    rows["attributions"] = list(attribution_rows(data, gold, sentences))
+    rows["tokens"], rows["sentences"] = token_views(data, gold, sentences, tally)
     return rows
+
+
+def as_pylist(rows: Rows) -> list[dict[str, Any]]:
+    """Rows of :func:`view_rows` as Python rows, whichever form they have."""
+    return rows if isinstance(rows, list) else rows.to_pylist()

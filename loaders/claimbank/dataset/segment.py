@@ -53,12 +53,19 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return result
 
 
-def covering_sentence(bounds: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
-    """The stretch from the sentence holding ``start`` to the sentence holding ``end - 1`` (the span itself when
-    the text has no sentence, being white space only)."""
-    if not bounds:
-        return start, end
-    starts = [s for s, _ in bounds]
-    first = max(bisect_right(starts, start) - 1, 0)
-    last = max(bisect_right(starts, max(end - 1, start)) - 1, first)
-    return bounds[first][0], max(bounds[last][1], end)
+class Sentences:
+    """A text's sentences (:func:`sentences`), split once, and the stretch of them a span covers (a bisection: the
+    sentence starts are kept, so each lookup costs log of the sentence count)."""
+
+    def __init__(self, text: str) -> None:
+        self.bounds = sentences(text)
+        self.starts = [start for start, _ in self.bounds]
+
+    def covering(self, start: int, end: int) -> tuple[int, int]:
+        """The stretch from the sentence holding ``start`` to the sentence holding ``end - 1`` (the span itself
+        when the text has no sentence, being white space only)."""
+        if not self.bounds:
+            return start, end
+        first = max(bisect_right(self.starts, start) - 1, 0)
+        last = max(bisect_right(self.starts, max(end - 1, start)) - 1, first)
+        return self.bounds[first][0], max(self.bounds[last][1], end)

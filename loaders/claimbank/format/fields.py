@@ -55,6 +55,9 @@ class FieldSpec:
     layer: str | None  # for a reference: the layer it points into (spans, attributions, annotation_sets)
     targets: frozenset[str]  # ... and the labels or kinds it may point at (empty: any)
     definitions: tuple[str, ...]  # the schema definitions that hold it (SourceSpan, …), for the fast path
+    default: Any = (
+        None  # the schema's default, the value a file that leaves the field out has (``gold``: false)
+    )
 
     @property
     def is_reference(self) -> bool:
@@ -154,6 +157,7 @@ def table() -> tuple[FieldSpec, ...]:
                         "layer": references.get("layer"),
                         "targets": frozenset(references.get("labels", ())),
                         "definitions": [],
+                        "default": _nonnull(node).get("default"),
                     }
                 if tag:
                     entry["carried"].append(tag)
@@ -180,6 +184,7 @@ def table() -> tuple[FieldSpec, ...]:
                     layer=entry["layer"],
                     targets=entry["targets"],
                     definitions=tuple(entry["definitions"]),
+                    default=entry["default"],
                 )
             )
     return tuple(specs)

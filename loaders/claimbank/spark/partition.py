@@ -162,7 +162,7 @@ def write_partition(
             key = (config, processed.split)
             if key not in writers:
                 writers[key] = _ShardWriter(folder / config, config, processed.split)
-            writers[key].add(rows)
+            writers[key].add(rows, processed.code_points)
         summary.stats.count(processed)
     summary.stats.provenance = []  # the driver takes the first documents' provenance in order (RDD.take)
     summary.shards = {key: writer.close() for key, writer in writers.items()}  # the driver declares splits

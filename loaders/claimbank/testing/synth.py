@@ -218,17 +218,18 @@ def document(index: int, seed: int = 0, *, target_length: int = 3000) -> tuple[s
     return text, annotation
 
 
-def corpus(count: int, seed: int = 0) -> Iterator[tuple[str, dict[str, Any]]]:
+def corpus(count: int, seed: int = 0, *, target_length: int = 3000) -> Iterator[tuple[str, dict[str, Any]]]:
     """``count`` synthetic articles, one at a time."""
     for index in range(count):
-        yield document(index, seed)
+        yield document(index, seed, target_length=target_length)
 
 
-def write_project(folder: Path, count: int, seed: int = 0) -> Path:
-    """Write ``count`` articles as ``folder/seeds/*.txt`` and ``folder/annotations/*.json``; return ``folder``."""
+def write_project(folder: Path, count: int, seed: int = 0, *, target_length: int = 3000) -> Path:
+    """Write ``count`` articles (of about ``target_length`` code points each) as ``folder/seeds/*.txt`` and
+    ``folder/annotations/*.json``; return ``folder``."""
     (folder / "seeds").mkdir(parents=True, exist_ok=True)
     (folder / "annotations").mkdir(parents=True, exist_ok=True)
-    for text, annotation in corpus(count, seed):
+    for text, annotation in corpus(count, seed, target_length=target_length):
         (folder / "seeds" / annotation["seed"]).write_text(text, encoding="utf-8", newline="")
         # Written in canonical form (what `claimbank build` round-trips to, byte for byte).
         text_out = dumps(canonical(Document.model_validate(annotation)))
