@@ -17,6 +17,7 @@ from hypothesis import given, settings
 
 from claimbank.annotate.preannotate import annotation_set as rules
 from claimbank.cli import main
+from claimbank.format import migrate
 from claimbank.tagger import Model, ModelError, Settings, load, train
 from claimbank.tagger.neural import _viterbi_marginals, chunks
 from claimbank.tagger.neural_settings import NeuralSettings
@@ -87,7 +88,7 @@ def test_predictions_validate_on_hostile_text(model_dir: Path, text: str) -> Non
 
     item = Model(model_dir).annotation_set(text, created_at=STAMP)
     data = {
-        "schema_version": "1.0",
+        "schema_version": migrate.TARGET,
         "id": "x",
         "seed": "x.txt",
         "sha256": hashlib.sha256(text.encode()).hexdigest(),
