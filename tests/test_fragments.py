@@ -37,33 +37,37 @@ def _mini() -> Document:
     return Document.model_validate_json((CASES / "valid" / "mini-fragments.json").read_text(encoding="utf-8"))
 
 
+def _mini_data() -> dict[str, Any]:
+    """The same file as parsed JSON, as the build converts it."""
+    data: dict[str, Any] = json.loads((CASES / "valid" / "mini-fragments.json").read_text(encoding="utf-8"))
+    return data
+
+
 def test_the_attributions_and_claims_views_join_the_fragments_and_give_their_offsets() -> None:
-    document = _mini()
+    document, data = _mini(), _mini_data()
     gold = rows.gold_set(document)
     assert gold is not None
     content = next(s for s in gold.spans if s.fragments)
     attribution = next(a for a in gold.attributions if a.content == content.id)
-    bounds = rows.segment.sentences(document.text)
-    (row,) = [
-        r for r in rows.attribution_rows(document, gold, bounds) if r["attribution_id"] == attribution.id
-    ]
+    views = rows.view_rows(data)
+    (row,) = [r for r in views["attributions"] if r["attribution_id"] == attribution.id]
     pieces = [document.text[f.start : f.end] for f in content.fragments or ()]
     assert row["content"]["text"] == FRAGMENT_SEPARATOR.join(pieces)
     assert row["content"]["fragments"] == [{"start": f.start, "end": f.end} for f in content.fragments or ()]
     assert (row["content"]["start"], row["content"]["end"]) == (content.start, content.end)
     assert "👩" not in row["content"]["text"]  # the gap is left out
-    contiguous = next(r for r in rows.attribution_rows(document, gold, bounds) if r["attribution_id"] == "a1")
+    contiguous = next(r for r in views["attributions"] if r["attribution_id"] == "a1")
     assert contiguous["cue"]["fragments"] == []
     assert contiguous["content"]["fragments"] == []
     for config in ("attributions", "claims"):  # the rows fit their declared features
         features.FEATURES[config].encode_batch(
-            {k: [r[k] for r in rows.view_rows(document)[config]] for k in features.FEATURES[config]}
+            {k: [r[k] for r in rows.as_pylist(views[config])] for k in features.FEATURES[config]}
         )
 
 
 def test_tokens_tag_a_span_in_fragments_as_one_entity() -> None:
     document = _mini()
-    made = rows.view_rows(document, Counter())["tokens"][0]
+    made = rows.as_pylist(rows.view_rows(_mini_data(), Counter())["tokens"])[0]
     names = features.tag_names("attribution_tags")
     tags = {start: names[tag] for start, tag in zip(made["starts"], made["attribution_tags"], strict=True)}
     content = next(s for s in (rows.gold_set(document) or document.annotation_sets[0]).spans if s.fragments)
