@@ -17,15 +17,51 @@ from tests.confusion import VALUES
 from tests.test_brat import ANN_A, ANN_B, TEXT, _at, _corpus, _import, _sets
 
 
-def test_ann_and_ann_brat_of_one_article_are_a_clash_not_one_set(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """Before the fix ``drones.ann`` and ``drones_brat.ann`` became one set: the first file's spans were gone."""
+def test_ann_and_ann_brat_of_one_article_are_two_sets(tmp_path: Path) -> None:
+    """Before issue 16 ``drones.ann`` and ``drones_brat.ann`` became one set (the first file's spans were gone);
+    then a clash; now ``drones.ann`` is the set ``brat`` and ``drones_brat.ann`` the set ``brat-brat``."""
     _corpus(tmp_path, drones=ANN_A, drones_brat=ANN_B)
-    assert _import(tmp_path) == 1
-    out = capsys.readouterr().out
-    assert "drones_brat.ann:: brat-name-clash" in out
-    assert not (tmp_path / "annotations").exists()
+    assert _import(tmp_path) == 0
+    sets = _sets(tmp_path)
+    assert sorted(sets) == ["brat", "brat-brat"]
+    assert sets["brat"]["annotator"] == "brat"
+    assert [s["text"] for s in sets["brat"]["spans"]] != [s["text"] for s in sets["brat-brat"]["spans"]]
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    _corpus(alone, drones=ANN_A)
+    assert _import(alone) == 0
+    assert _sets(alone)["brat"]["spans"] == sets["brat"]["spans"]
+
+
+def test_set_ids_survive_export_and_import_again(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Before the fix ``export --set gold`` wrote ``<doc>.ann`` and importing it made the set ``brat-brat``;
+    exporting that again (``<doc>_brat.ann``) made ``brat-brat`` once more, and so on. Now ``<doc>.ann`` is the
+    set ``brat``, which exports back to ``<doc>.ann``, and every ``brat-x`` to ``<doc>_x.ann``."""
+    _corpus(tmp_path, drones_a=ANN_A)
+    assert _import(tmp_path, "--gold") == 0
+    current = tmp_path
+    for round_trip in range(3):
+        out = tmp_path / f"brat{round_trip}"
+        flags = ["--set", "gold"] if round_trip == 0 else []
+        annotations, seeds = str(current / "annotations"), str(current / "seeds")
+        assert main(["brat", "export", annotations, "--out", str(out), "--seeds", seeds, *flags]) == 0
+        current = tmp_path / f"again{round_trip}"
+        current.mkdir()
+        code = main(
+            [
+                "brat",
+                "import",
+                str(out),
+                str(out),
+                "--out",
+                str(current / "annotations"),
+                "--seeds",
+                str(current / "seeds"),
+            ]
+        )
+        assert code == 0
+        assert sorted(_sets(current)) == ["brat"], round_trip
+    capsys.readouterr()
 
 
 def test_a_duplicate_t_id_is_a_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

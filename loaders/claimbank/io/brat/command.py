@@ -21,8 +21,8 @@ T = TypeVar("T")
 
 IMPORT_EPILOG = """\
 Pairs each ANN_DIR/<article>.ann or ANN_DIR/<article>_<annotator>.ann (PolNeAR's naming) with
-TEXT_DIR/<article>.txt. Each .ann file becomes its own annotation set (id brat-<annotator>, origin imported) on
-the article's document; the text is copied into --seeds as <document id>.txt (never over a different text). The
+TEXT_DIR/<article>.txt. Each .ann file becomes its own annotation set (id brat-<annotator>, or brat for
+<article>.ann; origin imported) on the article's document; the text is copied into --seeds as <document id>.txt (never over a different text). The
 documents are validated like `claimbank validate` and written only if every one is valid; problems are listed one
 per line with file, /lines/<n> and a stable code. Existing annotation files keep their other sets.
 
@@ -157,14 +157,14 @@ def document_id(article: str) -> str:
 
 
 def pair_files(text_dir: Path, ann_dir: Path) -> tuple[dict[str, list[tuple[str, Path]]], list[Path]]:
-    """article -> [(annotator, .ann path)], and the .ann files that have no text (or that would make the same
-    annotation set as another file: ``<a>.ann`` and ``<a>_brat.ann``; :func:`set_clashes` names them)."""
+    """article -> [(annotator, .ann path)], and the .ann files that have no text. ``<a>.ann`` has the annotator
+    ``""`` (its set is ``brat``: :func:`set_id`)."""
     texts = {p.stem for p in text_dir.glob("*.txt")}
     pairs: dict[str, list[tuple[str, Path]]] = {}
     orphans: list[Path] = []
     for ann in sorted(ann_dir.glob("*.ann")):
         if ann.stem in texts:
-            pairs.setdefault(ann.stem, []).append(("brat", ann))
+            pairs.setdefault(ann.stem, []).append(("", ann))
             continue
         article, _, annotator = ann.stem.rpartition("_")
         if article in texts and annotator:
@@ -174,22 +174,12 @@ def pair_files(text_dir: Path, ann_dir: Path) -> tuple[dict[str, list[tuple[str,
     return pairs, orphans
 
 
-def set_clashes(pairs: dict[str, list[tuple[str, Path]]]) -> list[tuple[Path, Path]]:
-    """(a file, the earlier file whose set it would replace): two .ann files of one article with one annotator
-    name, which would become one annotation set and lose the first file's spans; the later is left out of
-    ``pairs``."""
-    clashes: list[tuple[Path, Path]] = []
-    for article, anns in pairs.items():
-        first: dict[str, Path] = {}
-        kept = []
-        for annotator, ann in anns:
-            if annotator in first:
-                clashes.append((ann, first[annotator]))
-            else:
-                first[annotator] = ann
-                kept.append((annotator, ann))
-        pairs[article] = kept
-    return clashes
+def set_id(annotator: str) -> str:
+    """The id of the set an ``.ann`` file becomes: ``brat-<annotator>``, or ``brat`` for ``<article>.ann``.
+
+    :func:`ann_name` is its inverse, so an exported set comes back under its own id (``<a>.ann`` became
+    ``brat-brat`` before, and grew a prefix on every round trip)."""
+    return f"brat-{annotator}" if annotator else "brat"
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -231,10 +221,6 @@ def _import_locked(args: argparse.Namespace, *, locked: bool) -> int:
         sink = ProblemSink(str(orphan))
         sink.add("brat-missing-text", "", f"no {args.text_dir}/<article>.txt for {orphan.name}")
         report.extend(str(orphan), sink.problems)
-    for clash, first in set_clashes(pairs):
-        sink = ProblemSink(str(clash))
-        sink.add("brat-name-clash", "", f"{clash.name} and {first.name} would become the same annotation set")
-        report.extend(str(clash), sink.problems)
     summary = Summary()
     documents: dict[Path, dict[str, Any]] = {}
     sources: dict[Path, set[str]] = {}  # a document -> the files its problems may name
@@ -280,8 +266,8 @@ def _import_locked(args: argparse.Namespace, *, locked: bool) -> int:
             continue
         parsed = brat.parse_ann(content, document["text"], sink)
         header = {
-            "id": f"brat-{annotator}",
-            "annotator": annotator,
+            "id": set_id(annotator),
+            "annotator": annotator or "brat",
             "origin": "imported",
             "created_at": datetime.fromtimestamp(ann.stat().st_mtime, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "gold": bool(args.gold) and len(pairs[article]) == 1,
@@ -441,7 +427,7 @@ def run_export(args: argparse.Namespace) -> int:
                 without.append(document["id"])
                 continue  # no .txt either: a text without its .ann would import as an article with no set
         else:
-            chosen = [(f"{document['id']}_{ann_name(s['id'], sets)}.ann", s) for s in sets]
+            chosen = [(ann_file(document["id"], s["id"], sets), s) for s in sets]
         write_atomic(args.out / f"{document['id']}.txt", document["text"])
         for name, item in chosen:
             content, notes = brat.to_ann(item)
@@ -461,11 +447,20 @@ def run_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def ann_file(doc_id: str, set_id: str, sets: list[dict[str, Any]]) -> str:
+    """The ``.ann`` file a set is exported to, so that an import gives it back its id (:func:`set_id`):
+    ``brat`` is ``<doc>.ann``, ``brat-x`` is ``<doc>_x.ann``, another set ``y`` is ``<doc>_y.ann`` (it comes
+    back as ``brat-y``, and stays that on later round trips)."""
+    return f"{doc_id}.ann" if set_id == "brat" else f"{doc_id}_{ann_name(set_id, sets)}.ann"
+
+
 def ann_name(set_id: str, sets: list[dict[str, Any]]) -> str:
     """The annotator part of a set's ``.ann`` name: the id without the ``brat-`` an import gave it, unless that
-    is the id of another set of the document (``brat-x`` and ``x`` would both write ``<doc>_x.ann``)."""
+    is the id of another set of the document (``brat-x`` and ``x`` would both write ``<doc>_x.ann``; ``brat``
+    writes ``<doc>.ann`` and is no such set)."""
     short = set_id.removeprefix("brat-")
-    return set_id if short != set_id and any(s["id"] == short for s in sets) else short
+    taken = short == "" or (short != "brat" and any(s["id"] == short for s in sets))
+    return set_id if short != set_id and taken else short
 
 
 def run_label_map(args: argparse.Namespace) -> int:
