@@ -277,3 +277,54 @@ def test_offsets_of_thousands_of_digits_in_a_ann_file_are_a_problem(
     out = capsys.readouterr().out
     assert "brat-" in out
     assert all(len(line) < 500 for line in out.splitlines())
+
+
+def test_a_refusal_points_at_the_ann_line_not_at_a_file_never_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An event whose roles name spans of the wrong labels passes the parser and fails validation; before the fix
+    the problem named ``annotations/drones.json:/annotation_sets/0/attributions/…``, a file that was never
+    written. Now it names the ``.ann`` file and the event's line, and keeps the document pointer in the message.
+    The summary counts documents and ``.ann`` files apart (it said "2 file(s) checked" for one article)."""
+    swapped = ANN_A.replace(
+        "E1\tAttribution:T4 Content:T3 Cue:T2 Source:T1", "E1\tAttribution:T4 Content:T1 Cue:T2 Source:T3"
+    )
+    _corpus(tmp_path, drones_a=swapped)
+    assert _import(tmp_path) == 1
+    captured = capsys.readouterr()
+    line = swapped.split("\n").index("E1\tAttribution:T4 Content:T1 Cue:T2 Source:T3") + 1
+    lines = captured.out.splitlines()
+    assert len(lines) == 2
+    assert all(f"drones_a.ann:/lines/{line}: reference-wrong-label " in x for x in lines), lines
+    assert "(in document drones at /annotation_sets/0/attributions/0/content)" in captured.out
+    assert "drones.json" not in captured.out
+    assert not (tmp_path / "annotations").exists()
+    assert "1 document(s) from 1 .ann file(s) checked, 1 file(s) with problems, 2 problem(s)" in captured.err
+
+
+def test_spans_attributions_and_claims_are_found_by_their_line() -> None:
+    """Spans and claims by their T line (a fragment by the T id before its ``:``), attributions by their E line."""
+    from claimbank.io.brat.command import _line_of
+
+    parsed = brat.parse_ann(ANN_A, TEXT, ProblemSink("x"))
+    numbers = {line.split("\t")[0]: n for n, line in enumerate(ANN_A.split("\n"), start=1)}
+    item = {"spans": [{"id": "T3:2"}], "attributions": [{"id": "E2"}], "claims": [{"id": "c1", "span": "T7"}]}
+    assert _line_of(item, ["spans", "0"], parsed) == numbers["T3"] == 3
+    assert _line_of(item, ["attributions", "0"], parsed) == numbers["E2"]
+    assert _line_of(item, ["claims", "0"], parsed) == numbers["T7"]
+    assert _line_of(item, ["claims", "5"], parsed) is None
+    assert _line_of(item, ["spans"], parsed) is None
+
+
+def test_a_report_counts_each_file_once() -> None:
+    """A file reported in two steps (an import adds a seed problem after the checks) is one file checked."""
+    from claimbank.validate.problems import Report
+
+    report = Report()
+    first, second = ProblemSink("a.json"), ProblemSink("a.json")
+    first.add("seed-text-mismatch", "/text", "x")
+    second.add("seed-text-mismatch", "/text", "y")
+    report.extend("a.json", first.problems)
+    report.extend("a.json", second.problems)
+    report.extend("b.json", [])
+    assert report.summary() == "2 file(s) checked, 1 invalid, 2 problem(s)"

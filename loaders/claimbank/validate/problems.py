@@ -109,8 +109,9 @@ class Report:
         return grouped
 
     def summary(self) -> str:
-        invalid = sum(1 for problems in self.by_file().values() if problems)
-        return f"{len(self.files)} file(s) checked, {invalid} invalid, {len(self.problems)} problem(s)"
+        grouped = self.by_file()  # each file once, however often it was extended
+        invalid = sum(1 for problems in grouped.values() if problems)
+        return f"{len(grouped)} file(s) checked, {invalid} invalid, {len(self.problems)} problem(s)"
 
     def format_text(self) -> str:
         return "".join(p.format() + "\n" for problems in self.by_file().values() for p in problems)
