@@ -11,7 +11,9 @@ from claimbank.validate.codes import CODES
 
 # Problems that make a file unusable rather than wrong (it could not be read, or not be checked); the CLI exits 2
 # for them (not 1).
-UNREADABLE = frozenset({"file-unreadable", "file-too-large", "file-not-regular", "internal-error"})
+UNREADABLE = frozenset(
+    {"file-unreadable", "file-too-large", "file-not-regular", "output-refused", "internal-error"}
+)
 
 
 def pointer(*parts: str | int) -> str:
