@@ -328,3 +328,13 @@ def test_a_report_counts_each_file_once() -> None:
     report.extend("a.json", second.problems)
     report.extend("b.json", [])
     assert report.summary() == "2 file(s) checked, 1 invalid, 2 problem(s)"
+
+
+def test_a_folder_without_ann_files_is_an_error_not_an_empty_import(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A careless user naming the wrong folder got exit 0 and "imported 0 document(s)"."""
+    _corpus(tmp_path)
+    assert _import(tmp_path) == 2
+    assert "no .ann files in " in capsys.readouterr().err
+    assert not (tmp_path / "annotations").exists()

@@ -217,6 +217,10 @@ def _import_locked(args: argparse.Namespace, *, locked: bool) -> int:
             return report.exit_code
         label_map = made
     pairs, orphans = pair_files(args.text_dir, args.ann_dir)
+    if not pairs and not orphans:
+        # Nothing to import is a wrong folder, not a success (it exited 0, "imported 0 document(s)").
+        print(f"claimbank brat import: error: no .ann files in {args.ann_dir}", file=sys.stderr)
+        return EXIT_USAGE
     for orphan in orphans:
         sink = ProblemSink(str(orphan))
         sink.add("brat-missing-text", "", f"no {args.text_dir}/<article>.txt for {orphan.name}")
