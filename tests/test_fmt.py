@@ -101,4 +101,3 @@ def test_a_link_is_that_files_problem_and_the_others_are_formatted(
     assert real.read_bytes() == before
     assert canonical_text(load_document(last)) == last.read_text(encoding="utf-8")
     assert "3 file(s): 2 reformatted, 1 invalid" in captured.err
-
