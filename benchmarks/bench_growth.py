@@ -3,7 +3,11 @@
     python benchmarks/bench_growth.py [--n 1000]
 
 - `--format github` line lookup for N problems in one file (each problem's JSON Pointer found in the text);
-- span matching (what `evaluate` and `agree` do) of two sets of N overlapping spans, exact and by overlap.
+- span matching (what `evaluate` and `agree` do) of two sets of N overlapping spans, exact and by overlap;
+- explaining a file of N broken spans (`{}`: each lacks its label), the full path of validation;
+- `show --html` of an article with N spans.
+
+Times are CPU seconds of this process (``time.process_time``).
 """
 
 from __future__ import annotations
@@ -13,9 +17,12 @@ import json
 import random
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from claimbank.annotate.agreement import match_spans
-from claimbank.format.model import AnnotationSet
+from claimbank.annotate.html import render
+from claimbank.format.model import AnnotationSet, Document
+from claimbank.validate.core import validate_bytes
 from claimbank.validate.github import format_github
 from claimbank.validate.problems import Problem, Report
 
@@ -52,10 +59,34 @@ def _matching(n: int, exact: bool) -> Callable[[], object]:
     return lambda: match_spans(left, right, exact=exact)
 
 
+MINI = Path(__file__).resolve().parents[1] / "tests" / "cases" / "valid" / "mini.json"
+
+
+def _broken(n: int) -> Callable[[], object]:
+    data = json.loads(MINI.read_text(encoding="utf-8"))
+    data["annotation_sets"][0]["spans"] = [{} for _ in range(n)]
+    raw = json.dumps(data).encode()
+    return lambda: validate_bytes(raw, name="mini.json")
+
+
+def _html(n: int) -> Callable[[], object]:
+    data = json.loads(MINI.read_text(encoding="utf-8"))
+    words = [f"w{i}" for i in range(n)]
+    spans, at = [], 0
+    for i, word in enumerate(words):
+        spans.append({"id": f"e{i}", "label": "ENTITY", "start": at, "end": at + len(word), "text": word})
+        at += len(word) + 1
+    first = data["annotation_sets"][0]
+    first.update(spans=spans, attributions=[], claims=[], adjudicated_from=[])
+    data.update(text=" ".join(words), annotation_sets=[first])
+    document = Document.model_validate(data)
+    return lambda: render(document, document.annotation_sets[0])
+
+
 def _time(run: Callable[[], object]) -> float:
-    start = time.perf_counter()
+    start = time.process_time()
     run()
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 def main() -> None:
@@ -68,7 +99,10 @@ def main() -> None:
         "validate --format github, N problems": _github,
         "span matching, exact, N spans a side": lambda n: _matching(n, True),
         "span matching, overlap, N spans a side": lambda n: _matching(n, False),
+        "explain N broken spans ({})": _broken,
+        "show --html, N spans": _html,
     }
+    _broken(1)()  # the schema and its validator loaded before any clock starts
     print(f"{'case':42} {'N=' + str(args.n):>10} {'N=' + str(4 * args.n):>10} {'ratio':>6}")
     for name, make in cases.items():
         small, large = _time(make(args.n)), _time(make(4 * args.n))

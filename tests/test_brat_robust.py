@@ -17,15 +17,51 @@ from tests.confusion import VALUES
 from tests.test_brat import ANN_A, ANN_B, TEXT, _at, _corpus, _import, _sets
 
 
-def test_ann_and_ann_brat_of_one_article_are_a_clash_not_one_set(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """Before the fix ``drones.ann`` and ``drones_brat.ann`` became one set: the first file's spans were gone."""
+def test_ann_and_ann_brat_of_one_article_are_two_sets(tmp_path: Path) -> None:
+    """Before issue 16 ``drones.ann`` and ``drones_brat.ann`` became one set (the first file's spans were gone);
+    then a clash; now ``drones.ann`` is the set ``brat`` and ``drones_brat.ann`` the set ``brat-brat``."""
     _corpus(tmp_path, drones=ANN_A, drones_brat=ANN_B)
-    assert _import(tmp_path) == 1
-    out = capsys.readouterr().out
-    assert "drones_brat.ann:: brat-name-clash" in out
-    assert not (tmp_path / "annotations").exists()
+    assert _import(tmp_path) == 0
+    sets = _sets(tmp_path)
+    assert sorted(sets) == ["brat", "brat-brat"]
+    assert sets["brat"]["annotator"] == "brat"
+    assert [s["text"] for s in sets["brat"]["spans"]] != [s["text"] for s in sets["brat-brat"]["spans"]]
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    _corpus(alone, drones=ANN_A)
+    assert _import(alone) == 0
+    assert _sets(alone)["brat"]["spans"] == sets["brat"]["spans"]
+
+
+def test_set_ids_survive_export_and_import_again(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Before the fix ``export --set gold`` wrote ``<doc>.ann`` and importing it made the set ``brat-brat``;
+    exporting that again (``<doc>_brat.ann``) made ``brat-brat`` once more, and so on. Now ``<doc>.ann`` is the
+    set ``brat``, which exports back to ``<doc>.ann``, and every ``brat-x`` to ``<doc>_x.ann``."""
+    _corpus(tmp_path, drones_a=ANN_A)
+    assert _import(tmp_path, "--gold") == 0
+    current = tmp_path
+    for round_trip in range(3):
+        out = tmp_path / f"brat{round_trip}"
+        flags = ["--set", "gold"] if round_trip == 0 else []
+        annotations, seeds = str(current / "annotations"), str(current / "seeds")
+        assert main(["brat", "export", annotations, "--out", str(out), "--seeds", seeds, *flags]) == 0
+        current = tmp_path / f"again{round_trip}"
+        current.mkdir()
+        code = main(
+            [
+                "brat",
+                "import",
+                str(out),
+                str(out),
+                "--out",
+                str(current / "annotations"),
+                "--seeds",
+                str(current / "seeds"),
+            ]
+        )
+        assert code == 0
+        assert sorted(_sets(current)) == ["brat"], round_trip
+    capsys.readouterr()
 
 
 def test_a_duplicate_t_id_is_a_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -241,3 +277,64 @@ def test_offsets_of_thousands_of_digits_in_a_ann_file_are_a_problem(
     out = capsys.readouterr().out
     assert "brat-" in out
     assert all(len(line) < 500 for line in out.splitlines())
+
+
+def test_a_refusal_points_at_the_ann_line_not_at_a_file_never_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An event whose roles name spans of the wrong labels passes the parser and fails validation; before the fix
+    the problem named ``annotations/drones.json:/annotation_sets/0/attributions/…``, a file that was never
+    written. Now it names the ``.ann`` file and the event's line, and keeps the document pointer in the message.
+    The summary counts documents and ``.ann`` files apart (it said "2 file(s) checked" for one article)."""
+    swapped = ANN_A.replace(
+        "E1\tAttribution:T4 Content:T3 Cue:T2 Source:T1", "E1\tAttribution:T4 Content:T1 Cue:T2 Source:T3"
+    )
+    _corpus(tmp_path, drones_a=swapped)
+    assert _import(tmp_path) == 1
+    captured = capsys.readouterr()
+    line = swapped.split("\n").index("E1\tAttribution:T4 Content:T1 Cue:T2 Source:T3") + 1
+    lines = captured.out.splitlines()
+    assert len(lines) == 2
+    assert all(f"drones_a.ann:/lines/{line}: reference-wrong-label " in x for x in lines), lines
+    assert "(in document drones at /annotation_sets/0/attributions/0/content)" in captured.out
+    assert "drones.json" not in captured.out
+    assert not (tmp_path / "annotations").exists()
+    assert "1 document(s) from 1 .ann file(s) checked, 1 file(s) with problems, 2 problem(s)" in captured.err
+
+
+def test_spans_attributions_and_claims_are_found_by_their_line() -> None:
+    """Spans and claims by their T line (a fragment by the T id before its ``:``), attributions by their E line."""
+    from claimbank.io.brat.command import _line_of
+
+    parsed = brat.parse_ann(ANN_A, TEXT, ProblemSink("x"))
+    numbers = {line.split("\t")[0]: n for n, line in enumerate(ANN_A.split("\n"), start=1)}
+    item = {"spans": [{"id": "T3:2"}], "attributions": [{"id": "E2"}], "claims": [{"id": "c1", "span": "T7"}]}
+    assert _line_of(item, ["spans", "0"], parsed) == numbers["T3"] == 3
+    assert _line_of(item, ["attributions", "0"], parsed) == numbers["E2"]
+    assert _line_of(item, ["claims", "0"], parsed) == numbers["T7"]
+    assert _line_of(item, ["claims", "5"], parsed) is None
+    assert _line_of(item, ["spans"], parsed) is None
+
+
+def test_a_report_counts_each_file_once() -> None:
+    """A file reported in two steps (an import adds a seed problem after the checks) is one file checked."""
+    from claimbank.validate.problems import Report
+
+    report = Report()
+    first, second = ProblemSink("a.json"), ProblemSink("a.json")
+    first.add("seed-text-mismatch", "/text", "x")
+    second.add("seed-text-mismatch", "/text", "y")
+    report.extend("a.json", first.problems)
+    report.extend("a.json", second.problems)
+    report.extend("b.json", [])
+    assert report.summary() == "2 file(s) checked, 1 invalid, 2 problem(s)"
+
+
+def test_a_folder_without_ann_files_is_an_error_not_an_empty_import(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A careless user naming the wrong folder got exit 0 and "imported 0 document(s)"."""
+    _corpus(tmp_path)
+    assert _import(tmp_path) == 2
+    assert "no .ann files in " in capsys.readouterr().err
+    assert not (tmp_path / "annotations").exists()

@@ -52,6 +52,7 @@ def test_every_code_has_a_case() -> None:
         # produce it for good: both are made on the spot in test_robust.py.
         "file-not-regular",
         "internal-error",
+        "output-refused",  # a writer's refusal (a link, a read-only folder): test_fmt.py
     }
     # ls-* codes are about Label Studio exports, not annotation files: tested in test_labelstudio_import.py.
     elsewhere |= {code for code in CODES if code.startswith("ls-")}

@@ -68,3 +68,36 @@ def test_an_invalid_file_is_reported_and_left_alone(
 def test_an_unreadable_path_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["fmt", str(tmp_path / "missing.json")]) == 2
     assert "file-unreadable" in capsys.readouterr().out
+
+
+def _copy_as(project: Path, doc_id: str, folder: Path) -> Path:
+    data = json.loads((project / "annotations" / "mini.json").read_text(encoding="utf-8"))
+    data["id"] = doc_id
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{doc_id}.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_a_link_is_that_files_problem_and_the_others_are_formatted(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before the fix a link among the files stopped the run with exit 2 ("refusing to write over a symbolic
+    link"), and the files after it were not formatted. Now it is one ``output-refused`` line and the rest go on."""
+    annotations = project / "annotations"
+    real = _copy_as(project, "linked", annotations / "real")
+    (annotations / "linked.json").symlink_to("real/linked.json")
+    last = _copy_as(project, "zz", annotations)
+    before = real.read_bytes()
+    paths = [annotations / "mini.json", annotations / "linked.json", last]
+    assert main(["fmt", *map(str, paths)]) == 2
+    captured = capsys.readouterr()
+    assert (
+        f"{annotations / 'linked.json'}:: output-refused not reformatted: refusing to write over a symbolic link"
+        in captured.out
+    )
+    assert f"reformatted {last}" in captured.out
+    assert (annotations / "linked.json").is_symlink()
+    assert real.read_bytes() == before
+    assert canonical_text(load_document(last)) == last.read_text(encoding="utf-8")
+    assert "3 file(s): 2 reformatted, 1 invalid" in captured.err

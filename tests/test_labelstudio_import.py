@@ -153,9 +153,20 @@ def test_utf16_offsets_are_diagnosed_not_shifted(project: Path, capsys: pytest.C
     )
     out = capsys.readouterr().out
     assert "span-offsets-utf16" in out
-    assert "/annotation_sets/2/spans/" in out
-    # That set index is not in the file on disk: the message names the set and the annotation it comes from.
-    assert "in set ls-annotation-11 that this import would add (label-studio:task/7/annotation/11, by " in out
+    # That set index is not in the file on disk: each problem points at its region in the export, and names
+    # the set and its place in the file that would be written.
+    lines = out.splitlines()
+    assert all(line.startswith(f"{project / 'export.json'}:/0/annotations/0/result/") for line in lines), (
+        lines
+    )
+    assert all("/value/text: span-offsets-utf16 " in line for line in lines)
+    assert all(
+        " (set ls-annotation-11 of " in line and " at /annotation_sets/2/spans/" in line for line in lines
+    )
+    results = task["annotations"][0]["result"]
+    for line in lines:
+        index = int(line.split("/result/")[1].split("/")[0])
+        assert results[index]["type"] == "labels"  # the span's region, not its choices
     assert (project / "annotations" / "mini.json").read_bytes() == before
 
 
@@ -332,3 +343,19 @@ def test_drafts_exported_as_bare_ids_are_skipped_not_refused(project: Path) -> N
     path = _write(project, [task])
     assert main(["ls", "import", str(path), "--annotations", str(project / "annotations")]) == 0
     assert main(["ls", "import", str(path), "--annotations", str(project / "annotations"), "--drafts"]) == 0
+
+
+def test_a_prediction_is_pointed_at_in_its_own_list(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before the fix a prediction's pointer counted the task's annotations too: the first prediction of a task
+    with three annotations was ``/0/predictions/3``."""
+    task = _export(project)[0]
+    assert len(task["annotations"]) == 3
+    task["predictions"] = [{"id": 5, "model_version": "m", "result": "not a list"}]
+    status = main(
+        ["ls", "import", str(_write(project, [task])), "--annotations", str(project / "annotations")]
+    )
+    out = capsys.readouterr().out
+    assert status == 1
+    assert ":/0/predictions/0/result: " in out, out

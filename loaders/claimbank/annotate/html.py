@@ -145,8 +145,23 @@ def render(document: Document, annotation_set: AnnotationSet) -> str:
     parts = {s.id: s.parts() for s in spans}
     edges = sorted({0, len(text), *(edge for p in parts.values() for part in p for edge in part)})
     pieces = []
+    # A sweep over the edges: the spans that cover each piece of text, in the set's order. (Each piece looked at
+    # every span before: 10,000 spans took 33 CPU seconds.)
+    by_start = sorted(range(len(spans)), key=lambda i: spans[i].start)
+    active: dict[int, Any] = {}
+    taken = 0
     for start, end in pairwise(edges):
-        covering = [s for s in spans if any(a <= start and end <= b for a, b in parts[s.id])]
+        while taken < len(by_start) and spans[by_start[taken]].start <= start:
+            active[by_start[taken]] = spans[by_start[taken]]
+            taken += 1
+        for index in [i for i, s in active.items() if s.end < end]:
+            del active[index]
+        # A span in fragments is active over its hull; it covers only the pieces inside one of its fragments.
+        covering = [
+            active[i]
+            for i in sorted(active)
+            if len(parts[active[i].id]) == 1 or any(a <= start and end <= b for a, b in parts[active[i].id])
+        ]
         chunk = escape(text[start:end])
         if not covering:
             pieces.append(chunk)

@@ -15,7 +15,14 @@ from pathlib import Path
 
 from claimbank.format.canonical import canonical_text
 from claimbank.format.model import Document
-from claimbank.util.jsonio import DEFAULT_MAX_BYTES, Unreadable, folder_lock, read_limited, write_atomic
+from claimbank.util.jsonio import (
+    DEFAULT_MAX_BYTES,
+    Unreadable,
+    check_output,
+    folder_lock,
+    read_limited,
+    write_atomic,
+)
 from claimbank.validate.core import iter_sources, validate_file
 from claimbank.validate.problems import Problem
 
@@ -36,14 +43,24 @@ def format_file(
 
     The folder's lock is taken only when there is something to write (a file already in form is left alone even
     in a read-only folder), and the file is checked again under it: another command may have changed it.
+
+    A file that cannot be rewritten (a link, which a rename would replace with a copy; a read-only folder) is
+    that file's ``output-refused`` problem, and the other files are formatted all the same (a link stopped the
+    whole run before).
     """
     outcome, text = _look(path, within, seeds_dir)
     if not write or not outcome.changed:
         return outcome
-    with folder_lock(path.parent):
-        outcome, text = _look(path, within, seeds_dir)
-        if outcome.changed:
-            write_atomic(path, text)
+    try:
+        check_output(path)
+        with folder_lock(path.parent):
+            outcome, text = _look(path, within, seeds_dir)
+            if outcome.changed:
+                write_atomic(path, text)
+    except OSError as error:
+        why = error.strerror or type(error).__name__
+        problem = Problem("output-refused", str(path), "", f"not reformatted: {why}")
+        return Outcome(path, [problem], changed=False)
     return outcome
 
 

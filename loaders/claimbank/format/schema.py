@@ -88,12 +88,39 @@ def _ecma_pattern(validator: Any, pattern: str, instance: Any, _schema: Any) -> 
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
+_ONE_OF: Any = Draft202012Validator.VALIDATORS["oneOf"]  # the standard keyword, for unions without a tag
+
+
+def _discriminated_one_of(validator: Any, one_of: list[Any], instance: Any, schema: Any) -> Any:
+    """``oneOf`` that, where the schema names a discriminator (a span's ``label``, an attribution's ``kind``),
+    checks an object against the one branch its tag selects, or none when the tag is missing or unknown.
+
+    The errors are those python-jsonschema gives for that branch, and the explanation
+    (:mod:`claimbank.validate.schema_check`) reads no others: it reports a missing or unknown tag from the
+    discriminator, and a known tag's errors from its branch. Checking all six span branches of each of 10,000
+    broken spans took 2 ms a span; the other branches' errors were built only to be thrown away.
+    """
+    discriminator = schema.get("discriminator") if isinstance(schema, dict) else None
+    if not discriminator or not isinstance(instance, dict):
+        yield from _ONE_OF(validator, one_of, instance, schema)
+        return
+    tag = instance.get(discriminator["propertyName"])
+    target = discriminator["mapping"].get(tag) if isinstance(tag, str) else None
+    index = next((i for i, branch in enumerate(one_of) if branch.get("$ref") == target), None)
+    if target is None or index is None:
+        yield ValidationError(f"{instance!r} is not valid under any of the given schemas", context=[])
+        return
+    errors = list(validator.descend(instance, one_of[index], schema_path=index))
+    if errors:
+        yield ValidationError(f"{instance!r} is not valid under any of the given schemas", context=errors)
+
+
 # JSON Schema counts 38.0 as an integer; an offset written as a float is a tool's bug, so here it is an error
 # (as it is for the pydantic models). Generic schema tools that validate schema/ alone will accept 38.0.
 # Patterns are matched as ECMA-262 matches them (python_pattern), as the compiled validator does.
 StrictValidator = validators.extend(  # type: ignore[no-untyped-call]
     Draft202012Validator,
-    validators={"pattern": _ecma_pattern},
+    validators={"pattern": _ecma_pattern, "oneOf": _discriminated_one_of},
     type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer),
 )
 

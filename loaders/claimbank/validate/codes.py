@@ -34,6 +34,11 @@ _CODES = (
         "name a regular file; reading a FIFO or device could block or never end",
     ),
     Code(
+        "output-refused",
+        "The file could not be written in place (a link, not a regular file, or not writable); it is unchanged",
+        "name the file a link points to, or make the file and its folder writable",
+    ),
+    Code(
         "internal-error",
         "Checking this file failed inside ClaimBank (a bug); every other file was still checked",
         "report the file and the message; `claimbank --debug validate FILE` shows the traceback",

@@ -11,7 +11,9 @@ from claimbank.validate.codes import CODES
 
 # Problems that make a file unusable rather than wrong (it could not be read, or not be checked); the CLI exits 2
 # for them (not 1).
-UNREADABLE = frozenset({"file-unreadable", "file-too-large", "file-not-regular", "internal-error"})
+UNREADABLE = frozenset(
+    {"file-unreadable", "file-too-large", "file-not-regular", "output-refused", "internal-error"}
+)
 
 
 def pointer(*parts: str | int) -> str:
@@ -109,8 +111,9 @@ class Report:
         return grouped
 
     def summary(self) -> str:
-        invalid = sum(1 for problems in self.by_file().values() if problems)
-        return f"{len(self.files)} file(s) checked, {invalid} invalid, {len(self.problems)} problem(s)"
+        grouped = self.by_file()  # each file once, however often it was extended
+        invalid = sum(1 for problems in grouped.values() if problems)
+        return f"{len(grouped)} file(s) checked, {invalid} invalid, {len(self.problems)} problem(s)"
 
     def format_text(self) -> str:
         return "".join(p.format() + "\n" for problems in self.by_file().values() for p in problems)

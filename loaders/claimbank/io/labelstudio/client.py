@@ -37,19 +37,24 @@ class Connection:
     token: str
     attempts: int = 4
     backoff: float = 1.0
-    timeout: float = 60.0
+    timeout: float = 60.0  # for each wait on the socket
     connect_timeout: float = 3.0  # a host that does not answer at all is reported after this, not after 60 s
+    deadline: float = 600.0  # for each request in all, its whole answer read (guard.GuardedTransport)
+    max_answer_bytes: int = 2**30  # the largest answer read (an export of ~100,000 articles)
     page_size: int = 500  # tasks per page when listing a project
 
     def client(self) -> Any:
         import httpx
         from label_studio_sdk import LabelStudio
 
+        from claimbank.io.labelstudio.guard import GuardedTransport
+
         timeout = httpx.Timeout(self.timeout, connect=self.connect_timeout)
+        transport = GuardedTransport(deadline=self.deadline, max_bytes=self.max_answer_bytes)
         return LabelStudio(
             base_url=self.url,
             api_key=self.token,
-            httpx_client=httpx.Client(timeout=timeout, follow_redirects=True),
+            httpx_client=httpx.Client(timeout=timeout, follow_redirects=True, transport=transport),
         )
 
 
@@ -102,11 +107,15 @@ def _retrying(connection: Connection, what: str, call: Callable[[], T], *, not_f
     import httpx
     from label_studio_sdk.core.api_error import ApiError
 
+    from claimbank.io.labelstudio.guard import BadAnswer
+
     last = ""
     refused = 0
     for attempt in range(connection.attempts):
         try:
             return call()
+        except BadAnswer as error:  # not retried: the same server would answer the same
+            raise LabelStudioError(f"{what}: {connection.url} {error}") from None
         except ApiError as error:
             if error.status_code == 404 and not_found is not None:
                 return not_found
@@ -141,9 +150,7 @@ def find_project(connection: Connection, title: str, *, create: bool = False) ->
             f"project title {title!r} has white space at an edge, which Label Studio would trim away"
         )
     client = connection.client()
-    projects = _retrying(
-        connection, "listing projects", lambda: list(client.projects.list(request_options=NO_RETRY))
-    )
+    projects = _projects(connection, client)
     matching = sorted(int(p.id) for p in projects if p.title == title)
     if len(matching) > 1:
         raise LabelStudioError(
@@ -168,6 +175,46 @@ def find_project(connection: Connection, title: str, *, create: bool = False) ->
     return int(created.id)
 
 
+PROJECT_PAGE = 100  # projects per page when listing them
+
+
+def _projects(connection: Connection, client: Any) -> list[Any]:
+    """Every project, a page at a time, each page with its own retries.
+
+    Walked here rather than by the SDK's pager, which asks for pages until one is empty: a server whose pages
+    never end (or repeat) held it for ever. A page that holds only projects already listed, or more projects
+    than the server's own count, is an error.
+    """
+
+    def fetch(number: int) -> Any:
+        return client.projects.list(page=number, page_size=PROJECT_PAGE, request_options=NO_RETRY)
+
+    found: dict[int, Any] = {}
+    page = 1
+    while True:
+        listed: Any = _retrying(
+            connection, f"listing projects (page {page})", partial(fetch, page), not_found=False
+        )
+        if listed is False:
+            return list(found.values())  # Label Studio's 404 for a page past the last
+        items = list(listed.items or [])
+        if any(type(p.id) is not int for p in items):
+            raise LabelStudioError(
+                f"listing projects: {connection.url} answered a project without a numeric id"
+            )
+        fresh = {p.id: p for p in items if p.id not in found}
+        count = getattr(listed.response, "count", None)
+        if (items and not fresh) or (type(count) is int and len(found) + len(fresh) > count):
+            raise LabelStudioError(
+                f"listing projects: page {page} from {connection.url} repeats earlier pages or goes beyond its "
+                "own count; that is not how Label Studio answers"
+            )
+        found |= fresh
+        if not items or len(items) < PROJECT_PAGE or not getattr(listed.response, "next", None):
+            return list(found.values())
+        page += 1
+
+
 def find_or_create_project(connection: Connection, title: str) -> int:
     """:func:`find_project` with ``create=True`` (the name callers used before projects had to exist)."""
     return find_project(connection, title, create=True)
@@ -189,10 +236,19 @@ def _tasks(connection: Connection, project: int) -> Iterator[Any]:
         return list(listed.items or [])
 
     page = 1
+    seen: set[Any] = set()
     while True:
         items: list[Any] = _retrying(
             connection, f"listing tasks (page {page})", partial(fetch, page), not_found=[]
         )
+        ids = {getattr(t, "id", None) for t in items}
+        if items and ids <= seen:
+            # A server whose pages never end would be listed for ever.
+            raise LabelStudioError(
+                f"listing tasks: page {page} from {connection.url} repeats earlier pages; that is not how Label "
+                "Studio answers"
+            )
+        seen |= ids
         yield from items
         if len(items) < size:
             return
@@ -244,6 +300,8 @@ def push(
     import httpx
     from label_studio_sdk.core.api_error import ApiError
 
+    from claimbank.io.labelstudio.guard import BadAnswer
+
     predictions = predictions or {}
     client = connection.client()
     existing = _existing(connection, project)
@@ -281,6 +339,8 @@ def push(
                     request=[_task(d, predictions.get(d["id"])) for d in pending],
                     request_options=NO_RETRY,
                 )
+            except BadAnswer as error:
+                raise LabelStudioError(f"importing tasks: {connection.url} {error}") from None
             except ApiError as error:
                 if error.status_code is not None and error.status_code < 500:
                     raise LabelStudioError(f"importing tasks: {reason(error)}") from None

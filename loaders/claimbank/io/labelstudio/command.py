@@ -88,6 +88,14 @@ def add_parser(commands: Any, parser_class: type[argparse.ArgumentParser]) -> No
             help="default: LABEL_STUDIO_API_KEY",
         )
         command.add_argument(
+            "--deadline",
+            type=_seconds,
+            default=600.0,
+            metavar="SECONDS",
+            help="the longest one request may take in all, its whole answer read (default: 600); a server that "
+            "sends its answer a little at a time is refused after it",
+        )
+        command.add_argument(
             "--project",
             default="ClaimBank",
             metavar="TITLE",
@@ -287,6 +295,17 @@ def _import_tasks(exported: list[Any], source: str, annotations: Path, drafts: b
     return EXIT_OK
 
 
+def _seconds(text: str) -> float:
+    """A positive number of seconds, at most a day (argparse's type for --deadline)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 86_400:
+        raise argparse.ArgumentTypeError(f"{text!r} is not between 0 and 86400 seconds")
+    return value
+
+
 def _connection(args: argparse.Namespace) -> Any:
     from claimbank.io.labelstudio.client import Connection, check_url
 
@@ -299,7 +318,7 @@ def _connection(args: argparse.Namespace) -> Any:
     if problem is not None:
         print(f"claimbank ls {args.ls_command}: error: --url {problem}", file=sys.stderr)
         return None
-    return Connection(args.url.rstrip("/"), token)
+    return Connection(args.url.rstrip("/"), token, deadline=args.deadline)
 
 
 def _ls_push(args: argparse.Namespace) -> int:

@@ -564,16 +564,20 @@ def import_export(
             continue
         sets = list(document["annotation_sets"])
         task_id = item.get("id")
-        sources = [("annotation", a) for a in item.get("annotations") or []]
-        sources += (
-            [("draft", d) for d in item.get("drafts") or [] if isinstance(d, dict)] if include_drafts else []
-        )
-        sources += [("prediction", p) for p in item.get("predictions") or [] if isinstance(p, dict)]
-        for position, (kind, annotation) in enumerate(sources):
+        # (kind, its index in the task's list of that kind: the pointer, the annotation)
+        sources = [("annotation", n, a) for n, a in enumerate(item.get("annotations") or [])]
+        if include_drafts:
+            sources += [
+                ("draft", n, d) for n, d in enumerate(item.get("drafts") or []) if isinstance(d, dict)
+            ]
+        sources += [
+            ("prediction", n, p) for n, p in enumerate(item.get("predictions") or []) if isinstance(p, dict)
+        ]
+        for position, (kind, listed_at, annotation) in enumerate(sources):
             if annotation.get("was_cancelled"):
                 notices.append(f"task {task_id}: annotation {annotation.get('id')} was cancelled; skipped")
                 continue
-            at = f"{where}/{kind}s/{position}/result"
+            at = f"{where}/{kind}s/{listed_at}/result"
             if not check_results(annotation.get("result"), at, sink):
                 continue
             author = (

@@ -69,15 +69,19 @@ def plan_import(exported: list[Any], source: str, annotations: Path, *, drafts: 
         path = paths[doc_id]
         seeds = find_seeds_dir(path.parent)
         problems = check_data(data, name=str(path), path=path, seeds_dir=seeds)
-        report.extend(str(path), [_named(p, data, documents[doc_id]) for p in problems])
+        report.extend(str(path), [_at_source(p, data, documents[doc_id], exported, source) for p in problems])
         plan.updated[path] = data
         plan.new_sets += len(data["annotation_sets"]) - len(documents[doc_id]["annotation_sets"])
     return plan
 
 
-def _named(problem: Problem, data: dict[str, Any], before: dict[str, Any]) -> Problem:
-    """A problem in a set the import would add, told by that set's origin: its pointer's set index exists only
-    in the file that would be written, so the message names the set and the Label Studio annotation it is."""
+def _at_source(
+    problem: Problem, data: dict[str, Any], before: dict[str, Any], exported: list[Any], source: str
+) -> Problem:
+    """A problem in a set the import would add, told at its source: the export (``source``) and the JSON Pointer
+    of the region it is about (``/<task>/annotations/<n>/result/<r>/value/start``), or of the annotation's
+    result. Its pointer into the annotation file is kept in the message: that set is only in the file that
+    would be written (before issue 16 the problem named only that pointer, into a file never written)."""
     parts = problem.pointer.split("/")
     if len(parts) < 3 or parts[1] != "annotation_sets" or not parts[2].isdigit():
         return problem
@@ -87,9 +91,56 @@ def _named(problem: Problem, data: dict[str, Any], before: dict[str, Any]) -> Pr
     made = data["annotation_sets"][index]
     if made in before["annotation_sets"]:
         return problem
-    origin = made.get("imported_from") or ""
-    told = f"in set {made['id']} that this import would add ({origin}, by {made['annotator']}): "
-    return replace(problem, message=told + problem.message)
+    where = _export_pointer(made, parts[3:], exported)
+    if where is None:
+        told = f"in set {made['id']} that this import would add ({made.get('imported_from')}): "
+        return replace(problem, message=told + problem.message)
+    inside = f" (set {made['id']} of {problem.file} at {problem.pointer})"
+    return replace(problem, file=source, pointer=where, message=problem.message + inside)
+
+
+_VALUE_FIELDS = {"start", "end", "text"}
+
+
+def _export_pointer(made: dict[str, Any], parts: list[str], exported: list[Any]) -> str | None:
+    """Where in ``exported`` the annotation that became ``made`` is (by its ``imported_from``, e.g.
+    ``label-studio:task/7/annotation/11``), down to the region of the span, attribution (its cue) or claim (its
+    span) that ``parts`` (``["spans", "0", "start"]``) names; None if it cannot be found."""
+    task_id, _, rest = str(made.get("imported_from") or "").removeprefix("label-studio:task/").partition("/")
+    kind, _, annotation_id = rest.partition("/")
+    task_index = next(
+        (n for n, item in enumerate(exported) if isinstance(item, dict) and str(item.get("id")) == task_id),
+        None,
+    )
+    if task_index is None or kind not in ("annotation", "draft", "prediction"):
+        return None
+    listed = exported[task_index].get(f"{kind}s") or []
+    position = next(
+        (n for n, a in enumerate(listed) if isinstance(a, dict) and str(a.get("id")) == annotation_id), None
+    )
+    if position is None:
+        return None
+    at = f"/{task_index}/{kind}s/{position}/result"
+    if len(parts) < 2 or parts[0] not in ("spans", "attributions", "claims") or not parts[1].isdigit():
+        return at
+    elements = made.get(parts[0]) or []
+    if int(parts[1]) >= len(elements):
+        return at
+    element = elements[int(parts[1])]
+    region = element.get({"spans": "id", "attributions": "cue", "claims": "span"}[parts[0]])
+    results = listed[position].get("result") or []
+    found = next(
+        (
+            n
+            for n, r in enumerate(results)
+            if isinstance(r, dict) and r.get("type") == "labels" and r.get("id") == region
+        ),
+        None,
+    )
+    if found is None:
+        return at
+    field = parts[2] if parts[0] == "spans" and len(parts) > 2 and parts[2] in _VALUE_FIELDS else None
+    return f"{at}/{found}/value/{field}" if field else f"{at}/{found}"
 
 
 def apply(plan: ImportPlan) -> None:
