@@ -216,3 +216,49 @@ def test_adjudication_keeps_a_span_in_fragments_that_the_passes_agree_on() -> No
     result = adjudicate(document, passes)
     fragmented = [s for s in result.draft.spans if s.fragments]
     assert [s.fragments for s in fragmented] == [s.fragments for s in gold.spans if s.fragments]
+
+
+def _with_span(item: Any, span_id: str, **update: Any) -> Any:
+    """The set with one span changed (the models are frozen)."""
+    spans = [s.model_copy(update=update) if s.id == span_id else s for s in item.spans]
+    return item.model_copy(update={"spans": spans})
+
+
+def test_agreement_matches_a_span_in_fragments_by_its_fragments_not_its_hull() -> None:
+    """Two annotators mark the same hull but different fragments: not an exact match; a span that lies wholly in
+    the other's gap does not overlap it."""
+    from claimbank.annotate.agreement import match_spans, span_scores
+
+    document = _mini()
+    text = document.text
+    gold = rows.gold_set(document)
+    assert gold is not None
+    content = next(s for s in gold.spans if s.fragments)
+    first, second = content.fragments or ()
+    contents = len([s for s in gold.spans if s.label.value == "CONTENT"])
+    assert span_scores(gold, gold, exact=True)["CONTENT"].matched == contents
+    # the same hull as one contiguous span: equal by (start, end), different by fragments
+    hull = _with_span(gold, content.id, fragments=None, text=text[content.start : content.end])
+    assert span_scores(gold, hull, exact=True)["CONTENT"].matched == contents - 1
+    assert span_scores(gold, hull, exact=False)["CONTENT"].matched == contents  # they share characters
+    # a span wholly inside the gap shares no character with the span in fragments
+    start = next(i for i in range(first.end, second.start) if not text[i].isspace())
+    end = next(i for i in range(second.start, start, -1) if not text[i - 1].isspace())
+    gap = _with_span(gold, content.id, fragments=None, start=start, end=end, text=text[start:end])
+    assert match_spans(gold, gap, exact=False).get(content.id) != content.id
+    assert span_scores(gold, gap, exact=False)["CONTENT"].matched == contents - 1
+
+
+def test_gamma_units_of_a_span_in_fragments_are_its_fragments() -> None:
+    from claimbank.annotate.agreement import span_units
+
+    gold = rows.gold_set(_mini())
+    assert gold is not None
+    content = next(s for s in gold.spans if s.fragments)
+    units = [(start, end, label) for _, start, end, label in span_units([gold])]
+    label = content.label.value
+    assert [(f.start, f.end, label) for f in content.fragments or ()] == [
+        u for u in units if u[:2] in content.parts() and u[2] == label
+    ]
+    assert (content.start, content.end, label) not in units
+    assert len(units) == sum(len(s.parts()) for s in gold.spans)

@@ -45,6 +45,9 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
 def match_spans(left: AnnotationSet, right: AnnotationSet, *, exact: bool) -> Match:
     """A one-to-one matching of same-label spans, by identical offsets or (``exact=False``) by overlap.
 
+    A span in fragments is its fragments: it matches exactly only a span with the same fragments, and overlaps by
+    the characters the fragments share (not by its hull, which holds the gap).
+
     Only pairs that can match are looked at (identical offsets by lookup; overlapping spans by bisection over
     the starts: two spans overlap when one starts inside the other), so the work grows with the spans and their
     overlaps, not with the product of the two sets (3,000 spans a side took 46 s when every pair was tried).
@@ -56,14 +59,14 @@ def match_spans(left: AnnotationSet, right: AnnotationSet, *, exact: bool) -> Ma
         if not mine or not theirs:
             continue
         pairs = []
-        if exact:
-            at: dict[tuple[int, int], list[str]] = {}
+        if exact:  # identical offsets, fragment for fragment (a span in fragments is not its hull)
+            at: dict[tuple[tuple[int, int], ...], list[str]] = {}
             for y in theirs:
-                at.setdefault((y.start, y.end), []).append(y.id)
+                at.setdefault(tuple(y.parts()), []).append(y.id)
             for x in mine:
                 pairs += [
                     (-(x.end - x.start), x.start, x.start, x.id, y_id)
-                    for y_id in at.get((x.start, x.end), ())
+                    for y_id in at.get(tuple(x.parts()), ())
                 ]
         else:
             found: set[tuple[str, str]] = set()
@@ -75,8 +78,10 @@ def match_spans(left: AnnotationSet, right: AnnotationSet, *, exact: bool) -> Ma
                         a, b = (y, x) if flip else (x, y)
                         if (a.id, b.id) not in found:
                             found.add((a.id, b.id))
-                            size = _overlap((a.start, a.end), (b.start, b.end))
-                            pairs.append((-size, a.start, b.start, a.id, b.id))
+                            # the characters both spans cover: one that starts in the other's gap covers none
+                            size = sum(_overlap(p, q) for p in a.parts() for q in b.parts())
+                            if size:
+                                pairs.append((-size, a.start, b.start, a.id, b.id))
         used: set[str] = set()
         for *_, x_id, y_id in sorted(pairs):
             if x_id not in matching and y_id not in used:
@@ -424,13 +429,15 @@ def gamma(
 
 
 def span_units(sets: Sequence[AnnotationSet], labels: Iterable[SpanLabel] = tuple(SpanLabel)) -> list[Unit]:
-    """The spans of ``sets`` with the given labels as γ units (set id, start, end, label)."""
+    """The spans of ``sets`` with the given labels as γ units (set id, start, end, label); a span in fragments
+    is a unit per fragment (γ's units are intervals: the hull would count the gap as annotated)."""
     wanted = set(labels)
     return [
-        (s.id, span.start, span.end, span.label.value)
+        (s.id, start, end, span.label.value)
         for s in sets
         for span in s.spans
         if span.label in wanted
+        for start, end in span.parts()
     ]
 
 
