@@ -28,13 +28,17 @@ ROOT = Path(__file__).resolve().parents[1]
 STAMP = "2026-12-01T00:00:00Z"
 
 
-@pytest.fixture(scope="module")
-def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A dataset folder built by `claimbank build` from 30 generated articles."""
+def synth_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A dataset folder built by `claimbank build` from 30 generated articles (the tagger tests' corpus)."""
     project = write_project(tmp_path_factory.mktemp("corpus"), 30, seed=1)
     out = project / "dataset"
     assert main(["build", str(project / "annotations"), "--out", str(out), "--no-progress"]) == 0
     return out
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return synth_dataset(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -22,10 +22,9 @@ from claimbank.tagger import Model, ModelError, Settings, load, train
 from claimbank.tagger.neural import _viterbi_marginals, chunks
 from claimbank.tagger.neural_settings import NeuralSettings
 from claimbank.tagger.training import score
-from claimbank.testing.synth import write_project
 from claimbank.validate.core import check_data
 from tests.strategies import texts
-from tests.test_tagger import STAMP, _f1, _unseen
+from tests.test_tagger import STAMP, _f1, _unseen, synth_dataset
 
 if importlib.util.find_spec("torch") is None and not os.environ.get("CI"):
     pytest.skip("torch is not installed (the neural extra)", allow_module_level=True)
@@ -38,10 +37,7 @@ TINY = NeuralSettings(
 
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = write_project(tmp_path_factory.mktemp("corpus"), 30, seed=1)
-    out = project / "dataset"
-    assert main(["build", str(project / "annotations"), "--out", str(out), "--no-progress"]) == 0
-    return out
+    return synth_dataset(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
