@@ -262,3 +262,28 @@ def test_gamma_units_of_a_span_in_fragments_are_its_fragments() -> None:
     ]
     assert (content.start, content.end, label) not in units
     assert len(units) == sum(len(s.parts()) for s in gold.spans)
+
+
+def test_a_claim_in_fragments_is_complete_in_label_studio_with_its_choices_on_the_first_region() -> None:
+    """A claim's claimer and factuality ride on its span's first region; a later fragment is asked nothing (the
+    import skipped such an annotation as incomplete; found by test_roundtrip_scale's generated documents)."""
+    text = "The plan, he said, is failing."
+    fragments = [{"start": 0, "end": 8, "text": "The plan"}, {"start": 19, "end": 29, "text": "is failing"}]
+    claim_span = {
+        "id": "s1",
+        "label": "CLAIM",
+        "start": 0,
+        "end": 29,
+        "text": text[:29],
+        "fragments": fragments,
+    }
+    item = {"spans": [claim_span], "attributions": [], "claims": []}
+    item["claims"] = [{"id": "c1", "span": "s1", "factuality": "CT+", "claimer": "author"}]
+    results = labelstudio.to_results(item)
+    assert len([r for r in results if r.get("type") == "labels"]) == 2
+    assert labelstudio.missing_choices(results) == []
+    layers = labelstudio.from_results(results, text)
+    (span,) = layers["spans"]
+    assert [(f["start"], f["end"]) for f in span["fragments"]] == [(0, 8), (19, 29)]
+    (claim,) = layers["claims"]
+    assert (claim["span"], claim["factuality"], claim["claimer"]) == ("s1", "CT+", "author")

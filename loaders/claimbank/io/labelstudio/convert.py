@@ -469,8 +469,13 @@ def missing_choices(results: list[dict[str, Any]]) -> list[str]:
         if r.get("type") == "relation" and r.get("labels")
     }
     contents = {to for _, label, to in links if label == "content"}
+    # A later fragment of a span (a "fragment" relation leads to it) is asked nothing: what is said about the span
+    # (its claim's claimer and factuality, its cue's kind) is said on its first region.
+    later = {to for _, label, to in links if label == "fragment"}
     found = []
     for region_id, region in regions.items():
+        if region_id in later:
+            continue
         value = region.get("value", {})
         label = (value.get("labels") or [""])[0]
         picked = chosen.get(region_id, {})
