@@ -74,13 +74,15 @@ def _field(
     """The Croissant field of one feature, ``column`` being the path of Parquet columns that leads to it.
 
     mlcroissant 1.1 reads one level of lists of structs (a claim's ``modality``) but not a list inside a list of
-    structs (``annotation_sets[].spans[]``): such a feature is left out, named in ``left_out``, and None returned.
+    structs (``annotation_sets[].spans[]``) nor a list of structs inside a struct (an attribution's
+    ``content.fragments[]``; it fails on an empty one): such a feature is left out, named in ``left_out``, and None
+    returned.
     """
     uid = f"{parent}/{name}"
     item: dict[str, Any] = {"@type": "cr:Field", "@id": uid, "name": uid}
     repeated = isinstance(feature, List | LargeList | Sequence)
     if repeated:
-        if in_list:
+        if in_list or (len(column) > 1 and isinstance(feature.feature, dict)):
             left_out.append(uid)
             return None
         feature = feature.feature
@@ -135,7 +137,7 @@ def metadata(data_files: dict[str, dict[str, list[str]]], stats: BuildStats) -> 
         description = features.DESCRIPTIONS[config]
         if left_out:
             description += (
-                " Lists inside lists are in the Parquet files but not described here (Croissant readers do not "
+                " Lists inside lists or structs are in the Parquet files but not described here (Croissant readers do not "
                 f"read them yet): {', '.join(left_out)}; load this config with datasets for them."
             )
         record_sets.append(
