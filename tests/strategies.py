@@ -160,3 +160,21 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
         ),
         "annotation_sets": sets,
     }
+
+
+def problems_of_predicted_set(text: str, item: dict[str, Any]) -> list[str]:
+    """The problems of a document holding ``text`` and the annotation set ``item`` that a predictor made for it
+    (the seed file is not there: ``seed-missing`` is left out)."""
+    from claimbank.format import migrate
+    from claimbank.validate.core import check_data
+
+    data = {
+        "schema_version": migrate.TARGET,
+        "id": "x",
+        "seed": "x.txt",
+        "sha256": hashlib.sha256(text.encode()).hexdigest(),
+        "language": "en",
+        "text": text,
+        "annotation_sets": [item],
+    }
+    return [p.format() for p in check_data(data, name="h") if p.code != "seed-missing"]

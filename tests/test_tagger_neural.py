@@ -17,13 +17,11 @@ from hypothesis import given, settings
 
 from claimbank.annotate.preannotate import annotation_set as rules
 from claimbank.cli import main
-from claimbank.format import migrate
 from claimbank.tagger import Model, ModelError, Settings, load, train
 from claimbank.tagger.neural import _viterbi_marginals, chunks
 from claimbank.tagger.neural_settings import NeuralSettings
 from claimbank.tagger.training import score
-from claimbank.validate.core import check_data
-from tests.strategies import texts
+from tests.strategies import problems_of_predicted_set, texts
 from tests.test_tagger import STAMP, _f1, _unseen, synth_dataset
 
 if importlib.util.find_spec("torch") is None and not os.environ.get("CI"):
@@ -80,19 +78,8 @@ def test_the_folder_holds_safetensors_weights_vocabulary_and_settings(model_dir:
 @settings(max_examples=40, deadline=None)
 @given(text=texts)
 def test_predictions_validate_on_hostile_text(model_dir: Path, text: str) -> None:
-    import hashlib
-
     item = Model(model_dir).annotation_set(text, created_at=STAMP)
-    data = {
-        "schema_version": migrate.TARGET,
-        "id": "x",
-        "seed": "x.txt",
-        "sha256": hashlib.sha256(text.encode()).hexdigest(),
-        "language": "en",
-        "text": text,
-        "annotation_sets": [item],
-    }
-    assert [p.format() for p in check_data(data, name="h") if p.code != "seed-missing"] == []
+    assert problems_of_predicted_set(text, item) == []
     for record in item["spans"] + item["attributions"]:
         assert 0.0 <= record["confidence"] <= 1.0
 
