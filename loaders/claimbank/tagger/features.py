@@ -179,24 +179,21 @@ def _nearest_cues(lower: list[str], sentence: list[int]) -> tuple[list[int], lis
     cues = _lexicon_sets()[2]
     is_cue = [w in cues for w in lower]
     n = len(lower)
-    left, right = [0] * n, [0] * n
+    return _distances(range(n), is_cue, sentence), _distances(range(n - 1, -1, -1), is_cue, sentence)
+
+
+def _distances(order: range, is_cue: list[bool], sentence: list[int]) -> list[int]:
+    """For each token, visited in ``order``, the distance to the last cue-like word visited in its sentence."""
+    found = [0] * len(is_cue)
     last, current = -1, -1
-    for i in range(n):
+    for i in order:
         if sentence[i] != current:
             last, current = -1, sentence[i]
         if last >= 0:
-            left[i] = i - last
+            found[i] = abs(i - last)
         if is_cue[i]:
             last = i
-    last, current = -1, -1
-    for i in range(n - 1, -1, -1):
-        if sentence[i] != current:
-            last, current = -1, sentence[i]
-        if last >= 0:
-            right[i] = last - i
-        if is_cue[i]:
-            last = i
-    return left, right
+    return found
 
 
 _LIMIT = 64  # distances from here on share the last bucket
