@@ -69,8 +69,11 @@ def executable() -> str | None:
     return str(cached) if complete and cached.exists() else shutil.which("label-studio")
 
 
-def start(data_dir: Path, *, timeout: float = 300) -> Iterator[Server]:
-    """Start Label Studio, wait until it answers on the port it was given, stop it afterwards."""
+def start(data_dir: Path, *, timeout: float = 600) -> Iterator[Server]:
+    """Start Label Studio, wait until it answers on the port it was given, stop it afterwards.
+
+    It takes ~40 s on a quiet 2-core machine and more than 300 s was seen at load 11, hence the 600 s budget (a
+    server that exits fails at once)."""
     executable_path = executable()
     if executable_path is None:
         if os.environ.get("CLAIMBANK_REQUIRE_LABEL_STUDIO"):

@@ -261,6 +261,55 @@ def test_pages_of_projects_that_never_end_are_refused(token: str) -> None:
     assert time.monotonic() - started < 60
 
 
+def test_the_guard_holds_through_the_environments_proxy(
+    project: Path, token: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A proxy named by HTTP_PROXY that answers a login page. Before the fix the environment's proxy was not used
+    at all (httpx reads it only when it makes the transport itself: "cannot connect to" the host); now the request
+    goes through the guard to the proxy (it names the Label Studio host) and the answer is refused in one line,
+    as it is without a proxy."""
+    login = _body(200, "text/html", b"<!DOCTYPE html><html>Please log in</html>")
+    for name in (
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+        "no_proxy",
+        "NO_PROXY",
+        "ALL_PROXY",
+        "HTTPS_PROXY",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    with _Server("", login) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        status = _pull("http://label-studio.invalid:8080", project, "--deadline", "30")
+        captured = capsys.readouterr()
+        assert status == 1, captured.err
+        (line,) = captured.err.splitlines()
+        assert "with something that is not JSON" in line, line
+        assert proxy.requests, "the proxy was not used"
+        assert "label-studio.invalid:8080/api/" in proxy.requests[0], proxy.requests
+        assert token not in captured.out + captured.err
+        seen = len(proxy.requests)
+        with _Server("/none", login) as server:  # NO_PROXY names the host: straight to it, the proxy unused
+            monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+            assert _pull(server.url, project) == 0, capsys.readouterr().err
+        assert len(proxy.requests) == seen
+
+
+def test_a_proxy_of_a_scheme_the_guard_cannot_carry_is_one_clear_line(
+    project: Path, token: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("http_proxy", "all_proxy", "no_proxy", "NO_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", "socks5://127.0.0.1:1")
+    status = _pull("http://label-studio.invalid:8080", project)
+    captured = capsys.readouterr()
+    assert status == 1
+    (line,) = captured.err.splitlines()
+    assert "through the environment's proxy" in line, line
+    assert "'socks5' is not supported" in line, line
+
+
 def test_a_well_behaved_server_still_pulls(
     project: Path, token: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

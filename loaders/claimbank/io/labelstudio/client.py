@@ -47,15 +47,20 @@ class Connection:
         import httpx
         from label_studio_sdk import LabelStudio
 
-        from claimbank.io.labelstudio.guard import GuardedTransport
+        from claimbank.io.labelstudio.guard import GuardedTransport, proxy_for
 
         timeout = httpx.Timeout(self.timeout, connect=self.connect_timeout)
-        transport = GuardedTransport(deadline=self.deadline, max_bytes=self.max_answer_bytes)
-        return LabelStudio(
-            base_url=self.url,
-            api_key=self.token,
-            httpx_client=httpx.Client(timeout=timeout, follow_redirects=True, transport=transport),
-        )
+        try:
+            transport = GuardedTransport(
+                deadline=self.deadline, max_bytes=self.max_answer_bytes, proxy=proxy_for(self.url)
+            )
+        except ValueError as error:
+            raise LabelStudioError(
+                f"cannot reach {self.url} through the environment's proxy: {error}"
+            ) from None
+        # trust_env=False: the environment's proxy goes through the guarded transport above, not one of httpx's.
+        client = httpx.Client(timeout=timeout, follow_redirects=True, transport=transport, trust_env=False)
+        return LabelStudio(base_url=self.url, api_key=self.token, httpx_client=client)
 
 
 def check_url(url: str) -> str | None:

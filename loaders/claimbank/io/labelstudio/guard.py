@@ -100,16 +100,46 @@ _AS_HTTPX: list[tuple[type[Exception], type[httpx.HTTPError]]] = [
 ]
 
 
+def proxy_for(url: str) -> str | None:
+    """The proxy the environment names for ``url`` (``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY``, less the hosts
+    in ``NO_PROXY``, read as urllib reads them), or None."""
+    import urllib.request
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    proxies = urllib.request.getproxies_environment()
+    if not parts.hostname or urllib.request.proxy_bypass(parts.netloc.rpartition("@")[2]):
+        return None
+    return proxies.get(parts.scheme) or proxies.get("all")
+
+
 class GuardedTransport(httpx.BaseTransport):
     """An httpx transport that gives each request ``deadline`` seconds in all and answers of at most
     ``max_bytes``, read whole, and refuses answers the SDK must not parse (:class:`BadAnswer`)."""
 
-    def __init__(self, *, deadline: float, max_bytes: int) -> None:
+    def __init__(self, *, deadline: float, max_bytes: int, proxy: str | None = None) -> None:
         self.deadline = deadline
         self.max_bytes = max_bytes
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=ssl.create_default_context(), network_backend=_Backend(), max_connections=4
-        )
+        context = ssl.create_default_context()
+        self._pool: httpcore.ConnectionPool
+        if proxy is None:
+            self._pool = httpcore.ConnectionPool(
+                ssl_context=context, network_backend=_Backend(), max_connections=4
+            )
+        else:  # the same guard on the way through a proxy (httpx would give a proxy a transport of its own)
+            url = httpx.URL(proxy)
+            if url.scheme not in ("http", "https"):
+                raise ValueError(
+                    f"the proxy's scheme {url.scheme!r} is not supported (http:// or https:// only)"
+                )
+            auth = (url.username, url.password) if url.username else None
+            self._pool = httpcore.HTTPProxy(
+                proxy_url=str(url.copy_with(username=None, password=None)),
+                proxy_auth=auth,
+                ssl_context=context,
+                network_backend=_Backend(),
+                max_connections=4,
+            )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         # Uncompressed, so that the size cap is the size held in memory (a small gzip can unpack to gigabytes).
