@@ -78,6 +78,60 @@ def test_the_synthetic_corpus_is_accepted(tmp_path: Path) -> None:
         assert _quick(data, tmp_path), annotation["id"]
 
 
+def _same_data(ours: Any, theirs: Any, where: str = "") -> None:
+    """``ours`` is ``theirs`` value for value and type for type, but for a number the file writes as an integer,
+    which may come back as the float it equals (a schema ``number``)."""
+    if isinstance(theirs, dict):
+        assert isinstance(ours, dict), where
+        assert set(ours) == set(theirs), where
+        for key in theirs:
+            _same_data(ours[key], theirs[key], f"{where}/{key}")
+    elif isinstance(theirs, list):
+        assert isinstance(ours, list), where
+        assert len(ours) == len(theirs), where
+        for index, (a, b) in enumerate(zip(ours, theirs, strict=True)):
+            _same_data(a, b, f"{where}/{index}")
+    elif isinstance(theirs, int) and not isinstance(theirs, bool) and isinstance(ours, float):
+        assert ours == theirs, where
+    else:
+        assert type(ours) is type(theirs), where
+        assert ours == theirs, where
+
+
+def _handed_over(data: bytes, seeds: Path, path: Path | None = None) -> None:
+    """The data of a file the fast path accepted (what the build converts) is ``json.loads`` of the file."""
+    document = fastpath.quick_check(data, path=path, seeds_dir=seeds)
+    assert document is not None
+    _same_data(fastpath.to_data(document), json.loads(data))
+    result = validate_file(path, seeds_dir=seeds) if path is not None else None
+    if result is not None:
+        _same_data(result.data, json.loads(data))
+
+
+@pytest.mark.parametrize(
+    "case", [*sorted((CASES / "valid").glob("*.json")), *sorted((ROOT / "annotations").glob("*.json"))]
+)
+def test_the_fast_paths_data_is_the_files_json(case: Path) -> None:
+    seeds = CASES / "seeds" if case.is_relative_to(CASES) else ROOT / "seeds"
+    _handed_over(case.read_bytes(), seeds, case)
+
+
+def test_the_fast_paths_data_is_the_synthetic_files_json(tmp_path: Path) -> None:
+    for text, annotation in corpus(200):
+        (tmp_path / annotation["seed"]).write_text(text, encoding="utf-8", newline="")
+        _handed_over(json.dumps(annotation, ensure_ascii=False).encode(), tmp_path)
+
+
+def test_the_data_check_can_fail() -> None:
+    with pytest.raises(AssertionError):
+        _same_data({"a": [1]}, {"a": [1, 2]})
+    with pytest.raises(AssertionError):
+        _same_data({"a": "1"}, {"a": 1})
+    with pytest.raises(AssertionError):
+        _same_data({"a": 1, "b": None}, {"a": 1})
+    _same_data({"confidence": 1.0}, {"confidence": 1})
+
+
 def _seeded(tmp_path: Path, document: dict[str, Any]) -> Path:
     (tmp_path / document["seed"]).write_text(document["text"], encoding="utf-8", newline="")
     return tmp_path
@@ -94,6 +148,7 @@ def test_generated_documents_get_the_same_verdict(tmp_path: Path, document: dict
     ) or any(s2.get("refers_to") for s in document["annotation_sets"] for s2 in s.get("spans", []))
     if not nested:
         assert _quick(data, seeds)
+        _handed_over(data, seeds)
 
 
 def _mutations(document: dict[str, Any], rng: random.Random) -> Any:

@@ -14,7 +14,6 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import yaml
-from datasets.info import DatasetInfo
 
 from claimbank import __version__
 from claimbank.dataset import features
@@ -88,7 +87,6 @@ def front_matter(data_files: dict[str, dict[str, list[str]]], stats: BuildStats)
         if config == "documents":
             entry["default"] = True
         configs.append(entry)
-        info = DatasetInfo(features=features.FEATURES[config])._to_yaml_dict()
         infos.append(
             {
                 "config_name": config,
@@ -96,7 +94,7 @@ def front_matter(data_files: dict[str, dict[str, list[str]]], stats: BuildStats)
                 "description": f"{DESCRIPTION} {features.DESCRIPTIONS[config]}",
                 "citation": CITATION,
                 "license": f"other ({LICENSE_NAME}): see {LICENSE_LINK}",
-                "features": info["features"],
+                "features": features.yaml_features(config),
                 "splits": [
                     {
                         "name": split,

@@ -1,4 +1,4 @@
-"""``croissant.json``: Croissant 1.0 metadata (JSON-LD) of a built dataset, generated from the same ``Features``.
+"""``croissant.json``: Croissant 1.0 metadata (JSON-LD) of a built dataset, generated from the same feature definitions (``features.DEFINITIONS``).
 
 One ``cr:FileSet`` per config (its Parquet shards) and one ``cr:RecordSet`` per config whose fields follow the
 config's features: ``Value`` types map to schema.org types, a ``ClassLabel`` is its integer (the label names are in
@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from datasets import ClassLabel, LargeList, List, Sequence, Value
-
 from claimbank import __version__
 from claimbank.dataset import features
+from claimbank.dataset.features import Label, ListOf, Value
 
 if TYPE_CHECKING:
     from claimbank.dataset.build import BuildStats
@@ -80,7 +79,7 @@ def _field(
     """
     uid = f"{parent}/{name}"
     item: dict[str, Any] = {"@type": "cr:Field", "@id": uid, "name": uid}
-    repeated = isinstance(feature, List | LargeList | Sequence)
+    repeated = isinstance(feature, ListOf)
     if repeated:
         if in_list or (len(column) > 1 and isinstance(feature.feature, dict)):
             left_out.append(uid)
@@ -93,7 +92,7 @@ def _field(
             for key, value in feature.items()
         )
         item["subField"] = [subfield for subfield in subfields if subfield is not None]
-    elif isinstance(feature, ClassLabel):
+    elif isinstance(feature, Label):
         item["dataType"] = "sc:Integer"
         item["description"] = "A label, as the index of its name in: " + ", ".join(feature.names)
     elif isinstance(feature, Value):
@@ -132,7 +131,7 @@ def metadata(data_files: dict[str, dict[str, list[str]]], stats: BuildStats) -> 
         left_out: list[str] = []
         fields = [
             _field(config, name, feature, file_set, [name], False, left_out)
-            for name, feature in features.FEATURES[config].items()
+            for name, feature in features.DEFINITIONS[config].items()
         ]
         description = features.DESCRIPTIONS[config]
         if left_out:

@@ -1,20 +1,30 @@
-"""The Hugging Face ``Features`` of every dataset config: defined once, used by the builder, the card and the tests.
+"""The features of every dataset config: defined once, used by the builder, the card, ``croissant.json`` and the
+tests.
 
 The ``documents`` config has one column per field of the model, from the table of fields
 (:mod:`claimbank.format.fields`), so a field added to the model is a column without an edit here. Label columns
 are ``ClassLabel``s whose names are the published order of their vocabulary (:mod:`claimbank.dataset.labels`:
 append-only, so an index never changes). An attribute a row does not have (the ``cue_type`` of a SOURCE span) is
 null, not a made-up label.
+
+The definitions are written in three small types of this module (:class:`Value`, :class:`Label`, :class:`ListOf`,
+and dicts for structs) that mirror ``datasets``' ``Value``, ``ClassLabel`` and ``List``: ``datasets`` imports
+pandas, which is two CPU seconds of every build, and a build needs only what follows from the definitions (the
+Arrow schemas with their ``huggingface`` metadata, the card's YAML). :data:`FEATURES` and the config names
+(``DOCUMENTS``, ``CLAIMS``, …) are the same definitions as ``datasets.Features``, made on first use; and
+``tests/test_features.py`` holds :func:`arrow_schema`, :func:`to_dict` and :func:`yaml_features` equal to what
+``datasets`` makes of those, so the two cannot drift apart.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import pyarrow as pa
-from datasets import ClassLabel, Features, List, Value
 
 from claimbank.dataset import labels
 from claimbank.format import fields, vocab
@@ -28,6 +38,83 @@ from claimbank.format.vocab import (
     SpanLabel,
     Vocabulary,
 )
+
+
+@dataclass(frozen=True)
+class Value:
+    """A scalar column (``datasets.Value``): ``string``, ``int64``, ``float64`` or ``bool``."""
+
+    dtype: str
+
+
+@dataclass(frozen=True)
+class Label:
+    """A label column (``datasets.ClassLabel``): stored as the index of its name."""
+
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ListOf:
+    """A list column (``datasets.List``) of ``feature`` (a type of this module, or a dict for a struct)."""
+
+    feature: Any
+
+
+_ARROW = {"string": pa.string(), "int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_()}
+
+
+def arrow_type(feature: Any) -> pa.DataType:
+    """The Arrow type ``datasets`` stores a feature as."""
+    if isinstance(feature, dict):
+        return pa.struct([pa.field(name, arrow_type(child)) for name, child in feature.items()])
+    if isinstance(feature, ListOf):
+        return pa.list_(arrow_type(feature.feature))
+    if isinstance(feature, Label):
+        return pa.int64()
+    return _ARROW[feature.dtype]
+
+
+def to_dict(feature: Any) -> Any:
+    """A feature as ``datasets.Features.to_dict`` writes it (the JSON inside a Parquet file's metadata)."""
+    if isinstance(feature, dict):
+        return {name: to_dict(child) for name, child in feature.items()}
+    if isinstance(feature, ListOf):
+        return {"feature": to_dict(feature.feature), "_type": "List"}
+    if isinstance(feature, Label):
+        return {"names": list(feature.names), "_type": "ClassLabel"}
+    return {"dtype": feature.dtype, "_type": "Value"}
+
+
+def _yaml(feature: Any) -> dict[str, Any]:
+    """One feature in the card's YAML, as ``datasets`` writes it (``Features._to_yaml_list``)."""
+    if isinstance(feature, dict):
+        return {"struct": [{"name": name, **_yaml(child)} for name, child in feature.items()]}
+    if isinstance(feature, ListOf):
+        inner = _yaml(feature.feature)
+        # datasets writes a list of one scalar or of one struct without the level between.
+        if list(inner) == ["dtype"]:
+            return {"list": inner["dtype"]}
+        if list(inner) == ["struct"]:
+            return {"list": inner["struct"]}
+        return {"list": inner}
+    if isinstance(feature, Label):
+        return {"dtype": {"class_label": {"names": {str(i): name for i, name in enumerate(feature.names)}}}}
+    return {"dtype": feature.dtype}
+
+
+def to_datasets(feature: Any) -> Any:
+    """The ``datasets`` feature of a definition of this module (imports ``datasets``)."""
+    import datasets
+
+    if isinstance(feature, dict):
+        return {name: to_datasets(child) for name, child in feature.items()}
+    if isinstance(feature, ListOf):
+        return datasets.List(to_datasets(feature.feature))
+    if isinstance(feature, Label):
+        return datasets.ClassLabel(names=list(feature.names))
+    return datasets.Value(feature.dtype)
+
 
 CONFIGS = ("documents", "claims", "attributions", "tokens", "sentences")
 
@@ -51,9 +138,14 @@ def tag_names(sequence: str) -> list[str]:
     return labels.ordered(sequence, bio_names(TAG_SEQUENCES[sequence]))
 
 
-def class_label(enum: type[Vocabulary]) -> ClassLabel:
+def label(enum: type[Vocabulary]) -> Label:
     """A vocabulary's column: its published names first, so an index never changes (claimbank.dataset.labels)."""
-    return ClassLabel(names=labels.names(enum))
+    return Label(tuple(labels.names(enum)))
+
+
+def class_label(enum: type[Vocabulary]) -> Any:
+    """A vocabulary's column as a ``datasets.ClassLabel`` (imports ``datasets``)."""
+    return to_datasets(label(enum))
 
 
 def label_index(enum: type[Vocabulary]) -> dict[str, int]:
@@ -79,11 +171,11 @@ def record_features(record: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for spec in fields.fields(record):
         if spec.kind == "vocab":
-            out[spec.name] = class_label(getattr(vocab, spec.vocabulary or ""))
+            out[spec.name] = label(getattr(vocab, spec.vocabulary or ""))
         elif spec.kind in ("refs", "strings"):
-            out[spec.name] = List(_string)
+            out[spec.name] = ListOf(_string)
         elif spec.kind == "records":
-            out[spec.name] = List(record_features(_RECORDS_OF[spec.name]))
+            out[spec.name] = ListOf(record_features(_RECORDS_OF[spec.name]))
         elif spec.kind == "object":
             out[spec.name] = record_features(spec.name)
         else:
@@ -97,93 +189,118 @@ ATTRIBUTION = record_features("attribution")
 CLAIM = record_features("claim")
 ANNOTATION_SET = record_features("set")
 METADATA = record_features("metadata")
-DOCUMENTS = Features(record_features("document"))
+_DOCUMENTS = record_features("document")
 
 # A role's span: its text (a span in fragments: the fragments' texts joined by FRAGMENT_SEPARATOR), its start and
 # end (for fragments, the first's start and the last's end), and every fragment's offsets ([] when contiguous).
-FRAGMENTS = List({"start": _int, "end": _int})
+FRAGMENTS = ListOf({"start": _int, "end": _int})
 _ROLE = {"text": _string, "start": _int, "end": _int, "fragments": FRAGMENTS}
 
-CLAIMS = Features(
-    {
-        "document_id": _string,
-        "claim_id": _string,
-        "text": _string,
-        "start": _int,
-        "end": _int,
-        "fragments": FRAGMENTS,
-        "sentence": _string,
-        "sentence_start": _int,
-        "claimer": class_label(Claimer),
-        "attribution_id": _string,
-        "source_text": _string,
-        "source_type": class_label(SourceType),
-        "cue_text": _string,
-        "cue_type": class_label(CueType),
-        "factuality": class_label(Factuality),
-        "hedged": _bool,
-        "modality": List({"text": _string, "start": _int, "end": _int, "type": class_label(ModalityType)}),
-        "license": _string,
-    }
-)
+_CLAIMS = {
+    "document_id": _string,
+    "claim_id": _string,
+    "text": _string,
+    "start": _int,
+    "end": _int,
+    "fragments": FRAGMENTS,
+    "sentence": _string,
+    "sentence_start": _int,
+    "claimer": label(Claimer),
+    "attribution_id": _string,
+    "source_text": _string,
+    "source_type": label(SourceType),
+    "cue_text": _string,
+    "cue_type": label(CueType),
+    "factuality": label(Factuality),
+    "hedged": _bool,
+    "modality": ListOf({"text": _string, "start": _int, "end": _int, "type": label(ModalityType)}),
+    "license": _string,
+}
 
-ATTRIBUTIONS = Features(
-    {
-        "document_id": _string,
-        "attribution_id": _string,
-        "kind": class_label(AttributionKind),
-        "source": _ROLE,
-        "source_type": class_label(SourceType),
-        "source_refers_to": _string,
-        "cue": _ROLE,
-        "cue_type": class_label(CueType),
-        "content": _ROLE,
-        "nested_in": _string,
-        "sentence": _string,
-        "sentence_start": _int,
-        "license": _string,
-    }
-)
+_ATTRIBUTIONS = {
+    "document_id": _string,
+    "attribution_id": _string,
+    "kind": label(AttributionKind),
+    "source": _ROLE,
+    "source_type": label(SourceType),
+    "source_refers_to": _string,
+    "cue": _ROLE,
+    "cue_type": label(CueType),
+    "content": _ROLE,
+    "nested_in": _string,
+    "sentence": _string,
+    "sentence_start": _int,
+    "license": _string,
+}
 
-_ATTRIBUTION_TAGS = List(ClassLabel(names=tag_names("attribution_tags")))
-_CLAIM_TAGS = List(ClassLabel(names=tag_names("claim_tags")))
+_ATTRIBUTION_TAGS = ListOf(Label(tuple(tag_names("attribution_tags"))))
+_CLAIM_TAGS = ListOf(Label(tuple(tag_names("claim_tags"))))
 _TAGGED = {
-    "tokens": List(_string),
-    "starts": List(_int),
-    "ends": List(_int),
+    "tokens": ListOf(_string),
+    "starts": ListOf(_int),
+    "ends": ListOf(_int),
     "attribution_tags": _ATTRIBUTION_TAGS,
     "claim_tags": _CLAIM_TAGS,
     "nested_attribution_tags": _ATTRIBUTION_TAGS,
     "nested_claim_tags": _CLAIM_TAGS,
 }
 
-TOKENS = Features({"document_id": _string, **_TAGGED, "license": _string})
+_TOKENS = {"document_id": _string, **_TAGGED, "license": _string}
 
-SENTENCES = Features(
-    {
-        "document_id": _string,
-        "sentence_index": _int,
-        "start": _int,
-        "end": _int,
-        "text": _string,
-        **_TAGGED,
-        "license": _string,
-    }
-)
+_SENTENCES = {
+    "document_id": _string,
+    "sentence_index": _int,
+    "start": _int,
+    "end": _int,
+    "text": _string,
+    **_TAGGED,
+    "license": _string,
+}
 
-FEATURES: dict[str, Features] = {
-    "documents": DOCUMENTS,
-    "claims": CLAIMS,
-    "attributions": ATTRIBUTIONS,
-    "tokens": TOKENS,
-    "sentences": SENTENCES,
+# Each config's columns: the one definition every form below is made from.
+DEFINITIONS: dict[str, dict[str, Any]] = {
+    "documents": _DOCUMENTS,
+    "claims": _CLAIMS,
+    "attributions": _ATTRIBUTIONS,
+    "tokens": _TOKENS,
+    "sentences": _SENTENCES,
 }
 
 
 @cache
 def arrow_schema(config: str) -> pa.Schema:
-    """A config's Arrow schema (``Features.arrow_schema``, which is recomputed on every access)."""
-    return FEATURES[config].arrow_schema
+    """A config's Arrow schema with the ``huggingface`` metadata ``datasets`` reads its features from (what
+    ``Features.arrow_schema`` gives)."""
+    definition = DEFINITIONS[config]
+    metadata = json.dumps({"info": {"features": to_dict(definition)}})
+    return pa.schema(arrow_type(definition)).with_metadata({"huggingface": metadata})
+
+
+def yaml_features(config: str) -> list[dict[str, Any]]:
+    """A config's ``features`` in the card's ``dataset_info`` (what ``DatasetInfo._to_yaml_dict`` gives)."""
+    struct: list[dict[str, Any]] = _yaml(DEFINITIONS[config])["struct"]
+    return struct
+
+
+_HF_NAMES = {"DOCUMENTS": "documents", "CLAIMS": "claims", "ATTRIBUTIONS": "attributions", "TOKENS": "tokens"}
+_HF_NAMES["SENTENCES"] = "sentences"
+
+
+@cache
+def hf_features(config: str) -> Any:
+    """A config's ``datasets.Features`` (imports ``datasets``)."""
+    import datasets
+
+    return datasets.Features(to_datasets(DEFINITIONS[config]))
+
+
+def __getattr__(name: str) -> Any:
+    """``FEATURES`` and ``DOCUMENTS``, ``CLAIMS``, …: ``datasets.Features``, made when first asked for."""
+    if name == "FEATURES":
+        return {config: hf_features(config) for config in CONFIGS}
+    if name in _HF_NAMES:
+        return hf_features(_HF_NAMES[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 DESCRIPTIONS = {

@@ -6,7 +6,6 @@ This is the one validator behind every entry point: ``claimbank validate``, :fun
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Iterator
 from functools import partial
@@ -39,13 +38,15 @@ class FileResult:
         path: Path | str,
         problems: list[Problem],
         data: Any | None,
-        raw: bytes | None = None,
+        decoded: Any | None = None,
         doc_id: str = "",
     ) -> None:
         self._path = path  # a name becomes a Path when asked for: most results are only counted
         self.problems = problems
         self._data = data
-        self._raw = raw  # a file the fast path accepted is parsed only if someone asks for its data
+        # A file the fast path accepted keeps its decoded document, made plain JSON data only if someone asks
+        # for it: one parse per file (msgspec.to_builtins costs a fifth of json.loads on the same bytes).
+        self._decoded = decoded
         self._doc_id = doc_id
 
     @property
@@ -64,8 +65,9 @@ class FileResult:
 
     @property
     def data(self) -> Any | None:
-        if self._data is None and self._raw is not None:
-            self._data = json.loads(self._raw)
+        if self._data is None and self._decoded is not None:
+            self._data = fastpath.to_data(self._decoded)
+            self._decoded = None
         return self._data
 
     @property
@@ -208,7 +210,7 @@ def validate_bytes(
     """
     quick = fastpath.quick_check(data, path=path, seeds_dir=seeds_dir)
     if quick is not None:
-        return FileResult(path or name, [], None, raw=data, doc_id=quick.id)
+        return FileResult(path or name, [], None, decoded=quick, doc_id=quick.id)
     sink = ProblemSink(name)
     parsed = parse(data, sink)
     if sink.problems:

@@ -249,6 +249,14 @@ def quick_check(data: bytes, *, path: Path | None, seeds_dir: Path | None) -> An
     return None
 
 
+def to_data(document: Any) -> Any:
+    """A document :func:`quick_check` returned, as the plain JSON data ``json.loads`` gives for its file: the
+    same dicts, lists, strings and numbers (a field the file leaves out is left out, a null stays None; a
+    number field written as an integer comes back as a float), keys in the schema's order rather than the
+    file's. ``tests/test_fastpath.py`` holds it to ``json.loads`` of the file."""
+    return msgspec.to_builtins(document)
+
+
 def _colons_fine(document: Any, data: bytes, encoded: bytes, encoder: msgspec.json.Encoder) -> bool:
     """No key was dropped by the decoder (a duplicate: msgspec keeps the last, like every fast reader).
 

@@ -1,0 +1,71 @@
+"""The tokenizer and sentence splitter, held to their rules written the plain way (one regular expression tried at
+every position, every token asked whether it continues the character before it) on random texts."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from claimbank.dataset import segment
+from claimbank.validate.checks import splits_character
+
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[\"“‘(\w])|\n\s*\n|\n")
+
+
+def plain_tokenize(text: str) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for match in re.finditer(r"\w+|\S", text):
+        start = match.start()
+        if merged and merged[-1][1] == start and text[start] > "\x7f" and splits_character(text, start):
+            merged[-1] = (merged[-1][0], match.end())
+        else:
+            merged.append(match.span())
+    return merged
+
+
+def plain_sentence_ends(text: str) -> list[tuple[int, int]]:
+    return [match.span() for match in _SENTENCE_END.finditer(text)]
+
+
+# What the rules turn on: words, end punctuation, quotes and brackets, every kind of white space, and the
+# characters that continue the one before them (combining marks, ZWJ, variation selectors, skin tones, flags).
+PIECES = st.sampled_from(
+    [
+        *'ab1_ .!?"”’)“‘(\n\t\r\u2028\u00a0\u3000xé',
+        "\u0301",
+        "\u200d",
+        "\ufe0f",
+        "\U0001f3fd",
+        "\U0001f1eb\U0001f1f7",
+        "\U0001f469",
+        "\u1161",
+        "’s",
+        "Mr.",
+        ". The",
+        '." He',
+        "\n\n",
+    ]
+)
+TEXTS = st.lists(PIECES, max_size=40).map("".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(text=TEXTS)
+def test_tokens_follow_the_plain_rule(text: str) -> None:
+    assert segment.tokenize(text) == plain_tokenize(text)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(text=TEXTS)
+def test_sentence_ends_follow_the_plain_rule(text: str) -> None:
+    assert [m.span() for m in segment._SENTENCE_END.finditer(text)] == plain_sentence_ends(text)
+
+
+def test_the_rules_can_tell_texts_apart() -> None:
+    # A combining mark stays with its letter; a space or a comma after the full stop decides a sentence end.
+    assert segment.tokenize("e\u0301t\u00e9") == plain_tokenize("e\u0301t\u00e9") == [(0, 2), (2, 4)]
+    assert plain_tokenize("e \u0301") == [(0, 1), (2, 3)]
+    assert plain_sentence_ends("a.  b") == [(2, 4)]
+    assert plain_sentence_ends("a.  ,b") == [] == [m.span() for m in segment._SENTENCE_END.finditer("a.  ,b")]
