@@ -5,7 +5,8 @@
 A is the first ``loaders`` folder, B the second. The documents (claimbank.testing.synth, made by B's package) and
 their seeds are written once to a temporary folder; then each round runs, in fresh processes and in the order
 A B (odd rounds) or B A (even rounds): ``validate_bytes`` over every document held in memory, two passes, the
-better one kept; and ``python -m claimbank validate`` on one file, ``--startup`` times. Times are CPU time (user +
+better one kept; and ``python -m claimbank validate`` on one file, ``--startup`` times (and as often a bare
+``python -c pass``, the floor under both). Times are CPU time (user +
 system, ``resource.getrusage``): wall time on a machine shared with other jobs measures the other jobs. Printed:
 each round, then the medians and B/A. Bytecode caches are written first, so neither side compiles its sources
 in the start-up rows.
@@ -84,6 +85,15 @@ def _startup(loaders: str, file: Path) -> float:
     return after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
 
 
+def _bare() -> float:
+    """CPU time of an interpreter that runs nothing (``python -c pass``): the floor under every start-up here (this
+    machine's ``site`` loads ``.pth`` files that import certifi, pathlib, zipfile and tempfile)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([sys.executable, "-c", "pass"], capture_output=True, check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -98,6 +108,7 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "compileall", "-q", loaders], check=True, capture_output=True)
     rates: dict[str, list[float]] = {"A": [], "B": []}
     starts: dict[str, list[float]] = {"A": [], "B": []}
+    bare: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         subprocess.run([sys.executable, "-c", _MAKE, tmp, str(args.docs)], env=_env(args.b), check=True)
@@ -108,6 +119,7 @@ def main() -> None:
                 loaders = args.a if side == "A" else args.b
                 rates[side].append(_in_memory(loaders, folder))
                 starts[side].extend(_startup(loaders, file) for _ in range(args.startup))
+            bare.extend(_bare() for _ in range(args.startup))
             print(
                 f"round {number} ({' '.join(order)}): validate_bytes A {rates['A'][-1]:,.0f} B "
                 f"{rates['B'][-1]:,.0f} docs/s (CPU); B/A {rates['B'][-1] / rates['A'][-1]:.2f}; load "
@@ -123,6 +135,7 @@ def main() -> None:
                 "validate_bytes_B_over_A": round(rate["B"] / rate["A"], 3),
                 "startup_cpu_s_median": start,
                 "startup_B_over_A": round(start["B"] / start["A"], 3),
+                "bare_interpreter_cpu_s_median": statistics.median(bare),
                 "runs": {"in_memory": args.rounds, "startup": args.rounds * args.startup},
                 "load_average": os.getloadavg()[0],
             },

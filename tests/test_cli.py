@@ -46,6 +46,9 @@ def test_valid_files_exit_0_with_a_summary() -> None:
 # the worker pool's (only --jobs N > 1), and the other commands' modules (only their own runs and --help).
 _HEAVY = ("pydantic", "jsonschema", "jsonschema_rs", "multiprocessing", "concurrent.futures")
 _HEAVY += ("claimbank.io.labelstudio.command", "claimbank.spark.command", "claimbank.cli.train")
+# ... nor the checks beyond the schema (the fast path asks its own yes/no questions; the checks explain problems),
+# the format registry and the vocabulary's enums (only --help and other commands).
+_HEAVY += ("claimbank.validate.checks", "claimbank.io.registry", "claimbank.format.vocab", "unicodedata")
 _LOADED = (
     "import sys; from claimbank.cli.main import main; code = main(['validate', *sys.argv[1:]]); "
     f"print('LOADED', code, *sorted(m for m in {_HEAVY!r} if m in sys.modules))"
@@ -68,8 +71,38 @@ def test_valid_files_are_validated_without_loading_pydantic_or_jsonschema() -> N
         return next(line.split()[1:] for line in result.stdout.splitlines() if line.startswith("LOADED "))
 
     assert loaded(ROOT / "annotations") == ["0"]
+    assert loaded(sorted((ROOT / "annotations").glob("*.json"))[0]) == ["0"]  # one file: a pre-commit run
     # An invalid file goes through the full validator, which needs them: the check above can see them.
-    assert loaded(INVALID[0]) == ["1", "jsonschema", "jsonschema_rs", "pydantic"]
+    needed = {
+        "jsonschema",
+        "jsonschema_rs",
+        "pydantic",
+        "claimbank.validate.checks",
+        "claimbank.format.vocab",
+    }
+    assert set(loaded(INVALID[0])) == {"1", "unicodedata", *needed}
+
+
+def test_the_command_exits_with_mains_status_after_freezing_the_collector() -> None:
+    """``claimbank`` and ``python -m claimbank`` run ``entry``: main's status, exit handlers run, and the objects
+    made so far frozen (``gc.freeze``), which spares the interpreter's teardown collecting them again."""
+    code = (
+        "import atexit, gc, sys; from claimbank.cli import entry; "
+        "atexit.register(lambda: print('AT EXIT', gc.get_freeze_count() > 0)); sys.argv[0] = 'claimbank'; entry()"
+    )
+    for path, status in ((CASES / "valid" / "mini.json", 0), (INVALID[0], 1)):
+        result = subprocess.run(
+            [sys.executable, "-c", code, "validate", str(path)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == status, result.stderr
+        assert result.stdout.splitlines()[-1] == "AT EXIT True"
+    assert (
+        run("validate", str(CASES / "valid" / "mini.json")).returncode == 0
+    )  # python -m claimbank: the same
 
 
 def _help(parser: Any, *args: str) -> str:

@@ -11,6 +11,8 @@ import hashlib
 import json
 import random
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -445,3 +447,32 @@ def test_the_fuzzer_reports_a_fast_path_that_accepts_too_much(
     monkeypatch.setattr(fastpath, "quick_check", lambda data, **_: data)  # accepts everything
     assert fuzz_fastpath.main() == 1
     assert list(tmp_path.glob("fuzz-disagreement-*.json"))
+
+
+_EDGE = """
+import hashlib, json, sys
+from pathlib import Path
+from claimbank.validate import fastpath
+seeds = Path(sys.argv[1])
+def verdict(text, quote, at):
+    (seeds / "edge.txt").write_text(text, encoding="utf-8", newline="")
+    span = {"id": "s1", "label": "ENTITY", "start": at, "end": at + len(quote), "text": quote}
+    document = {"schema_version": "2.0", "id": "edge", "seed": "edge.txt", "language": "en", "text": text,
+                "sha256": hashlib.sha256(text.encode()).hexdigest(),
+                "annotation_sets": [{"id": "a", "annotator": "t", "origin": "manual",
+                                     "created_at": "2026-11-24T12:00:00Z", "spans": [span]}]}
+    data = json.dumps(document, ensure_ascii=False).encode()
+    return fastpath.quick_check(data, path=None, seeds_dir=seeds) is not None
+loaded = "claimbank.validate.checks" in sys.modules
+print(loaded, verdict("Zoe\\u0308 said", "Zoe", 0), verdict("Zoe said\\u674e", "said", 4))
+"""
+
+
+def test_edges_next_to_combining_characters_are_judged_without_the_checks_loaded(tmp_path: Path) -> None:
+    """The fast path imports the checks' grapheme rules only when an edge needs them (not on a run of valid
+    files): a span ending before a combining diaeresis is declined, one ending before a CJK character (above
+    U+0300, yet a boundary) is accepted, in a process that had not loaded the checks."""
+    result = subprocess.run(
+        [sys.executable, "-c", _EDGE, str(tmp_path)], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.split() == ["False", "False", "True"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from claimbank.cli.main import COMMAND_MODULES, build_parser
+from claimbank.cli.main import build_parser, command_modules
 from claimbank.io.registry import BY_NAME, FORMATS, Format
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,7 +21,7 @@ def test_every_format_names_a_command_converters_and_a_doc_page(entry: Format) -
     page = (ROOT / entry.doc).read_text(encoding="utf-8")
     for field in entry.lossy:  # what the format cannot carry is said on its page
         assert field.split(".")[1] in page, (entry.name, field)
-    assert entry.command in COMMAND_MODULES
+    assert entry.command in command_modules()
     assert BY_NAME[entry.name] is entry
 
 

@@ -1,7 +1,5 @@
 """``python -m claimbank``: the same as the ``claimbank`` command."""
 
-import sys
+from claimbank.cli import entry
 
-from claimbank.cli import main
-
-sys.exit(main())
+entry()

@@ -3,6 +3,6 @@ commands ``fmt`` and ``docs``. Each external format's command lives with its for
 
 from __future__ import annotations
 
-from claimbank.cli.main import main
+from claimbank.cli.main import entry, main
 
-__all__ = ["main"]
+__all__ = ["entry", "main"]

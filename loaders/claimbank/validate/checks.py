@@ -13,13 +13,16 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from claimbank.format import fields
+from claimbank.format.constants import CLAIMER_KIND
 from claimbank.format.vocab import SpanLabel
 from claimbank.util.jsonio import Unreadable, read_limited
+from claimbank.validate.folders import forget_folders as forget_folders  # where the build calls it
+from claimbank.validate.folders import inside
 from claimbank.validate.problems import ProblemSink, pointer
 
 # What each reference into spans may point at: (layer, field) -> allowed labels, from the table of fields (the
@@ -28,7 +31,6 @@ SPAN_REFERENCES: dict[tuple[str, str], frozenset[str]] = fields.span_references(
 KNOWN_LABELS = frozenset(label.value for label in SpanLabel)
 _DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-CLAIMER_KIND = {"source": "attribution", "unclaimed": "non_attribution"}
 LAYERS = ("spans", "attributions", "claims")
 
 
@@ -80,7 +82,7 @@ def _check_seed(document: dict[str, Any], text: str, sink: ProblemSink, seeds_di
         )
         return
     seed_path = seeds_dir / seed
-    if not _inside(seed_path, seeds_dir):
+    if not inside(seed_path, seeds_dir):
         sink.add(
             "path-outside-tree", "/seed", f"{seed_path} leads to {seed_path.resolve()}, outside {seeds_dir}"
         )
@@ -114,32 +116,6 @@ def _check_seed(document: dict[str, Any], text: str, sink: ProblemSink, seeds_di
             f"the text differs from {seed_path.name} from code point {at} on "
             f"(text {len(text)} code points, seed {len(seed_text)})",
         )
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    """``path`` is in ``folder`` once every link is followed (a missing file counts as inside: nothing to follow).
-
-    Called once per file of a folder walk, so the folders' real paths are looked up once each; only a file that is
-    itself a link is resolved on its own.
-    """
-    try:
-        if os.path.islink(path):
-            return os.path.realpath(path).startswith(_real(str(folder)) + os.sep)
-        parent = _real(str(path.parent))
-        root = _real(str(folder))
-        return parent == root or parent.startswith(root + os.sep)
-    except (OSError, RuntimeError, ValueError):  # a link loop; a NUL in a name
-        return False
-
-
-@lru_cache(maxsize=4096)
-def _real(path: str) -> str:
-    return os.path.realpath(path, strict=False)
-
-
-def forget_folders() -> None:
-    """Drop the cached real paths of folders (a folder walk starts with this)."""
-    _real.cache_clear()
 
 
 def _check_timestamp(value: Any, where: str, sink: ProblemSink) -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from claimbank.format.paths import find_seeds_dir
 from claimbank.util.jsonio import DEFAULT_MAX_BYTES, parse, read_bytes
 from claimbank.util.parallel import chunk_size, ordered_map
-from claimbank.validate import checks, fastpath
+from claimbank.validate import fastpath, folders
 from claimbank.validate.problems import Problem, ProblemSink, Report
 
 if TYPE_CHECKING:
@@ -143,8 +143,8 @@ def check_data(
 ) -> list[Problem]:
     """Every problem of already-parsed annotation data (schema first, then the checks beyond it)."""
     # Imported here: the schema's validators and the models load pydantic and jsonschema, which a run on valid
-    # files (the fast path) never needs.
-    from claimbank.validate import schema_check
+    # files (the fast path) never needs; nor the checks.
+    from claimbank.validate import checks, schema_check
 
     sink = ProblemSink(name)
     schema_check.check(data, sink, has_floats=has_floats)
@@ -190,7 +190,7 @@ def _validate_file(
     within: Path | None,
 ) -> FileResult:
     sink = ProblemSink(name or str(path))
-    if within is not None and not checks._inside(path, within):
+    if within is not None and not folders.inside(path, within):
         sink.add("path-outside-tree", "", f"{path} leads to {path.resolve()}, outside {within}")
         return FileResult(path, sink.problems, None)
     data = read_bytes(path, sink, max_bytes)
@@ -240,7 +240,7 @@ def validate_paths(
     """
     report = Report()
     seen: dict[str, str] = {}
-    checks.forget_folders()  # folders' real paths are cached for one walk, not across walks
+    folders.forget_folders()  # folders' real paths are cached for one walk, not across walks
     sources = list(iter_sources(paths))
     check = partial(_check_one, seeds_dir=seeds_dir, max_bytes=max_bytes)
     results = ordered_map(check, sources, jobs, chunk_size(len(sources), jobs))

@@ -38,8 +38,7 @@ import msgspec
 
 from claimbank.format import fields
 from claimbank.format import shipped as schema_file
-from claimbank.format.constants import ID_PATTERN, REFERENCES_KEYWORD
-from claimbank.validate.checks import CLAIMER_KIND, SPAN_REFERENCES, splits_character
+from claimbank.format.constants import CLAIMER_KIND, ID_PATTERN, REFERENCES_KEYWORD
 
 
 class UnsupportedSchema(Exception):
@@ -87,6 +86,7 @@ LATE_PATTERNS = {
 }
 _LATE = {place: re.compile(schema_file.python_pattern(pattern)) for place, pattern in LATE_PATTERNS.items()}
 _JOINERS = frozenset("\r\u200d")
+_REFERENTS = fields.span_references()[("spans", "refers_to")]  # the labels a span's refers_to may name
 _IDS = re.compile(f"(?a)(?:{_ID_BODY})(?:\n(?:{_ID_BODY}))*")
 
 
@@ -355,6 +355,9 @@ def _boundaries_fine(text: str, offsets: list[int]) -> bool:
     # Below U+0300 no character joins the one before it, and only CR LF or a ZWJ could join the two.
     if max([text[offset] for offset in inside]) < "\u0300" and not _JOINERS & {text[o - 1] for o in inside}:
         return True
+    # Rare, so imported here: a run on valid files does not load the checks.
+    from claimbank.validate.checks import splits_character
+
     return not any(splits_character(text, offset) for offset in inside)
 
 
@@ -435,7 +438,7 @@ def _references_fine(
     kinds: dict[str, str],
 ) -> bool:
     unset = msgspec.UNSET
-    allowed_referents = SPAN_REFERENCES[("spans", "refers_to")]
+    allowed_referents = _REFERENTS
     for span in spans:
         target = getattr(span, "refers_to", None)
         if target is None or target is unset:
