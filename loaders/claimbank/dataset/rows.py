@@ -12,6 +12,7 @@ lists are the sentence rows' lists cut at other offsets), not as Python rows.
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterator
@@ -239,13 +240,15 @@ TALLY = (NOT_ALIGNED, NESTED, UNTAGGED, ACROSS)
 
 
 def layered_tags(
-    tokens: list[tuple[int, int]],
+    starts: list[int],
+    ends: list[int],
     spans: list[tuple[int, int, str, list[tuple[int, int]]]],
     names: list[str],
     sentence_of: list[int],
     tally: Counter[str],
 ) -> tuple[list[int], list[int]]:
-    """BIO tag indices for ``tokens`` in two layers: the spans of the first, and those that overlap them.
+    """BIO tag indices for the tokens (``starts[i]``, ``ends[i]``) in two layers: the spans of the first, and those
+    that overlap them.
 
     A span is mapped onto every token it overlaps; a span whose edge falls inside a token (the text has no token
     edge there, as in "Clinton's" cut after "Clinton") still tags the whole token and is counted in ``tally``.
@@ -259,9 +262,7 @@ def layered_tags(
     their own tags, and all of it goes in one layer.
     """
     index = {name: i for i, name in enumerate(names)}
-    starts = [start for start, _ in tokens]
-    ends = [end for _, end in tokens]
-    layers = ([0] * len(tokens), [0] * len(tokens))
+    layers = ([0] * len(starts), [0] * len(starts))
     for _, _, label, parts in sorted(spans, key=lambda s: (s[0], -(s[1] - s[0]))):
         ranges = [(bisect_right(ends, start), bisect_left(starts, end)) for start, end in parts]
         if any(first >= last for first, last in ranges):
@@ -303,13 +304,15 @@ _RESTART = {
 
 
 class Columns:
-    """Rows of a config column by column, as Python lists: ``scalars`` one value per row; ``lists`` every row's list
-    end to end, each row ``lengths[i]`` long (the same for every list column). A writer appends documents' columns
-    and makes one Arrow table of many documents (:meth:`table`): each ``pa.array`` call has a fixed cost (~0.1 ms)
-    that one call per document and column would pay ~20 times per document."""
+    """Rows of a config column by column: ``scalars`` one value per row; ``lists`` every row's list end to end, each
+    row ``lengths[i]`` long (the same for every list column). A writer appends documents' columns and makes one
+    Arrow table of many documents (:meth:`table`): each ``pa.array`` call has a fixed cost (~0.1 ms) that one call
+    per document and column would pay ~20 times per document. A list column of integers (offsets, tags) is an
+    ``array('q')``, 64-bit integers end to end: Arrow takes its memory as it is (no conversion per value), and it
+    travels from a worker process as one block of bytes (``--jobs``)."""
 
     def __init__(
-        self, scalars: dict[str, list[Any]], lists: dict[str, list[Any]], lengths: list[int]
+        self, scalars: dict[str, list[Any]], lists: dict[str, list[Any] | array[int]], lengths: list[int]
     ) -> None:
         self.scalars, self.lists, self.lengths = scalars, lists, lengths
 
@@ -319,13 +322,13 @@ class Columns:
     def extend(self, other: Columns) -> None:
         for name, values in other.scalars.items():
             self.scalars[name].extend(values)
-        for name, values in other.lists.items():
-            self.lists[name].extend(values)
+        for name, items in other.lists.items():
+            self.lists[name].extend(items)  # a list by a list, an array by an array
         self.lengths.extend(other.lengths)
 
     def empty(self) -> Columns:
-        """A :class:`Columns` with the same columns and no rows."""
-        return Columns({n: [] for n in self.scalars}, {n: [] for n in self.lists}, [])
+        """A :class:`Columns` with the same columns, of the same kinds, and no rows."""
+        return Columns({n: [] for n in self.scalars}, {n: v[:0] for n, v in self.lists.items()}, [])
 
     def table(self, schema: pa.Schema) -> pa.Table:
         """The rows as one Arrow table of ``schema`` (one chunk per column)."""
@@ -333,7 +336,11 @@ class Columns:
         arrays = []
         for field in schema:
             if field.name in self.lists:
-                values = pa.array(self.lists[field.name], field.type.value_type)
+                items = self.lists[field.name]
+                if isinstance(items, array):
+                    values = pa.Array.from_buffers(pa.int64(), len(items), [None, pa.py_buffer(items)])
+                else:
+                    values = pa.array(items, field.type.value_type)
                 arrays.append(pa.ListArray.from_arrays(offsets, values, type=field.type))
             else:
                 arrays.append(pa.array(self.scalars[field.name], field.type))
@@ -343,10 +350,14 @@ class Columns:
         rows, first = [], 0
         for i, length in enumerate(self.lengths):
             row = {name: values[i] for name, values in self.scalars.items()}
-            row.update({name: values[first : first + length] for name, values in self.lists.items()})
+            row.update({name: list(values[first : first + length]) for name, values in self.lists.items()})
             rows.append(row)
             first += length
         return rows
+
+
+def _int64s(values: Any) -> array[int]:
+    return array("q", values)
 
 
 def token_views(
@@ -358,9 +369,11 @@ def token_views(
     text = data["text"]
     tokens = segment.tokenize(text)
     count = len(tokens)
+    starts = [start for start, _ in tokens]
+    ends = [end for _, end in tokens]
     bounds = sentences.bounds
     # Token index where each sentence's tokens begin (a token before the first sentence belongs to it).
-    cuts = [0, *(bisect_left(tokens, (start,)) for start in sentences.starts[1:]), count]
+    cuts = [0, *(bisect_left(starts, start) for start in sentences.starts[1:]), count]
     rows = [k for k in range(len(bounds)) if cuts[k] < cuts[k + 1]]
     sentence_of = [0] * count
     for k in rows:
@@ -372,23 +385,24 @@ def token_views(
             for s in gold.get("spans", ())
             if s["label"] in sequence
         ]
-        outer, nested = layered_tags(tokens, spans, features.tag_names(name), sentence_of, tally)
+        outer, nested = layered_tags(starts, ends, spans, features.tag_names(name), sentence_of, tally)
         tags[name], tags[f"nested_{name}"] = outer, nested
-    lists = {
+    lists: dict[str, list[Any] | array[int]] = {
         "tokens": [text[s:e] for s, e in tokens],
-        "starts": [s for s, _ in tokens],
-        "ends": [e for _, e in tokens],
+        "starts": _int64s(starts),
+        "ends": _int64s(ends),
     }
     document_id, license_ = data["id"], data.get("metadata", {}).get("license")
-    whole = Columns({"document_id": [document_id], "license": [license_]}, {**lists, **tags}, [count])
+    whole_tags = {name: _int64s(column) for name, column in tags.items()}
+    whole = Columns({"document_id": [document_id], "license": [license_]}, {**lists, **whole_tags}, [count])
     firsts = [cuts[k] for k in rows]
     cut_tags = {}
     for name, column in tags.items():
-        restart, cut = _RESTART[name], column
+        restart, cut = _RESTART[name], whole_tags[name]
         for first in firsts:
             if column[first] in restart:
-                if cut is column:
-                    cut = column.copy()
+                if cut is whole_tags[name]:
+                    cut = _int64s(column)
                 cut[first] = restart[column[first]]
         cut_tags[name] = cut
     edges = [
