@@ -13,12 +13,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from claimbank.annotate.preannotate import annotation_set as rules
 from claimbank.cli import main
-from claimbank.tagger import Model, ModelError, Settings, load, train
+from claimbank.tagger import Model, ModelError, Settings, load, neural, train
 from claimbank.tagger.features import Tokens, _inside_quotes, _word
 from claimbank.tagger.neural import NeuralTagger, _tag_spans, _viterbi_marginals, chunks, flags
 from claimbank.tagger.neural_settings import NeuralSettings
@@ -204,14 +204,15 @@ def test_vectorised_span_decoding_is_tags_decode(tags: list[int]) -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(text=texts)
+@example(text="He has said “it was 42,” they believe.\n\nTHE IBM claim, according to who? ‘We’ do not know.")
 def test_flags_are_each_tokens_flags_computed_one_by_one(text: str) -> None:
     tokens = Tokens.of(text)
     quoted = _inside_quotes(tokens.words)
     rows = flags(tokens)
-    assert rows.shape == (len(tokens.words), 11)
+    assert rows.shape == (len(tokens.words), neural.FLAG_COUNT)
     for i, word in enumerate(tokens.words):
         known = set(_word(word))
-        expected = [1.0 if f in known else 0.0 for f in (b"T", b"U", b"say", b"bel", b"cue", b"aux", b"prn")]
+        expected = [1.0 if f in known else 0.0 for f in neural._FLAGS]
         gap = text[tokens.offsets[i - 1][1] : tokens.offsets[i][0]] if i else ""
         expected += [
             float(quoted[i]),

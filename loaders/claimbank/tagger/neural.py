@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from claimbank.tagger.data import Example
-from claimbank.tagger.features import Tokens, _inside_quotes, _word
+from claimbank.tagger.features import _AUXILIARIES, _PRONOUNS, Tokens, _inside_quotes, _lexicon_sets, _word
 from claimbank.tagger.folder import ModelError
 from claimbank.tagger.neural_settings import NeuralSettings
 from claimbank.tagger.tags import LABELS, encode
@@ -37,6 +37,8 @@ VOCABULARY = "vocabulary.json"
 # model means: bump FEATURE_VERSION).
 _FLAGS = (b"T", b"U", b"say", b"bel", b"cue", b"aux", b"prn")
 FLAG_COUNT = len(_FLAGS) + 4
+# The lexicon flags _word_flags computes itself, in this order (the same as features._word's: tested).
+_DIRECT_FLAGS = (b"T", b"U", b"say", b"bel", b"cue", b"aux", b"prn")
 FEATURE_VERSION = 1
 MAX_CHARS = 16  # a word's first 16 characters feed the character CNN
 PAD, UNK = 0, 1
@@ -74,12 +76,25 @@ def chunks(sentence: Sequence[int], size: int) -> list[tuple[int, int]]:
 
 @lru_cache(maxsize=200_000)
 def _word_flags(word: str) -> tuple[float, ...]:
-    """The flags that depend on the word alone: the lexicon's, then 'has a digit'."""
-    known = set(_word(word))
-    return (
-        *(1.0 if flag in known else 0.0 for flag in _FLAGS),
-        1.0 if any(c.isdigit() for c in word) else 0.0,
+    """The flags that depend on the word alone: the lexicon's (those of ``features._word``, without its other
+    features, which cost most of a new word's time; the tests check they agree), then 'has a digit'."""
+    digit = any(c.isdigit() for c in word)
+    if _FLAGS != _DIRECT_FLAGS:  # flags the shortcut below does not know: read them from features._word
+        known = set(_word(word))
+        return (*(1.0 if flag in known else 0.0 for flag in _FLAGS), 1.0 if digit else 0.0)
+    saying, belief, cues = _lexicon_sets()
+    lw = word.lower()
+    found = (
+        word[:1].isupper(),
+        word.isupper() and len(word) > 1,
+        lw in saying,
+        lw in belief,
+        lw in cues,
+        lw in _AUXILIARIES,
+        lw in _PRONOUNS,
+        digit,
     )
+    return tuple(1.0 if flag else 0.0 for flag in found)
 
 
 def flags(tokens: Tokens) -> Any:
@@ -565,20 +580,25 @@ class NeuralTagger:
 
         torch = self._torch
         forward, backward = self._directions
-        size = self.settings.hidden
-        hidden = torch.empty(n + 1, 2 * size)
+        width = inputs.shape[1]
+        ahead, behind = torch.empty(n, self.settings.hidden), torch.empty(n, self.settings.hidden)
         for group in _groups(length):
             where, inside = _layout(first_token[group], length[group], n)
             # The same positions read backwards: a chunk's last token first.
             reverse = np.where(
                 inside, first_token[group, None] + length[group, None] - 1 - np.arange(where.shape[1]), n
             )
-            mask = torch.from_numpy(inside)
-            ahead, _ = forward(inputs[torch.from_numpy(where)])
-            hidden[torch.from_numpy(where[inside]), :size] = ahead[mask]
-            behind, _ = backward(inputs[torch.from_numpy(reverse)], self._after_padding(padding[group]))
-            hidden[torch.from_numpy(reverse[inside]), size:] = behind[mask]
-        return hidden[:n]
+            # Index arithmetic on flat arrays (index_select, index_copy_): cheaper than masks in torch.
+            real = torch.from_numpy(np.flatnonzero(inside))
+            shape = (*where.shape, width)
+            out, _ = forward(inputs.index_select(0, torch.from_numpy(where.ravel())).view(shape))
+            ahead.index_copy_(0, torch.from_numpy(where[inside]), out.reshape(-1, out.shape[2])[real])
+            out, _ = backward(
+                inputs.index_select(0, torch.from_numpy(reverse.ravel())).view(shape),
+                self._after_padding(padding[group]),
+            )
+            behind.index_copy_(0, torch.from_numpy(reverse[inside]), out.reshape(-1, out.shape[2])[real])
+        return torch.cat([ahead, behind], 1)
 
 
 def _one_way_lstms(torch: Any, lstm: Any) -> tuple[Any, Any]:
