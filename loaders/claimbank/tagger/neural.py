@@ -121,7 +121,7 @@ def flags(tokens: Tokens) -> Any:
         np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) == ord("\n")
     )
     if breaks.size:
-        edges = np.array(tokens.offsets, dtype=np.int64)
+        edges = np.fromiter(itertools.chain.from_iterable(tokens.offsets), np.int64, 2 * n).reshape(n, 2)
         # A line break between token i - 1's end and token i's start: more breaks before the one than the other.
         before_start = np.searchsorted(breaks, edges[1:, 0])
         before_end = np.searchsorted(breaks, edges[:-1, 1])
@@ -504,7 +504,6 @@ class NeuralTagger:
         if not present:
             return found
         words: list[str] = []
-        lower: list[str] = []
         rows = []
         starts, lengths, widths, article_first = [], [], [], []
         for k in present:
@@ -518,7 +517,6 @@ class NeuralTagger:
                 lengths.append(last - first)
                 widths.append(width)
             words += tokens.words
-            lower += tokens.lower
             rows.append(flags(tokens))
         n = len(words)
         first_token = np.array(starts, dtype=np.int64)
@@ -527,7 +525,8 @@ class NeuralTagger:
         distinct: dict[str, int] = {}
         inverse = np.array([distinct.setdefault(w, len(distinct)) for w in words], dtype=np.int64)
         lookup = self.vocabulary._word
-        word_ids = np.array([lookup.get(w, UNK) for w in lower], dtype=np.int64)
+        # A token's lower-cased word is its word's (Tokens.lower): looked up once per distinct word.
+        word_ids = np.array([lookup.get(w.lower(), UNK) for w in distinct], dtype=np.int64)[inverse]
         cache = self._spelled
         if len(cache) + len(distinct) > 100_000:  # a bound on memory: start again
             cache.clear()
