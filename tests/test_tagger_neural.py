@@ -13,13 +13,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from claimbank.annotate.preannotate import annotation_set as rules
 from claimbank.cli import main
-from claimbank.tagger import Model, ModelError, Settings, load, train
-from claimbank.tagger.neural import _viterbi_marginals, chunks
+from claimbank.tagger import Model, ModelError, Settings, load, neural, train
+from claimbank.tagger.features import Tokens, _inside_quotes, _word
+from claimbank.tagger.neural import NeuralTagger, _tag_spans, _viterbi_marginals, chunks, flags
 from claimbank.tagger.neural_settings import NeuralSettings
+from claimbank.tagger.tags import LABELS, decode
 from claimbank.tagger.training import score
 from tests.strategies import problems_of_predicted_set, texts
 from tests.test_tagger import STAMP, _f1, _unseen, synth_dataset
@@ -119,6 +122,105 @@ def test_numpy_viterbi_and_marginals_agree_with_brute_force() -> None:
                 np.logaddexp.reduce([v for tags, v in scores.items() if tags[t] == best[t]]) - z
             )
             assert confidence[row, t] == pytest.approx(marginal, rel=1e-6)
+
+
+def _reference_spans(tagger: NeuralTagger, tokens: Tokens) -> list[tuple[str, int, int, float]]:
+    """The tagger's spans the straightforward way: the article's chunks padded to its longest (a padding
+    position is the PAD word, no spelling, no flags), the whole network on them, the CRF's own Viterbi and
+    forward-backward in torch."""
+    import torch
+
+    from claimbank.tagger.neural import _pad, _pieces
+
+    if not tokens.words:
+        return []
+    pieces = _pieces(torch, tokens, tagger.vocabulary, tagger.settings.chunk)
+    network = tagger.network
+    with torch.inference_mode():
+        words, chars, rows, mask = _pad(torch, [piece for _, piece in pieces])
+        batch, width, _ = chars.shape
+        spelled = network.spell(chars.view(batch * width, -1)).view(batch, width, -1) * mask.unsqueeze(2)
+        emissions = network.emissions_spelled(words, spelled, rows).double()
+        path, marginals = tagger.network.crf.decode(emissions, mask)
+    tags, probability = [], []
+    for row, (_, piece) in enumerate(pieces):
+        for t in range(len(piece[0])):
+            tags.append(LABELS[int(path[row, t])])
+            probability.append(float(marginals[row, t, path[row, t]]))
+    return [
+        (label, first, last, sum(probability[first:last]) / (last - first))
+        for label, first, last in decode(tags)
+    ]
+
+
+@pytest.mark.parametrize("chunk", [100, 9])
+def test_articles_tagged_together_get_the_spans_of_the_straightforward_reference(
+    model_dir: Path, chunk: int
+) -> None:
+    from dataclasses import replace
+
+    tagger = NeuralTagger(model_dir, json.loads((model_dir / "model.json").read_text("utf-8")))
+    # Short chunks: many per article, of many lengths, so that most are padded in their article.
+    tagger.settings = replace(tagger.settings, chunk=chunk)
+    texts = [e.text for e in _unseen(6)]
+    texts += ["", "Said.", texts[0][:300], "“No,” he said.\n\nShe said: “Yes.”", " \n "]
+    articles = [Tokens.of(text) for text in texts]
+    together = tagger.spans_many(articles)
+    assert len(together) == len(articles)
+    assert sum(len(found) for found in together) > 20
+    for tokens, found in zip(articles, together, strict=True):
+        expected = _reference_spans(tagger, tokens)
+        assert [s[:3] for s in found] == [s[:3] for s in expected]
+        for got, want in zip(found, expected, strict=True):
+            assert got[3] == pytest.approx(min(want[3], 1.0), abs=1e-6)
+        # One article alone: the same spans as among the others.
+        alone = tagger.spans(tokens)
+        assert [s[:3] for s in alone] == [s[:3] for s in found]
+        assert [s[3] for s in alone] == pytest.approx([s[3] for s in found], abs=1e-9)
+
+
+def test_annotation_sets_of_many_texts_are_those_of_each_text(model_dir: Path) -> None:
+    model = Model(model_dir)
+    texts = [e.text for e in _unseen(4)] + ["", "x"]
+    together = model.annotation_sets(texts, created_at=STAMP)
+    assert [s["spans"] for s in together] == [
+        model.annotation_set(text, created_at=STAMP)["spans"] for text in texts
+    ]
+    assert sum(len(s["attributions"]) for s in together) > 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(tags=st.lists(st.integers(0, len(LABELS) - 1), max_size=30))
+def test_vectorised_span_decoding_is_tags_decode(tags: list[int]) -> None:
+    import numpy as np
+
+    probability = np.linspace(0.1, 0.9, len(tags))
+    found = _tag_spans(np.array(tags, dtype=np.int64), probability)
+    expected = decode([LABELS[t] for t in tags])
+    assert [s[:3] for s in found] == expected
+    for _label, first, last, confidence in found:
+        assert confidence == pytest.approx(probability[first:last].mean())
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=texts)
+@example(text="He has said “it was 42,” they believe.\n\nTHE IBM claim, according to who? ‘We’ do not know.")
+def test_flags_are_each_tokens_flags_computed_one_by_one(text: str) -> None:
+    tokens = Tokens.of(text)
+    quoted = _inside_quotes(tokens.words)
+    rows = flags(tokens)
+    assert rows.shape == (len(tokens.words), neural.FLAG_COUNT)
+    for i, word in enumerate(tokens.words):
+        known = set(_word(word))
+        expected = [1.0 if f in known else 0.0 for f in neural._FLAGS]
+        gap = text[tokens.offsets[i - 1][1] : tokens.offsets[i][0]] if i else ""
+        expected += [
+            float(quoted[i]),
+            float("\n" in gap),
+            float(i == 0 or tokens.sentence[i] != tokens.sentence[i - 1]),
+            float(any(c.isdigit() for c in word)),
+        ]
+        assert rows[i].tolist() == expected, (i, word)
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:

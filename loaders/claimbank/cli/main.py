@@ -596,67 +596,99 @@ def _preannotate(args: argparse.Namespace) -> int:
 
         try:
             # Opened (and its files' hashes checked) before anything is written.
-            args.predictor = Model(args.model).annotation_set
+            args.predictor = Model(args.model).annotation_sets
         except ModelError as error:
             print(f"claimbank preannotate: {error}", file=sys.stderr)
             return EXIT_USAGE
     else:
         from claimbank.annotate import preannotate
 
-        args.predictor = preannotate.annotation_set
+        def rules(texts: list[str], *, created_at: str) -> list[dict[str, Any]]:
+            return [preannotate.annotation_set(text, created_at=created_at) for text in texts]
+
+        args.predictor = rules
     with folder_lock(args.out):  # the output folder may hold annotation files another command is updating
         return _preannotate_locked(args, stamp)
 
 
+# Articles predicted together: the neural tagger shares its per-call costs among them (1.4 times the articles per
+# CPU second of one at a time on PolNeAR; docs/benchmarks.md), and a batch's documents are all that is held.
+PREANNOTATE_BATCH = 16
+
+
 def _preannotate_locked(args: argparse.Namespace, stamp: str) -> int:
+    failed = False
+    batch: list[tuple[Path, dict[str, Any], Path | None]] = []
+    for path in args.paths:
+        read = _preannotate_read(path, args.language)
+        if read is None:
+            failed = True
+            continue
+        batch.append(read)
+        if len(batch) == PREANNOTATE_BATCH:
+            failed = _preannotate_write(args, batch, stamp) or failed
+            batch = []
+    if batch:
+        failed = _preannotate_write(args, batch, stamp) or failed
+    return EXIT_INVALID if failed else EXIT_OK
+
+
+def _preannotate_read(path: Path, language: str) -> tuple[Path, dict[str, Any], Path | None] | None:
+    """The document to pre-annotate from ``path`` (a seed text or an annotation file) and its seeds folder, or
+    None after printing why it cannot be read."""
     import hashlib
 
     from claimbank.format.paths import find_seeds_dir
-    from claimbank.util.jsonio import Unreadable, dumps, read_json, read_limited, write_atomic
-    from claimbank.validate.core import check_data
+    from claimbank.util.jsonio import Unreadable, read_json, read_limited
     from claimbank.validate.problems import ProblemSink, one_line
 
+    sink = ProblemSink(str(path))
+    if path.suffix == ".txt":
+        try:
+            text = read_limited(path).decode("utf-8")
+        except (Unreadable, UnicodeDecodeError) as error:
+            code = error.code if isinstance(error, Unreadable) else "file-unreadable"
+            print(one_line(f"{path}:: {code} {error}"), file=sys.stderr)
+            return None
+        document: dict[str, Any] = {
+            "schema_version": "2.0",
+            "id": path.stem,
+            "seed": path.name,
+            "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "language": language,
+            "text": text,
+            "metadata": {},
+            "annotation_sets": [],
+        }
+        return path, document, path.parent
+    parsed = read_json(path, sink)
+    if (
+        sink.problems
+        or not isinstance(parsed.value, dict)
+        or not isinstance(parsed.value.get("text"), str)
+        or not isinstance(parsed.value.get("id"), str)
+        or not isinstance(parsed.value.get("annotation_sets", []), list)
+    ):
+        for problem in sink.problems or []:
+            print(problem.format(), file=sys.stderr)
+        print(
+            one_line(f"{path}: not an annotation file with an id, a text and a list of sets"),
+            file=sys.stderr,
+        )
+        return None
+    return path, parsed.value, find_seeds_dir(path.parent)
+
+
+def _preannotate_write(
+    args: argparse.Namespace, batch: list[tuple[Path, dict[str, Any], Path | None]], stamp: str
+) -> bool:
+    """Predict the documents of ``batch`` together and write each that validates; whether any did not."""
+    from claimbank.util.jsonio import dumps, write_atomic
+    from claimbank.validate.core import check_data
+
     failed = False
-    for path in args.paths:
-        sink = ProblemSink(str(path))
-        if path.suffix == ".txt":
-            try:
-                text = read_limited(path).decode("utf-8")
-            except (Unreadable, UnicodeDecodeError) as error:
-                code = error.code if isinstance(error, Unreadable) else "file-unreadable"
-                print(one_line(f"{path}:: {code} {error}"), file=sys.stderr)
-                failed = True
-                continue
-            document: dict[str, Any] = {
-                "schema_version": "2.0",
-                "id": path.stem,
-                "seed": path.name,
-                "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
-                "language": args.language,
-                "text": text,
-                "metadata": {},
-                "annotation_sets": [],
-            }
-            seeds = path.parent
-        else:
-            parsed = read_json(path, sink)
-            if (
-                sink.problems
-                or not isinstance(parsed.value, dict)
-                or not isinstance(parsed.value.get("text"), str)
-                or not isinstance(parsed.value.get("id"), str)
-                or not isinstance(parsed.value.get("annotation_sets", []), list)
-            ):
-                for problem in sink.problems or []:
-                    print(problem.format(), file=sys.stderr)
-                print(
-                    one_line(f"{path}: not an annotation file with an id, a text and a list of sets"),
-                    file=sys.stderr,
-                )
-                failed = True
-                continue
-            document, text, seeds = parsed.value, parsed.value["text"], find_seeds_dir(path.parent)
-        predicted = args.predictor(text, created_at=stamp)
+    predictions = args.predictor([document["text"] for _, document, _ in batch], created_at=stamp)
+    for (_, document, seeds), predicted in zip(batch, predictions, strict=True):
         sets = [
             s
             for s in document.get("annotation_sets", [])
@@ -673,7 +705,7 @@ def _preannotate_locked(args: argparse.Namespace, stamp: str) -> int:
             continue
         write_atomic(target, dumps(document))
         print(f"wrote {target} ({len(predicted['attributions'])} attributions proposed)", file=sys.stderr)
-    return EXIT_INVALID if failed else EXIT_OK
+    return failed
 
 
 def _fmt(args: argparse.Namespace) -> int:

@@ -60,6 +60,9 @@ _PRONOUNS = ("he", "she", "they", "we", "i", "it", "you", "who")
 _STEM_SUFFIXES = ("ing", "ed", "es", "s", "e")
 _OPENING_QUOTES = frozenset("“‘«")
 _CLOSING_QUOTES = frozenset("”’»")
+# What opens and closes a quotation: not ‘ and ’ (an apostrophe is one too).
+_QUOTE_OPENS = _OPENING_QUOTES - {"‘"}
+_QUOTE_CLOSES = _CLOSING_QUOTES - {"’"}
 
 
 @cache
@@ -163,10 +166,10 @@ def _inside_quotes(words: list[str]) -> list[bool]:
     """Whether each token is inside a quotation (curly quotes open and close; a straight '"' toggles)."""
     inside, state = [], False
     for word in words:
-        if word in _OPENING_QUOTES - {"‘"} or (word == '"' and not state):
+        if word in _QUOTE_OPENS or (word == '"' and not state):
             state = True
             inside.append(True)
-        elif word in _CLOSING_QUOTES - {"’"} or (word == '"' and state):
+        elif word in _QUOTE_CLOSES or (word == '"' and state):
             inside.append(True)
             state = False
         else:

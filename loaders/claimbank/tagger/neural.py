@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from claimbank.tagger.data import Example
-from claimbank.tagger.features import Tokens, _inside_quotes, _word
+from claimbank.tagger.features import _AUXILIARIES, _PRONOUNS, Tokens, _inside_quotes, _lexicon_sets, _word
 from claimbank.tagger.folder import ModelError
 from claimbank.tagger.neural_settings import NeuralSettings
-from claimbank.tagger.tags import LABELS, decode, encode
+from claimbank.tagger.tags import LABELS, encode
 
 WEIGHTS = "tagger.safetensors"
 VOCABULARY = "vocabulary.json"
@@ -37,6 +37,8 @@ VOCABULARY = "vocabulary.json"
 # model means: bump FEATURE_VERSION).
 _FLAGS = (b"T", b"U", b"say", b"bel", b"cue", b"aux", b"prn")
 FLAG_COUNT = len(_FLAGS) + 4
+# The lexicon flags _word_flags computes itself, in this order (the same as features._word's: tested).
+_DIRECT_FLAGS = (b"T", b"U", b"say", b"bel", b"cue", b"aux", b"prn")
 FEATURE_VERSION = 1
 MAX_CHARS = 16  # a word's first 16 characters feed the character CNN
 PAD, UNK = 0, 1
@@ -74,30 +76,57 @@ def chunks(sentence: Sequence[int], size: int) -> list[tuple[int, int]]:
 
 @lru_cache(maxsize=200_000)
 def _word_flags(word: str) -> tuple[float, ...]:
-    """The flags that depend on the word alone: the lexicon's, then 'has a digit'."""
-    known = set(_word(word))
-    return (
-        *(1.0 if flag in known else 0.0 for flag in _FLAGS),
-        1.0 if any(c.isdigit() for c in word) else 0.0,
+    """The flags that depend on the word alone: the lexicon's (those of ``features._word``, without its other
+    features, which cost most of a new word's time; the tests check they agree), then 'has a digit'."""
+    digit = any(c.isdigit() for c in word)
+    if _FLAGS != _DIRECT_FLAGS:  # flags the shortcut below does not know: read them from features._word
+        known = set(_word(word))
+        return (*(1.0 if flag in known else 0.0 for flag in _FLAGS), 1.0 if digit else 0.0)
+    saying, belief, cues = _lexicon_sets()
+    lw = word.lower()
+    found = (
+        word[:1].isupper(),
+        word.isupper() and len(word) > 1,
+        lw in saying,
+        lw in belief,
+        lw in cues,
+        lw in _AUXILIARIES,
+        lw in _PRONOUNS,
+        digit,
     )
+    return tuple(1.0 if flag else 0.0 for flag in found)
 
 
 def flags(tokens: Tokens) -> Any:
     """The per-token flags (see the module docstring; order: the lexicon's, in a quotation, first of a
-    paragraph, first of a sentence, has a digit), a float32 array ``(tokens, FLAG_COUNT)`` of 0 and 1."""
+    paragraph, first of a sentence, has a digit), a float32 array ``(tokens, FLAG_COUNT)`` of 0 and 1.
+
+    Computed for speed (prediction runs this on every article): the word flags once per distinct word, a
+    paragraph start from the count of line breaks before each token's start and after the previous one's end."""
     import numpy as np
 
     n = len(tokens.words)
     rows = np.zeros((n, FLAG_COUNT), dtype=np.float32)
     if not n:
         return rows
-    own = np.array([_word_flags(w) for w in tokens.words], dtype=np.float32)
+    distinct: dict[str, int] = {}
+    inverse = [distinct.setdefault(w, len(distinct)) for w in tokens.words]
+    own = np.array([_word_flags(w) for w in distinct], dtype=np.float32)[inverse]
     lexicon = len(_FLAGS)
     rows[:, :lexicon] = own[:, :lexicon]
     rows[:, lexicon] = _inside_quotes(tokens.words)
-    text, offsets, sentence = tokens.text, tokens.offsets, tokens.sentence
-    rows[1:, lexicon + 1] = ["\n" in text[offsets[i - 1][1] : offsets[i][0]] for i in range(1, n)]
-    starts = np.array(sentence)
+    text = tokens.text
+    # Code point indices of the line breaks (UTF-32 holds one code point in each 4 bytes).
+    breaks = np.flatnonzero(
+        np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) == ord("\n")
+    )
+    if breaks.size:
+        edges = np.fromiter(itertools.chain.from_iterable(tokens.offsets), np.int64, 2 * n).reshape(n, 2)
+        # A line break between token i - 1's end and token i's start: more breaks before the one than the other.
+        before_start = np.searchsorted(breaks, edges[1:, 0])
+        before_end = np.searchsorted(breaks, edges[:-1, 1])
+        rows[1:, lexicon + 1] = before_start > before_end
+    starts = np.array(tokens.sentence)
     rows[0, lexicon + 2] = 1.0
     rows[1:, lexicon + 2] = starts[1:] != starts[:-1]
     rows[:, lexicon + 3] = own[:, lexicon]
@@ -417,35 +446,91 @@ class NeuralTagger:
             x.detach().numpy().astype("float64")
             for x in (crf.transitions + crf.forbidden, crf.start, crf.end)
         )
+        self._directions = _one_way_lstms(torch, self.network.lstm)
+        self._padding_states: tuple[Any, Any] | None = None
+
+    def _padding_input(self) -> Any:
+        """The LSTM's input at a padding position: the ``PAD`` word's vector, no spelling, no flags."""
+        torch = self._torch
+        settings = self.settings
+        return torch.cat(
+            [
+                self.network.words.weight[PAD],
+                torch.zeros(settings.char_filters),
+                torch.zeros(FLAG_COUNT),
+            ]
+        )
+
+    def _after_padding(self, steps: Any) -> tuple[Any, Any]:
+        """The backward LSTM's state ``(h, c)``, each ``(1, chunks, hidden)``, after reading ``steps[i]``
+        padding positions from a zero state: where the bidirectional LSTM over an article's chunks, padded to
+        its longest, starts reading chunk ``i`` backwards."""
+        torch = self._torch
+        if self._padding_states is None:
+            hidden = self.settings.hidden
+            h, c = torch.zeros(1, 1, hidden), torch.zeros(1, 1, hidden)
+            hs, cs = [h], [c]
+            step = self._padding_input().view(1, 1, -1)
+            for _ in range(self.settings.chunk):
+                _, (h, c) = self._directions[1](step, (h, c))
+                hs.append(h)
+                cs.append(c)
+            self._padding_states = torch.cat(hs, 1), torch.cat(cs, 1)
+        index = torch.from_numpy(steps)
+        h, c = self._padding_states
+        return h[:, index].contiguous(), c[:, index].contiguous()
 
     def spans(self, tokens: Tokens) -> list[tuple[str, int, int, float]]:
-        """``(label, first token, last token, confidence)`` of every span found in ``tokens``.
+        """``(label, first token, last token, confidence)`` of every span found in ``tokens``."""
+        return self.spans_many([tokens])[0]
 
-        The chunks go through the network as one batch; the character CNN sees each distinct word once; the
-        CRF's Viterbi and forward-backward run in numpy (a few small array operations per token, where torch's
-        per-call cost would dominate)."""
+    def spans_many(self, articles: Sequence[Tokens]) -> list[list[tuple[str, int, int, float]]]:
+        """:meth:`spans` of each of ``articles``, computed together (the same spans and confidences as one by
+        one, to rounding).
+
+        The network reads each article's chunks as if padded to the article's longest chunk, as in training
+        and as one article at a time, but without reading the padding: the two directions of the LSTM run
+        apart, the forward one over each chunk left-aligned (what follows a chunk does not change it), the
+        backward one over each chunk reversed, from the state that reading the padding after the chunk would
+        have left. So the chunks of every article can go through it together, sorted by length into a few
+        batches of little padding. The character CNN sees each distinct word once; the CRF's Viterbi and
+        forward-backward run in numpy over every chunk at once (a few small array operations per token
+        position, where torch's per-call cost would dominate)."""
         import numpy as np
 
         torch = self._torch
-        n = len(tokens.words)
-        if not n:
-            return []
-        ranges = chunks(tokens.sentence, self.settings.chunk)
+        found: list[list[tuple[str, int, int, float]]] = [[] for _ in articles]
+        present = [k for k, tokens in enumerate(articles) if tokens.words]
+        if not present:
+            return found
+        words: list[str] = []
+        rows = []
+        starts, lengths, widths, article_first = [], [], [], []
+        for k in present:
+            tokens = articles[k]
+            ranges = chunks(tokens.sentence, self.settings.chunk)
+            width = max(last - first for first, last in ranges)
+            offset = len(words)
+            article_first.append(offset)
+            for first, last in ranges:
+                starts.append(offset + first)
+                lengths.append(last - first)
+                widths.append(width)
+            words += tokens.words
+            rows.append(flags(tokens))
+        n = len(words)
+        first_token = np.array(starts, dtype=np.int64)
+        length = np.array(lengths, dtype=np.int64)
+        padding = np.array(widths, dtype=np.int64) - length
         distinct: dict[str, int] = {}
-        inverse = [distinct.setdefault(w, len(distinct)) for w in tokens.words]
+        inverse = np.array([distinct.setdefault(w, len(distinct)) for w in words], dtype=np.int64)
         lookup = self.vocabulary._word
-        word_ids = np.array([lookup.get(w, UNK) for w in tokens.lower] + [PAD], dtype=np.int64)
+        # A token's lower-cased word is its word's (Tokens.lower): looked up once per distinct word.
+        word_ids = np.array([lookup.get(w.lower(), UNK) for w in distinct], dtype=np.int64)[inverse]
         cache = self._spelled
         if len(cache) + len(distinct) > 100_000:  # a bound on memory: start again
             cache.clear()
         unseen = [w for w in distinct if w not in cache]
-        rows = np.concatenate([flags(tokens), np.zeros((1, FLAG_COUNT), dtype=np.float32)])
-        width = max(last - first for first, last in ranges)
-        # Token index of every (chunk, position); padding points at the extra row n (zeros, PAD).
-        where = np.full((len(ranges), width), n, dtype=np.int64)
-        for row, (first, last) in enumerate(ranges):
-            where[row, : last - first] = np.arange(first, last)
-        lengths = np.array([last - first for first, last in ranges])
         threads = torch.get_num_threads()
         torch.set_num_threads(1)
         try:
@@ -455,26 +540,139 @@ class NeuralTagger:
                     char_rows = np.array([self.vocabulary.char_row(w) for w in unseen], dtype=np.int64)
                     vectors = network.spell(torch.from_numpy(char_rows)).numpy()
                     cache.update(zip(unseen, vectors, strict=True))
-                # One row per distinct word, then a zero row for padding.
-                spelled = torch.from_numpy(
-                    np.stack(
-                        [*(cache[w] for w in distinct), np.zeros(self.settings.char_filters, np.float32)]
-                    )
+                spelled = torch.from_numpy(np.stack([cache[w] for w in distinct]))
+                # One input row per token, then the padding's.
+                inputs = torch.cat(
+                    [
+                        torch.cat(
+                            [
+                                network.words(torch.from_numpy(word_ids)),
+                                spelled[torch.from_numpy(inverse)],
+                                torch.from_numpy(np.concatenate(rows)),
+                            ],
+                            1,
+                        ),
+                        self._padding_input().view(1, -1),
+                    ]
                 )
-                index = torch.from_numpy(np.array([*inverse, len(distinct)], dtype=np.int64))[where]
-                emissions = network.emissions_spelled(
-                    torch.from_numpy(word_ids[where]), spelled[index], torch.from_numpy(rows[where])
-                ).numpy()
+                hidden = self._hidden(inputs, first_token, length, padding, n)
+                emissions = network.scores(hidden).numpy()
         finally:
             torch.set_num_threads(threads)
-        paths, confidence = _viterbi_marginals(emissions, lengths, self._crf)
-        tags = [LABELS[t] for row, length in enumerate(lengths) for t in paths[row, :length]]
-        probability = [p for row, length in enumerate(lengths) for p in confidence[row, :length]]
-        return [
-            # min: rounding may put a marginal a hair above 1, which the schema refuses.
-            (label, first, last, min(1.0, float(sum(probability[first:last]) / (last - first))))
-            for label, first, last in decode(tags)
-        ]
+        # Every chunk in article order, a row each: padding points at a row of zeros.
+        emissions = np.concatenate([emissions, np.zeros((1, emissions.shape[1]), emissions.dtype)])
+        where, inside = _layout(first_token, length, n)
+        paths, confidence = _viterbi_marginals(emissions[where], length, self._crf)
+        tags = np.empty(n, dtype=np.int64)
+        probability = np.empty(n, dtype=np.float64)
+        tags[where[inside]] = paths[inside]
+        probability[where[inside]] = confidence[inside]
+        for k, offset in zip(present, article_first, strict=True):
+            size = len(articles[k].words)
+            found[k] = _tag_spans(tags[offset : offset + size], probability[offset : offset + size])
+        return found
+
+    def _hidden(self, inputs: Any, first_token: Any, length: Any, padding: Any, n: int) -> Any:
+        """The BiLSTM's output ``(n, 2 * hidden)`` at every token, from the input rows ``(n + 1, ...)`` (the
+        last one padding) and each chunk's first token, length and padding in its article."""
+        import numpy as np
+
+        torch = self._torch
+        width = inputs.shape[1]
+        if len(set(length + padding)) == 1:
+            # Chunks padded to one width (one article's, say): the bidirectional LSTM over them as they are, in
+            # one call, is as fast as it gets (two calls per batch cost more than the padding does).
+            where, inside = _layout(first_token, length, n)
+            out, _ = self.network.lstm(
+                inputs.index_select(0, torch.from_numpy(where.ravel())).view(*where.shape, width)
+            )
+            found = torch.empty(n, out.shape[2])
+            real = torch.from_numpy(np.flatnonzero(inside))
+            found.index_copy_(0, torch.from_numpy(where[inside]), out.reshape(-1, out.shape[2])[real])
+            return found
+        forward, backward = self._directions
+        ahead, behind = torch.empty(n, self.settings.hidden), torch.empty(n, self.settings.hidden)
+        for group in _groups(length):
+            where, inside = _layout(first_token[group], length[group], n)
+            # The same positions read backwards: a chunk's last token first.
+            reverse = np.where(
+                inside, first_token[group, None] + length[group, None] - 1 - np.arange(where.shape[1]), n
+            )
+            # Index arithmetic on flat arrays (index_select, index_copy_): cheaper than masks in torch.
+            real = torch.from_numpy(np.flatnonzero(inside))
+            shape = (*where.shape, width)
+            out, _ = forward(inputs.index_select(0, torch.from_numpy(where.ravel())).view(shape))
+            ahead.index_copy_(0, torch.from_numpy(where[inside]), out.reshape(-1, out.shape[2])[real])
+            out, _ = backward(
+                inputs.index_select(0, torch.from_numpy(reverse.ravel())).view(shape),
+                self._after_padding(padding[group]),
+            )
+            behind.index_copy_(0, torch.from_numpy(reverse[inside]), out.reshape(-1, out.shape[2])[real])
+        return torch.cat([ahead, behind], 1)
+
+
+def _one_way_lstms(torch: Any, lstm: Any) -> tuple[Any, Any]:
+    """The forward and the backward direction of the bidirectional ``lstm``, each its own one-way LSTM."""
+    found = []
+    for suffix in ("", "_reverse"):
+        one = torch.nn.LSTM(lstm.input_size, lstm.hidden_size, batch_first=True)
+        one.load_state_dict(
+            {
+                name: getattr(lstm, name + suffix).detach()
+                for name in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+            }
+        )
+        one.train(False)
+        found.append(one)
+    return found[0], found[1]
+
+
+def _layout(first_token: Any, length: Any, n: int) -> tuple[Any, Any]:
+    """Each chunk's token indices, a row each padded to the longest with ``n``, and where they are real."""
+    import numpy as np
+
+    position = np.arange(int(length.max()))
+    inside = position[None, :] < length[:, None]
+    return np.where(inside, first_token[:, None] + position, n), inside
+
+
+def _groups(length: Any) -> list[Any]:
+    """The chunks' indices sorted by length, longest first, cut into batches that pad little: a batch ends
+    where a chunk is shorter than three quarters of the batch's first (and the batch has at least 8)."""
+    import numpy as np
+
+    order = np.argsort(-length, kind="stable")
+    found, current = [], [int(order[0])]
+    for i in order[1:]:
+        if len(current) >= 8 and length[i] < 0.75 * length[current[0]]:
+            found.append(np.array(current))
+            current = []
+        current.append(int(i))
+    found.append(np.array(current))
+    return found
+
+
+def _tag_spans(tags: Any, probability: Any) -> list[tuple[str, int, int, float]]:
+    """``tags.decode`` over tag indices into ``LABELS``, with each span's mean probability (vectorised)."""
+    import numpy as np
+
+    roles = [label.partition("-")[2] for label in LABELS]
+    names = sorted(set(roles) - {""})
+    role = np.array([names.index(r) if r else -1 for r in roles])[tags]
+    begins = np.array([label.startswith("B-") for label in LABELS])[tags]
+    before = np.concatenate([[-1], role[:-1]])
+    # A span starts at a B- tag, or at an I- tag not after its own label; it goes on over I- tags of its label.
+    opens = (role >= 0) & (begins | (before != role))
+    stops = np.append(np.flatnonzero(opens | (role < 0)), len(tags))
+    first = np.flatnonzero(opens)
+    last = stops[np.searchsorted(stops, first, side="right")]
+    total = np.concatenate([[0.0], np.cumsum(probability)])
+    mean = (total[last] - total[first]) / (last - first)
+    return [
+        # min: rounding may put a marginal a hair above 1, which the schema refuses.
+        (names[role[f]], int(f), int(e), min(1.0, float(m)))
+        for f, e, m in zip(first, last, mean, strict=True)
+    ]
 
 
 def _viterbi_marginals(emissions: Any, lengths: Any, crf: tuple[Any, Any, Any]) -> tuple[Any, Any]:
@@ -496,13 +694,21 @@ def _viterbi_marginals(emissions: Any, lengths: Any, crf: tuple[Any, Any, Any]) 
     scores = np.empty_like(emissions)
     back = np.empty((batch, length, labels), dtype=np.int64)
     back[:, 0] = np.arange(labels)
-    score = start + emissions[:, 0]
-    scores[:, 0] = score
+    # The Viterbi steps in torch: one call gives the best score and where it came from (numpy needs two, and
+    # its reductions over a 7-wide axis are slower); the same float64 sums, the first best on a tie, as argmax.
+    torch = _torch()
+    each = torch.from_numpy(emissions.astype(np.float64))
+    moves = torch.from_numpy(transitions)
+    score = torch.from_numpy(start) + each[:, 0]
+    found, came = [score], []
     for t in range(1, length):
-        options = score[:, :, None] + transitions
-        back[:, t] = options.argmax(1)
-        score = options.max(1) + emissions[:, t]
-        scores[:, t] = score
+        best, arg = (score.unsqueeze(2) + moves).max(1)
+        score = best + each[:, t]
+        found.append(score)
+        came.append(arg)
+    scores[:] = torch.stack(found, 1).numpy()
+    if came:
+        back[:, 1:] = torch.stack(came, 1).numpy()
     back[~live] = np.arange(labels)
     current = (scores[rows, last_position] + end).argmax(1)
     path = np.zeros((batch, length), dtype=np.int64)
