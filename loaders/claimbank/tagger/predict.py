@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from claimbank.tagger import link
+from claimbank.tagger import fragments, link
 from claimbank.tagger.features import Tokens, token_features
 from claimbank.tagger.folder import ModelError, read_manifest
 from claimbank.tagger.tags import decode
@@ -16,7 +16,9 @@ ATTRIBUTES = ("kind", "source_type", "cue_type")
 
 @dataclass(frozen=True)
 class PredictedSpan:
-    """A predicted span, in code points, with the mean marginal probability of its tokens' tags."""
+    """A predicted span, in code points, with the mean marginal probability of its tokens' tags. A span in
+    fragments has its fragments' (start, end) in ``parts``, and ``start``, ``end``, ``first``, ``last`` span
+    them all; a contiguous span has no ``parts``."""
 
     label: str
     start: int
@@ -24,6 +26,7 @@ class PredictedSpan:
     confidence: float
     first: int
     last: int
+    parts: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,47 @@ def _open(path: Path, labels: set[str] | None = None) -> Any:
     if not known or (labels is not None and not known <= labels):
         raise ModelError(f"{path}: the crfsuite model does not have the labels model.json declares")
     return tagger
+
+
+def _join(
+    spans: list[PredictedSpan], proposals: list[link.Proposal], joined: dict[int, list[int]]
+) -> tuple[list[PredictedSpan], list[link.Proposal], list[int]]:
+    """The spans with each group of ``joined`` made one span in fragments (at its chosen CONTENT's place, the
+    other pieces gone; its confidence the pieces' mean, weighted by tokens), the proposals renumbered to match,
+    and the cues' new indices."""
+    gone = {i for members in joined.values() for i in members} - set(joined)
+    kept = [i for i in range(len(spans)) if i not in gone]
+    new_index = {old: new for new, old in enumerate(kept)}
+    result = []
+    for i in kept:
+        members = joined.get(i)
+        if members is None:
+            result.append(spans[i])
+            continue
+        pieces = [spans[m] for m in members]
+        tokens = sum(p.last - p.first for p in pieces)
+        result.append(
+            PredictedSpan(
+                spans[i].label,
+                pieces[0].start,
+                pieces[-1].end,
+                sum(p.confidence * (p.last - p.first) for p in pieces) / tokens,
+                pieces[0].first,
+                pieces[-1].last,
+                tuple((p.start, p.end) for p in pieces),
+            )
+        )
+    renumbered = [
+        link.Proposal(
+            p.kind,
+            None if p.source is None else new_index[p.source],
+            new_index[p.cue],
+            new_index[p.content],
+            p.confidence,
+        )
+        for p in proposals
+    ]
+    return result, renumbered, [i for i, s in enumerate(result) if s.label == "CUE"]
 
 
 class Model:
@@ -153,6 +197,9 @@ class Model:
             link.Proposal(kind, p.source, p.cue, p.content, p.confidence)
             for kind, p in zip(kinds, proposals, strict=True)
         ]
+        joined = fragments.groups(proposals, keys, scores, [(s.first, s.last) for s in spans])
+        if joined:
+            spans, proposals, cues = _join(spans, proposals, joined)
         sources = [i for i, s in enumerate(spans) if s.label == "SOURCE"]
         source_types = dict(
             zip(
@@ -207,6 +254,10 @@ class Model:
                 "text": text[span.start : span.end],
                 "confidence": round(span.confidence, 4),
             }
+            if span.parts:
+                record["fragments"] = [
+                    {"start": start, "end": end, "text": text[start:end]} for start, end in span.parts
+                ]
             if span.label == "SOURCE":
                 kind = "nobody" if i in nobody else found.source_types.get(i, "unspecified")
                 record["source_type"] = "unspecified" if kind == "nobody" and i not in nobody else kind

@@ -62,12 +62,18 @@ def train_linker(examples: Sequence[Example], folder: Path, settings: Settings) 
         gold = _gold_token_spans(tokens, example)
         ids = list(gold)
         index = {span_id: i for i, span_id in enumerate(ids)}
+        # Every fragment of a CONTENT in fragments is linked to its cue: the pieces a cue links are what
+        # claimbank.tagger.fragments joins back into one span.
+        pieces: dict[str, list[int]] = {}
+        for span in example.spans:
+            if span.id in index:
+                pieces.setdefault(span.entity, []).append(index[span.id])
         linked: set[tuple[int, str, int]] = set()
         for item in example.links:
             if item.cue not in index:
                 continue
-            if item.content in index:
-                linked.add((index[item.cue], "C", index[item.content]))
+            for piece in pieces.get(item.content, []) if item.content in index else []:
+                linked.add((index[item.cue], "C", piece))
             if item.source is not None and item.source in index:
                 linked.add((index[item.cue], "S", index[item.source]))
             cue = gold[item.cue][1:]
@@ -98,19 +104,32 @@ def train_linker(examples: Sequence[Example], folder: Path, settings: Settings) 
     return constant
 
 
-def gold_set(example: Example) -> Any:
-    """The example's gold roles as an ``AnnotationSet``, for the scorer."""
+def gold_set(example: Example, *, fragments: bool = True) -> Any:
+    """The example's gold roles as an ``AnnotationSet``, for the scorer.
+
+    With ``fragments`` (the default) a span in fragments is one span, as the dataset holds it (schema 2.0, what
+    ``claimbank evaluate`` compares); without, each fragment is a span of its own ('T3', 'T3:2', as 1.x held
+    them), the tagger's own tagging view."""
     from claimbank.format.model import AnnotationSet
 
-    spans = []
+    grouped: dict[str, list[Any]] = {}
     for span in example.spans:
+        grouped.setdefault(span.entity if fragments else span.id, []).append(span)
+    spans = []
+    for parts in grouped.values():
+        span = parts[0]
+        start, end = parts[0].start, parts[-1].end
         record: dict[str, Any] = {
             "id": span.id,
             "label": span.label,
-            "start": span.start,
-            "end": span.end,
-            "text": example.text[span.start : span.end],
+            "start": start,
+            "end": end,
+            "text": example.text[start:end],
         }
+        if len(parts) > 1:
+            record["fragments"] = [
+                {"start": p.start, "end": p.end, "text": example.text[p.start : p.end]} for p in parts
+            ]
         if span.label == "SOURCE":
             record["source_type"] = span.source_type or "unspecified"
         if span.label == "CUE":
@@ -141,17 +160,27 @@ def gold_set(example: Example) -> Any:
     )
 
 
-def score(predict: Callable[[str], dict[str, Any]], examples: Iterable[Example]) -> dict[str, Any]:
-    """Micro-averaged ``claimbank evaluate`` (claimbank.annotate.agreement.evaluate) over articles: per role and
-    for whole attributions, exact and by overlap. ``predict`` maps a text to an annotation set (a dict)."""
+def split_fragments(predicted: dict[str, Any]) -> dict[str, Any]:
+    """``predicted`` (an annotation set, a dict) with every span in fragments made one span per fragment ('s3',
+    's3:2', …; attributions keep naming the first): the view in which the tagger's per-fragment scores count."""
+    spans = []
+    for span in predicted["spans"]:
+        parts = span.get("fragments")
+        if not parts:
+            spans.append(span)
+            continue
+        whole = {k: v for k, v in span.items() if k != "fragments"}
+        for number, part in enumerate(parts, start=1):
+            spans.append({**whole, **part, "id": span["id"] if number == 1 else f"{span['id']}:{number}"})
+    return {**predicted, "spans": spans}
+
+
+def _totals(pairs: Iterable[tuple[Any, Any]]) -> dict[str, Any]:
     from claimbank.annotate.agreement import evaluate
-    from claimbank.format.model import AnnotationSet
 
     totals: dict[str, dict[str, list[int]]] = {}
-    documents = 0
-    for example in examples:
-        predicted = AnnotationSet.model_validate(predict(example.text))
-        for mode, scores in evaluate(predicted, gold_set(example)).items():
+    for predicted, gold in pairs:
+        for mode, scores in evaluate(predicted, gold).items():
             for item, prf in scores.items():
                 if item not in (*ROLES, "attribution"):
                     continue
@@ -159,8 +188,7 @@ def score(predict: Callable[[str], dict[str, Any]], examples: Iterable[Example])
                 counts[0] += prf.matched
                 counts[1] += prf.predicted
                 counts[2] += prf.reference
-        documents += 1
-    result: dict[str, Any] = {"documents": documents}
+    result: dict[str, Any] = {}
     for mode, items in totals.items():
         result[mode] = {}
         for item, (matched, predicted_count, reference) in items.items():
@@ -176,6 +204,28 @@ def score(predict: Callable[[str], dict[str, Any]], examples: Iterable[Example])
                 "f1": round(f, 4),
             }
     return result
+
+
+def score(predict: Callable[[str], dict[str, Any]], examples: Iterable[Example]) -> dict[str, Any]:
+    """Micro-averaged ``claimbank evaluate`` (claimbank.annotate.agreement.evaluate) over articles: per role and
+    for whole attributions, exact and by overlap.  ``predict`` maps a text to an annotation set (a dict).
+
+    ``exact`` and ``overlap`` compare spans as the dataset holds them (a span in fragments is one span: exact
+    means the same fragments), as ``claimbank evaluate`` does; ``per_fragment`` holds the same two scores with
+    every span in fragments, gold and predicted, cut into one span per fragment (the scores of 1.x)."""
+    from claimbank.format.model import AnnotationSet
+
+    whole, pieces = [], []
+    for example in examples:
+        predicted = predict(example.text)
+        whole.append((AnnotationSet.model_validate(predicted), gold_set(example)))
+        pieces.append(
+            (
+                AnnotationSet.model_validate(split_fragments(predicted)),
+                gold_set(example, fragments=False),
+            )
+        )
+    return {"documents": len(whole), **_totals(whole), "per_fragment": _totals(pieces)}
 
 
 def train(
