@@ -106,9 +106,14 @@ def test_numpy_viterbi_and_marginals_agree_with_brute_force() -> None:
         rng.normal(size=labels),
         rng.normal(size=labels),
     )
-    emissions = rng.normal(size=(2, length, labels))
-    lengths = np.array([4, 3])
-    path, confidence = _viterbi_marginals(emissions, lengths, (transitions, start, end))
+    # Two sequences, and 70 (many sequences take another way through the Viterbi steps).
+    emissions = rng.normal(size=(70, length, labels))
+    lengths = rng.integers(1, length + 1, size=70)
+    lengths[:2] = [4, 3]
+    path, confidence = _viterbi_marginals(emissions[:2], lengths[:2], (transitions, start, end))
+    many = _viterbi_marginals(emissions, lengths, (transitions, start, end))
+    assert (many[0][:2] == path).all()
+    path, confidence = many
     for row, n in enumerate(lengths):
         scores = {}
         for tags in itertools.product(range(labels), repeat=int(n)):

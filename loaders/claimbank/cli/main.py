@@ -611,8 +611,9 @@ def _preannotate(args: argparse.Namespace) -> int:
         return _preannotate_locked(args, stamp)
 
 
-# Articles predicted together: the neural tagger shares its per-call costs among them (1.4 times the articles per
-# CPU second of one at a time on PolNeAR; docs/benchmarks.md), and a batch's documents are all that is held.
+# Articles predicted together: the neural tagger shares its per-call costs among them (1.4-1.6 times the
+# articles per CPU second of one at a time on PolNeAR; docs/tagger.md#prediction-speed); a batch's documents
+# are all that is held.
 PREANNOTATE_BATCH = 16
 
 

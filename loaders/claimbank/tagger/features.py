@@ -11,7 +11,6 @@ byte strings, and the per-word part is cached, since a document repeats its word
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -155,9 +154,13 @@ class Tokens:
     @classmethod
     def of(cls, text: str) -> Tokens:
         """Tokenize ``text`` from the text alone (no span boundaries)."""
+        import numpy as np
+
         offsets = segment.tokenize(text)
-        starts = [start for start, _ in segment.sentences(text)]
-        sentence = [max(bisect_right(starts, start) - 1, 0) for start, _ in offsets]
+        starts = np.array([start for start, _ in segment.sentences(text)], dtype=np.int64)
+        # Each token's sentence: the last that starts at or before it (bisect_right, for all tokens at once).
+        token_starts = np.fromiter((start for start, _ in offsets), np.int64, len(offsets))
+        sentence = np.maximum(np.searchsorted(starts, token_starts, side="right") - 1, 0).tolist()
         words = [text[s:e] for s, e in offsets]
         return cls(text, offsets, words, [w.lower() for w in words], sentence)
 

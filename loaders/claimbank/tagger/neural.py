@@ -694,21 +694,30 @@ def _viterbi_marginals(emissions: Any, lengths: Any, crf: tuple[Any, Any, Any]) 
     scores = np.empty_like(emissions)
     back = np.empty((batch, length, labels), dtype=np.int64)
     back[:, 0] = np.arange(labels)
-    # The Viterbi steps in torch: one call gives the best score and where it came from (numpy needs two, and
-    # its reductions over a 7-wide axis are slower); the same float64 sums, the first best on a tie, as argmax.
-    torch = _torch()
-    each = torch.from_numpy(emissions.astype(np.float64))
-    moves = torch.from_numpy(transitions)
-    score = torch.from_numpy(start) + each[:, 0]
-    found, came = [score], []
-    for t in range(1, length):
-        best, arg = (score.unsqueeze(2) + moves).max(1)
-        score = best + each[:, t]
-        found.append(score)
-        came.append(arg)
-    scores[:] = torch.stack(found, 1).numpy()
-    if came:
-        back[:, 1:] = torch.stack(came, 1).numpy()
+    score = start + emissions[:, 0]
+    scores[:, 0] = score
+    if batch < 64:
+        for t in range(1, length):
+            options = score[:, :, None] + transitions
+            back[:, t] = options.argmax(1)
+            score = options.max(1) + emissions[:, t]
+            scores[:, t] = score
+    else:
+        # Many sequences (articles tagged together): the steps in torch, where one call gives the best score
+        # and where it came from and is faster on these larger arrays (numpy is, on small ones). The same
+        # float64 sums, the first best on a tie, as argmax.
+        torch = _torch()
+        each = torch.from_numpy(emissions.astype(np.float64))
+        moves = torch.from_numpy(transitions)
+        current = torch.from_numpy(score)
+        came = []
+        for t in range(1, length):
+            best, arg = (current.unsqueeze(2) + moves).max(1)
+            current = best + each[:, t]
+            scores[:, t] = current.numpy()
+            came.append(arg)
+        if came:
+            back[:, 1:] = torch.stack(came, 1).numpy()
     back[~live] = np.arange(labels)
     current = (scores[rows, last_position] + end).argmax(1)
     path = np.zeros((batch, length), dtype=np.int64)

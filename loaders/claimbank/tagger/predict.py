@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,13 +128,15 @@ class Model:
         }
         self.version = str(self.manifest.get("model_version", "claimbank-tagger"))
 
-    def _classify(self, name: str, items: list[list[str]]) -> list[str]:
-        if not items:
+    def _classify(self, name: str, items: Callable[[], list[list[str]]], count: int) -> list[str]:
+        """The ``count`` labels of attribute ``name``; ``items`` makes their features (only when a classifier
+        needs them: an attribute with one value in training has none)."""
+        if not count:
             return []
         classifier = self._classifiers.get(name)
         if classifier is None:
-            return [self._constant.get(name, "unspecified")] * len(items)
-        labels: list[str] = classifier.tag(items)
+            return [self._constant.get(name, "unspecified")] * count
+        labels: list[str] = classifier.tag(items())
         return labels
 
     def _crf_spans(self, articles: list[Tokens]) -> list[list[tuple[str, int, int, float]]]:
@@ -184,7 +187,7 @@ class Model:
         proposals = link.choose(cues, keys, scores)
         kinds = self._classify(
             "kind",
-            [
+            lambda: [
                 link.kind_features(
                     tokens,
                     (spans[p.cue].first, spans[p.cue].last),
@@ -192,6 +195,7 @@ class Model:
                 )
                 for p in proposals
             ],
+            len(proposals),
         )
         proposals = [
             link.Proposal(kind, p.source, p.cue, p.content, p.confidence)
@@ -206,7 +210,10 @@ class Model:
                 sources,
                 self._classify(
                     "source_type",
-                    [link.span_type_features(tokens, (spans[i].first, spans[i].last)) for i in sources],
+                    lambda: [
+                        link.span_type_features(tokens, (spans[i].first, spans[i].last)) for i in sources
+                    ],
+                    len(sources),
                 ),
                 strict=True,
             )
@@ -216,7 +223,8 @@ class Model:
                 cues,
                 self._classify(
                     "cue_type",
-                    [link.span_type_features(tokens, (spans[i].first, spans[i].last)) for i in cues],
+                    lambda: [link.span_type_features(tokens, (spans[i].first, spans[i].last)) for i in cues],
+                    len(cues),
                 ),
                 strict=True,
             )
