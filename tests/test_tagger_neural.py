@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,18 @@ from hypothesis import strategies as st
 from claimbank.annotate.preannotate import annotation_set as rules
 from claimbank.cli import main
 from claimbank.tagger import Model, ModelError, Settings, load, neural, train
+from claimbank.tagger.data import Example, Span
 from claimbank.tagger.features import Tokens, _inside_quotes, _word
-from claimbank.tagger.neural import NeuralTagger, _tag_spans, _viterbi_marginals, chunks, flags
+from claimbank.tagger.neural import (
+    NeuralTagger,
+    _tag_spans,
+    _viterbi_marginals,
+    chunks,
+    flags,
+    rate_rows,
+    rate_tables,
+    rate_width,
+)
 from claimbank.tagger.neural_settings import NeuralSettings
 from claimbank.tagger.tags import LABELS, decode
 from claimbank.tagger.training import score
@@ -72,6 +83,14 @@ def test_the_folder_holds_safetensors_weights_vocabulary_and_settings(model_dir:
     raw = (model_dir / "tagger.safetensors").read_bytes()
     header = json.loads(raw[8 : 8 + int.from_bytes(raw[:8], "little")])
     assert "lstm.weight_ih_l0" in header
+    # The word rates are inputs: their table is JSON in the folder, hashed like the weights.
+    assert manifest["neural"]["rates"] == "rates.json"
+    assert manifest["neural"]["feature_version"] == 2
+    assert "rates.json" in manifest["files"]
+    table = json.loads((model_dir / "rates.json").read_text("utf-8"))
+    assert table["roles"] == ["CUE", "SOURCE"]
+    assert len(table["words"]) == len(table["rates"]) > 0
+    assert all(0.0 <= x <= 1.0 for row in table["rates"] for x in row)
     assert "crf.transitions" in header
     card = (model_dir / "README.md").read_text("utf-8")
     assert "BiLSTM-CRF" in card
@@ -270,3 +289,61 @@ def test_train_arch_neural_and_preannotate_from_the_command_line(
     assert "tagger.safetensors" in result.stderr
     with pytest.raises(ModelError):
         Model(broken)
+
+
+def test_word_rates_are_out_of_fold_for_the_articles_trained_on() -> None:
+    texts = [
+        "Ann said it twice. Ann said so.",
+        "Bob argued it. Bob argued.",
+        "Ann said it. Bob argued it. Cal said no.",
+    ]
+    examples = []
+    for i, text in enumerate(texts):
+        tokens = Tokens.of(text)
+        cues = [
+            (a, b) for (a, b), w in zip(tokens.offsets, tokens.lower, strict=True) if w in ("said", "argued")
+        ]
+        spans = tuple(Span(f"c{k}", "CUE", a, b, f"c{k}", None, None) for k, (a, b) in enumerate(cues))
+        examples.append(Example(str(i), text, spans, ()))
+    corpus = [Tokens.of(e.text) for e in examples]
+    full, folds = rate_tables(corpus, examples, 3)
+    assert full["said"] == (1.0, 0.0)
+    assert full["it"] == (0.0, 0.0)
+    # Fold 0 (the first article) sees only the others: "twice" is the first article's alone (and once), so it is
+    # in no table; "ann" is seen once outside it, under the count of two; "said" twice, in the third.
+    assert folds[0]["said"] == (1.0, 0.0)
+    assert "ann" not in folds[0]
+    assert folds[2]["argued"] == (1.0, 0.0)
+    rows = rate_rows(corpus[2], full, 2)
+    assert rows.shape == (len(corpus[2].lower), rate_width(2))
+    said = corpus[2].lower.index("said")
+    # columns: (cue, source) at offsets -2, -1, 0, +1, +2, then "known"; "said" is at offset 0 of itself and
+    # at offset -1 of the token after it.
+    assert rows[said, 4] == 1.0
+    assert rows[said + 1, 2] == 1.0
+    assert rows[said, -1] == 1.0
+
+
+def test_a_model_from_before_the_word_rates_still_loads_and_predicts(dataset: Path, tmp_path: Path) -> None:
+    out = tmp_path / "old"
+    train(
+        dataset,
+        out,
+        settings=Settings(linker_iterations=20),
+        neural=replace(TINY, epochs=1, rates=-1),
+        eval_splits=[],
+    )
+    manifest = json.loads((out / "model.json").read_text("utf-8"))
+    assert manifest["neural"]["feature_version"] == 1
+    assert "rates.json" not in manifest["files"]
+    # As written before the rates existed: no rates in the settings.
+    del manifest["neural"]["settings"]["rates"]
+    del manifest["neural"]["settings"]["rate_folds"]
+    (out / "model.json").write_text(json.dumps(manifest))
+    model = Model(out)
+    item = model.annotation_set("“The plan will fail,” the mayor said.", created_at=STAMP)
+    assert problems_of_predicted_set("“The plan will fail,” the mayor said.", item) == []
+    manifest["neural"]["feature_version"] = 3
+    (out / "model.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelError, match="feature version"):
+        Model(out)

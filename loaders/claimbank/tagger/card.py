@@ -7,15 +7,21 @@ from typing import Any
 
 
 def _table(metrics: dict[str, Any]) -> list[str]:
-    lines = ["| item | P exact | R exact | F1 exact | F1 overlap |", "|---|---|---|---|---|"]
+    lines = [
+        "| item | P exact | R exact | F1 exact | F1 overlap | F1 exact / overlap per fragment |",
+        "|---|---|---|---|---|---|",
+    ]
+    pieces = metrics.get("per_fragment", {})
     for item in ("CUE", "SOURCE", "CONTENT", "attribution"):
         exact = metrics.get("exact", {}).get(item)
         overlap = metrics.get("overlap", {}).get(item)
         if exact is None or overlap is None:
             continue
+        apart = [pieces.get(mode, {}).get(item) for mode in ("exact", "overlap")]
+        per_fragment = " / ".join(f"{s['f1']:.3f}" for s in apart if s) or "—"
         lines.append(
             f"| {item} | {exact['precision']:.3f} | {exact['recall']:.3f} | {exact['f1']:.3f} | "
-            f"{overlap['f1']:.3f} |"
+            f"{overlap['f1']:.3f} | {per_fragment} |"
         )
     return lines
 
@@ -74,7 +80,13 @@ def render(manifest: dict[str, Any]) -> str:
         f"- Tokens: `{tokenizer['function']}`; sentences: `{tokenizer['sentences']}`.",
         (
             f"- Inputs (neural feature version {manifest['neural']['feature_version']}): word, characters, "
-            f"flags {', '.join(manifest['neural']['flags'])}."
+            f"flags {', '.join(manifest['neural']['flags'])}"
+            + (
+                f"; each word's learned rates of being in a CUE and in a SOURCE, and its neighbours' up to "
+                f"{manifest['neural']['settings'].get('rates')} tokens away (`{manifest['neural']['rates']}`)."
+                if manifest["neural"].get("rates")
+                else "."
+            )
             if manifest.get("architecture") == "neural" and isinstance(manifest.get("neural"), dict)
             else f"- Features (version {tokenizer['feature_version']}): word, shape, affixes, stem, lexicon "
             f"flags, neighbours up to {tokenizer['window']} tokens away, bigrams, position in the sentence, "
@@ -93,7 +105,8 @@ def render(manifest: dict[str, Any]) -> str:
         "## Held-out metrics",
         "",
         "`claimbank evaluate`'s scorer (claimbank.annotate.agreement.evaluate), micro-averaged over articles; "
-        "the splits are the dataset's own, fixed by a hash of the article id.",
+        "the splits are the dataset's own, fixed by a hash of the article id. A span in fragments is one span "
+        "(exact: the same fragments); the last column scores every fragment as a span of its own.",
     ]
     for split, metrics in manifest.get("metrics", {}).items():
         lines += ["", f"### {split} ({metrics['documents']} articles)", "", *_table(metrics)]
@@ -101,8 +114,8 @@ def render(manifest: dict[str, Any]) -> str:
         "",
         "## Limits",
         "",
-        "- Nested attributions are not predicted (BIO holds one span per token); discontinuous spans come out as "
-        "separate spans, the attribution pointing at the first.",
+        "- Nested attributions are not predicted (BIO holds one span per token); a span in fragments is predicted "
+        "where the linker links two or more CONTENT pieces to one cue (a quotation broken by 'he said').",
         "- Claims and factuality are not predicted.",
         "- It knows only what its training articles show: another genre or annotation scheme needs retraining.",
         "",

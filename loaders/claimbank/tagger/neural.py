@@ -33,13 +33,17 @@ from claimbank.tagger.tags import LABELS, encode
 
 WEIGHTS = "tagger.safetensors"
 VOCABULARY = "vocabulary.json"
+RATES = "rates.json"
 # The lexicon flags of features._word that become inputs, in this order (changing them changes what a saved
 # model means: bump FEATURE_VERSION).
 _FLAGS = (b"T", b"U", b"say", b"bel", b"cue", b"aux", b"prn")
 FLAG_COUNT = len(_FLAGS) + 4
 # The lexicon flags _word_flags computes itself, in this order (the same as features._word's: tested).
 _DIRECT_FLAGS = (b"T", b"U", b"say", b"bel", b"cue", b"aux", b"prn")
-FEATURE_VERSION = 1
+# 1: the flags only; 2: also the learned word rates (NeuralSettings.rates). A model says which it has; both load.
+FEATURE_VERSION = 2
+_FEATURE_VERSIONS = (1, 2)
+_RATE_ROLES = ("CUE", "SOURCE")
 MAX_CHARS = 16  # a word's first 16 characters feed the character CNN
 PAD, UNK = 0, 1
 
@@ -131,6 +135,54 @@ def flags(tokens: Tokens) -> Any:
     rows[1:, lexicon + 2] = starts[1:] != starts[:-1]
     rows[:, lexicon + 3] = own[:, lexicon]
     return rows
+
+
+def rate_width(window: int) -> int:
+    """How many input columns the word rates take: each role's rate for the token and its neighbours up to
+    ``window`` away, and whether the token's word is in the table (none when ``window`` is -1)."""
+    return 0 if window < 0 else len(_RATE_ROLES) * (2 * window + 1) + 1
+
+
+RateTable = dict[str, tuple[float, ...]]
+
+
+def rate_tables(
+    corpus: Sequence[Tokens], examples: Sequence[Example], folds: int
+) -> tuple[RateTable, list[RateTable]]:
+    """The rate at which each word (lower-cased, seen at least twice) is inside a CUE and inside a SOURCE in
+    ``examples``: over all of them, and for each of ``folds`` folds (article ``i`` is in fold ``i % folds``)
+    over the other folds' articles, so that the articles trained on see rates they did not make."""
+    parts: list[list[Counter[str]]] = [[Counter() for _ in range(1 + len(_RATE_ROLES))] for _ in range(folds)]
+    for i, (tokens, example) in enumerate(zip(corpus, examples, strict=True)):
+        counts = parts[i % folds]
+        for word, tag in zip(tokens.lower, encode(tokens.offsets, example.spans)[0], strict=True):
+            counts[0][word] += 1
+            for k, role in enumerate(_RATE_ROLES, start=1):
+                if tag[2:] == role:
+                    counts[k][word] += 1
+    total = [sum((p[k] for p in parts), Counter()) for k in range(1 + len(_RATE_ROLES))]
+
+    def table(counts: list[Counter[str]]) -> RateTable:
+        return {w: tuple(round(c[w] / n, 4) for c in counts[1:]) for w, n in counts[0].items() if n >= 2}
+
+    return table(total), [table([total[k] - part[k] for k in range(len(total))]) for part in parts]
+
+
+def rate_rows(tokens: Tokens, table: RateTable, window: int) -> Any:
+    """The rate inputs (see ``rate_width``) of every token, a float32 array ``(tokens, rate_width(window))``."""
+    import numpy as np
+
+    n = len(tokens.lower)
+    roles = len(_RATE_ROLES)
+    own = np.zeros((n + 2 * window, roles), dtype=np.float32)
+    known = np.zeros((n, 1), dtype=np.float32)
+    for i, word in enumerate(tokens.lower):
+        found = table.get(word)
+        if found is not None:
+            own[window + i] = found
+            known[i] = 1.0
+    columns = [own[window + d : window + d + n] for d in range(-window, window + 1)]
+    return np.concatenate([*columns, known], 1)
 
 
 class Vocabulary:
@@ -263,7 +315,7 @@ def _build_network(torch: Any, settings: NeuralSettings, words: int, chars: int)
             self.char_cnn = nn.Conv1d(settings.char_dim, settings.char_filters, 3, padding=1)
             self.dropout = nn.Dropout(settings.dropout)
             self.lstm = nn.LSTM(
-                settings.word_dim + settings.char_filters + FLAG_COUNT,
+                settings.word_dim + settings.char_filters + FLAG_COUNT + rate_width(settings.rates),
                 settings.hidden,
                 bidirectional=True,
                 batch_first=True,
@@ -299,7 +351,7 @@ def _tensors(
     found = (
         torch.tensor(words, dtype=torch.long),
         spelled,
-        torch.from_numpy(rows).view(n, FLAG_COUNT),
+        torch.from_numpy(rows).view(n, -1),
     )
     return found if tags is None else (*found, torch.tensor(tags, dtype=torch.long))
 
@@ -312,11 +364,20 @@ def _pad(torch: Any, items: Sequence[tuple[Any, ...]]) -> tuple[Any, ...]:
 
 
 def _pieces(
-    torch: Any, tokens: Tokens, vocabulary: Vocabulary, size: int, tags: list[int] | None = None
+    torch: Any,
+    tokens: Tokens,
+    vocabulary: Vocabulary,
+    size: int,
+    tags: list[int] | None = None,
+    rates: tuple[RateTable, int] | None = None,
 ) -> list[tuple[int, tuple[Any, ...]]]:
-    """The article's chunks as tensors, each with its first token."""
+    """The article's chunks as tensors, each with its first token; ``rates``: the rate table and window."""
+    import numpy as np
+
     words, chars = vocabulary.encode(tokens)
     rows = flags(tokens)
+    if rates is not None:
+        rows = np.concatenate([rows, rate_rows(tokens, *rates)], 1)
     return [
         (
             first,
@@ -351,9 +412,10 @@ def train_tagger(
         corpus = [Tokens.of(e.text) for e in examples]
         vocabulary = Vocabulary.build(corpus, settings.min_count)
         index = {tag: i for i, tag in enumerate(LABELS)}
+        full, folds = rate_tables(corpus, examples, settings.rate_folds) if settings.rates >= 0 else ({}, [])
         items = [
             piece
-            for tokens, example in zip(corpus, examples, strict=True)
+            for i, (tokens, example) in enumerate(zip(corpus, examples, strict=True))
             if tokens.offsets
             for _, piece in _pieces(
                 torch,
@@ -361,6 +423,7 @@ def train_tagger(
                 vocabulary,
                 settings.chunk,
                 [index[t] for t in encode(tokens.offsets, example.spans)[0]],
+                (folds[i % settings.rate_folds], settings.rates) if folds else None,
             )
         ]
         network = _build_network(torch, settings, len(vocabulary.words), len(vocabulary.chars))
@@ -392,13 +455,20 @@ def train_tagger(
     finally:
         torch.set_num_threads(threads)
     (folder / VOCABULARY).write_text(json.dumps(vocabulary.to_json(), ensure_ascii=False), "utf-8")
+    rates: dict[str, Any] = {}
+    if settings.rates >= 0:
+        words = sorted(full)
+        table = {"roles": list(_RATE_ROLES), "words": words, "rates": [list(full[w]) for w in words]}
+        (folder / RATES).write_text(json.dumps(table, ensure_ascii=False), "utf-8")
+        rates = {"rates": RATES}
     return {
         "weights": WEIGHTS,
         "vocabulary": VOCABULARY,
+        **rates,
         "words": len(vocabulary.words),
         "chars": len(vocabulary.chars),
         "flags": [f.decode() for f in _FLAGS] + ["in_quotes", "paragraph_start", "sentence_start", "digit"],
-        "feature_version": FEATURE_VERSION,
+        "feature_version": FEATURE_VERSION if settings.rates >= 0 else 1,
         "settings": asdict(settings),
     }
 
@@ -419,14 +489,33 @@ class NeuralTagger:
         if not isinstance(described, dict) or not isinstance(described.get("settings"), dict):
             raise ModelError(f"{folder}: model.json does not describe the neural tagger")
         known = {f.name for f in fields(NeuralSettings)}
+        version = described.get("feature_version")
+        if version not in _FEATURE_VERSIONS:
+            raise ModelError(f"{folder}: neural feature version differs from this claimbank's (retrain)")
+        # A model from before the word rates (feature version 1) has none.
+        stored = (
+            {"rates": -1, **described["settings"]} if version == 2 else {**described["settings"], "rates": -1}
+        )
         try:
-            self.settings = NeuralSettings(**{k: v for k, v in described["settings"].items() if k in known})
+            self.settings = NeuralSettings(**{k: v for k, v in stored.items() if k in known})
             vocabulary = json.loads((folder / VOCABULARY).read_text("utf-8"))
             self.vocabulary = Vocabulary(vocabulary["words"], vocabulary["chars"])
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise ModelError(f"{folder}/{VOCABULARY}: not a vocabulary of this tagger ({error})") from None
-        if described.get("feature_version") != FEATURE_VERSION:
-            raise ModelError(f"{folder}: neural feature version differs from this claimbank's (retrain)")
+        self._rates: RateTable = {}
+        if self.settings.rates >= 0:
+            try:
+                table = json.loads((folder / RATES).read_text("utf-8"))
+                roles = len(_RATE_ROLES)
+                self._rates = {
+                    str(w): tuple(float(x) for x in r)
+                    for w, r in zip(table["words"], table["rates"], strict=True)
+                    if len(r) == roles
+                }
+                if table["roles"] != list(_RATE_ROLES) or len(self._rates) != len(table["words"]):
+                    raise ValueError("not the roles this tagger reads")
+            except (OSError, ValueError, KeyError, TypeError) as error:
+                raise ModelError(f"{folder}/{RATES}: not a rate table of this tagger ({error})") from None
         self._torch = torch
         self.network = _build_network(
             torch, self.settings, len(self.vocabulary.words), len(self.vocabulary.chars)
@@ -457,7 +546,7 @@ class NeuralTagger:
             [
                 self.network.words.weight[PAD],
                 torch.zeros(settings.char_filters),
-                torch.zeros(FLAG_COUNT),
+                torch.zeros(FLAG_COUNT + rate_width(settings.rates)),
             ]
         )
 
@@ -479,6 +568,15 @@ class NeuralTagger:
         index = torch.from_numpy(steps)
         h, c = self._padding_states
         return h[:, index].contiguous(), c[:, index].contiguous()
+
+    def _inputs(self, tokens: Tokens) -> Any:
+        """The per-token input rows: the flags, then the word rates where the model has them."""
+        import numpy as np
+
+        rows = flags(tokens)
+        if self.settings.rates < 0:
+            return rows
+        return np.concatenate([rows, rate_rows(tokens, self._rates, self.settings.rates)], 1)
 
     def spans(self, tokens: Tokens) -> list[tuple[str, int, int, float]]:
         """``(label, first token, last token, confidence)`` of every span found in ``tokens``."""
@@ -517,7 +615,7 @@ class NeuralTagger:
                 lengths.append(last - first)
                 widths.append(width)
             words += tokens.words
-            rows.append(flags(tokens))
+            rows.append(self._inputs(tokens))
         n = len(words)
         first_token = np.array(starts, dtype=np.int64)
         length = np.array(lengths, dtype=np.int64)

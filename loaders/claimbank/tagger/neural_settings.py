@@ -9,16 +9,16 @@ from dataclasses import dataclass
 class NeuralSettings:
     """The BiLSTM-CRF tagger's size and training schedule (Adam, dropout); recorded in the model.
 
-    The defaults were chosen on PolNeAR train's validation + test hash splits (docs/tagger.md): 64 per direction
-    and chunks of 100 tokens predict as fast as the CRF tagger and beat it on every role; 128 and 200 score 0.4-2
-    points higher and predict 1.6 times slower.
+    The defaults were chosen on PolNeAR train's validation + test hash splits (docs/tagger.md): with the word
+    rates, 128 per direction scores 2.5-4 points above 64 on every role and predicts 1.35 times slower; chunks of
+    100 tokens.
     """
 
     epochs: int = 10
     word_dim: int = 100
     char_dim: int = 25
     char_filters: int = 50
-    hidden: int = 64
+    hidden: int = 128
     chunk: int = 100
     batch: int = 16
     learning_rate: float = 0.002
@@ -27,3 +27,8 @@ class NeuralSettings:
     min_count: int = 2
     seed: int = 0
     threads: int = 1
+    # Each token's learned rates of being in a CUE and in a SOURCE (from the training articles; out-of-fold,
+    # ``rate_folds`` folds, for the articles trained on), and its neighbours' up to ``rates`` tokens away, as
+    # extra inputs (-1: none; a model from before them has none).
+    rates: int = 2
+    rate_folds: int = 5
