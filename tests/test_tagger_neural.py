@@ -150,7 +150,7 @@ def test_numpy_viterbi_and_marginals_agree_with_brute_force() -> None:
 
 def _reference_spans(tagger: NeuralTagger, tokens: Tokens) -> list[tuple[str, int, int, float]]:
     """The tagger's spans the straightforward way: the article's chunks padded to its longest (a padding
-    position is the PAD word, no spelling, no flags), the whole network on them, the CRF's own Viterbi and
+    position is the PAD word, no spelling, no flags or rates), the whole network on them, the CRF's own Viterbi and
     forward-backward in torch."""
     import torch
 
@@ -158,7 +158,8 @@ def _reference_spans(tagger: NeuralTagger, tokens: Tokens) -> list[tuple[str, in
 
     if not tokens.words:
         return []
-    pieces = _pieces(torch, tokens, tagger.vocabulary, tagger.settings.chunk)
+    rates = (tagger._rates, tagger.settings.rates) if tagger.settings.rates >= 0 else None
+    pieces = _pieces(torch, tokens, tagger.vocabulary, tagger.settings.chunk, rates=rates)
     network = tagger.network
     with torch.inference_mode():
         words, chars, rows, mask = _pad(torch, [piece for _, piece in pieces])
