@@ -1,21 +1,28 @@
-"""Benchmark `claimbank build` against a user's own writer of the same files, in pairs (A B A B) in one run.
+"""Benchmark `claimbank build` and `claimbank validate` against what they are measured by, in pairs (A B A B) in
+one run.
 
     python benchmarks/bench_build.py --docs 20000 --rounds 2
-    python benchmarks/bench_build.py --docs 2000 --pairs jobs --rounds 3
+    python benchmarks/bench_build.py --docs 5000 --pairs jobs vjobs --rounds 3 --busy 2
+    python benchmarks/bench_build.py --docs 5000 --pairs baseline --baseline /path/to/other/checkout
     python benchmarks/bench_build.py --docs 20000 --load          # and datasets.load_dataset of the result
 
 Every measured step is a whole process of its own (imports included), so its wall time, CPU time (user + system,
 of it and its children) and peak RSS are its own. A pair runs its two steps alternately, ``--rounds`` times each,
-and prints the medians and the ratio of the medians: on a loaded machine the ratio of steps run side by side in
-time is what to read, not the absolute numbers. The load average is printed before and after.
+and prints the medians and the ratios of the medians (wall and CPU): on a loaded machine the ratio of steps run
+side by side in time is what to read, not the absolute numbers. The load average is printed for every pair.
+``--busy N`` keeps N processes spinning on the CPU during the pairs (a busy machine, on purpose).
 
-Pairs:
-  writer  claimbank build (one process)  vs  `datasets.Dataset.from_generator(...).to_parquet(...)` of the
-          `documents` config of the same files: json.loads + labels to ints, no validation, one config, what a
-          user of `datasets` would write (the build validates and writes five configs)
-  jobs    claimbank build --jobs 1  vs  --jobs 2 (same output, byte for byte)
-  long    claimbank build of the normal articles  vs  of a few long ones (--long-length code points each, the
-          same total text): CPU seconds per million code points, which is linear when the ratio is ~1
+Pairs (A vs B):
+  writer    claimbank build (one process)  vs  `datasets.Dataset.from_generator(...).to_parquet(...)` of the
+            `documents` config of the same files: json.loads + labels to ints, no validation, one config, what a
+            user of `datasets` would write (the build validates and writes five configs)
+  baseline  claimbank build of this checkout  vs  of the checkout named by --baseline (same files)
+  jobs      claimbank build --jobs 1  vs  --jobs 2 (same output, byte for byte)
+  long      claimbank build of the normal articles  vs  of a few long ones (--long-length code points each, the
+            same total text): CPU seconds per million code points, which is linear when the ratio is ~1
+  validate  claimbank validate of the files  vs  the parse bound on files (read and orjson.loads each file)
+  cjs       claimbank validate  vs  check-jsonschema (schema only) of --cjs-files of the files
+  vjobs     claimbank validate --jobs 1  vs  --jobs 2
 Single steps with --load: load-cold (datasets.load_dataset of every config, empty cache), load-warm, stream
 (`streaming=True` over every `documents` row), raw-read (pyarrow.parquet.read_table of every config).
 """
@@ -37,9 +44,14 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 PAIRS = {
     "writer": ("build", "from-generator"),
+    "baseline": ("build", "build-baseline"),
     "jobs": ("build", "build-jobs2"),
     "long": ("build", "build-long"),
+    "validate": ("validate", "parse-bound"),
+    "cjs": ("validate-subset", "check-jsonschema"),
+    "vjobs": ("validate", "validate-jobs2"),
 }
+DEFAULT_PAIRS = ("writer", "jobs", "long", "validate", "cjs", "vjobs")
 LOAD_STEPS = ("load-cold", "load-warm", "stream", "raw-read")
 
 
@@ -76,15 +88,31 @@ def _plain_row(
 def step(name: str, work: Path) -> None:
     """Run one step in this process (the parent measures it)."""
     project, out = work / "project", work / f"dataset-{name}"
-    if name in ("build", "build-jobs2", "build-long"):
+    if name in ("build", "build-jobs2", "build-long", "build-baseline"):
         from claimbank.dataset.build import build
 
         source = work / "long" if name == "build-long" else project
         jobs = 2 if name == "build-jobs2" else 1
         result = build([source / "annotations"], out, seeds_dir=source / "seeds", jobs=jobs)
         assert result.ok, result.report.summary()
+    elif name in ("validate", "validate-jobs2", "validate-subset"):
+        from claimbank.cli.main import main as claimbank
+
+        source = work / "subset" if name == "validate-subset" else project
+        jobs = ["--jobs", "2"] if name == "validate-jobs2" else []
+        status = claimbank(["validate", "-q", *jobs, str(source / "annotations")])
+        assert status == 0, status
+    elif name == "parse-bound":
+        import orjson
+
+        folder = project / "annotations"
+        for entry in sorted(os.listdir(folder)):
+            with open(folder / entry, "rb") as handle:
+                orjson.loads(handle.read())
     elif name == "from-generator":
         import datasets
+
+        datasets.disable_progress_bars()
 
         from claimbank.dataset import features
         from claimbank.format import vocab
@@ -145,18 +173,28 @@ def step(name: str, work: Path) -> None:
         raise SystemExit(f"unknown step {name}")
 
 
-def measure(name: str, work: Path) -> dict[str, float]:
+def measure(name: str, work: Path, baseline: str | None = None) -> dict[str, float]:
     """Run a step as a process of its own: wall and CPU seconds, peak RSS (the largest of it and its workers)."""
     if name == "from-generator":
         shutil.rmtree(work / "gen-cache", ignore_errors=True)
     if name == "load-cold":
         shutil.rmtree(work / "hf-cache", ignore_errors=True)
+    code = Path(baseline) if name == "build-baseline" and baseline else HERE.parent
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(HERE.parent / "loaders"), os.environ.get("PYTHONPATH", "")]),
+        "PYTHONPATH": os.pathsep.join([str(code / "loaders"), os.environ.get("PYTHONPATH", "")]),
     }
+    command = [sys.executable, __file__, "--step", name, "--workdir", str(work)]
+    if name == "check-jsonschema":
+        files = sorted(str(path) for path in (work / "subset" / "annotations").glob("*.json"))
+        command = [
+            "check-jsonschema",
+            "--schemafile",
+            str(HERE.parent / "schema" / "document.schema.json"),
+            *files,
+        ]
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, __file__, "--step", name, "--workdir", str(work)], env=env)
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
     if status != 0:
@@ -169,14 +207,61 @@ def _code_points(folder: Path) -> int:
     return sum(len(json.loads(path.read_bytes())["text"]) for path in _files(folder))
 
 
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def _spin() -> None:
+    while True:
+        pass
+
+
+def _subset(work: Path, count: int) -> None:
+    """``subset/``: the first ``count`` files of the project, with their seeds, for the slow check-jsonschema."""
+    files = _files(work / "project")[:count]
+    if len(_files(work / "subset")) == len(files):
+        return
+    shutil.rmtree(work / "subset", ignore_errors=True)
+    (work / "subset" / "annotations").mkdir(parents=True)
+    (work / "subset" / "seeds").mkdir()
+    for path in files:
+        shutil.copyfile(path, work / "subset" / "annotations" / path.name)
+        seed = json.loads(path.read_bytes())["seed"]
+        shutil.copyfile(work / "project" / "seeds" / seed, work / "subset" / "seeds" / seed)
+
+
+def run_pair(pair: str, work: Path, rounds: int, baseline: str | None) -> dict[str, dict[str, float]]:
+    """A B A B …: each step ``rounds`` times, alternately; the medians of each."""
+    first, second = PAIRS[pair]
+    runs: dict[str, list[dict[str, float]]] = {first: [], second: []}
+    for _ in range(rounds):
+        for name in (first, second):
+            runs[name].append(measure(name, work, baseline))
+    medians = {
+        name: {k: statistics.median(r[k] for r in runs[name]) for k in ("wall", "cpu", "peak_mib")}
+        for name in runs
+    }
+    for name in (first, second):
+        m = medians[name]
+        each = ", ".join(f"{r['wall']:.1f}/{r['cpu']:.1f}" for r in runs[name])
+        print(
+            f"{pair:8} {name:16} wall {m['wall']:8.2f} s  cpu {m['cpu']:8.2f} s  peak {m['peak_mib']:6.0f} MiB"
+            f"  (wall/cpu of each round: {each})"
+        )
+    return medians
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--docs", type=int, default=20_000, help="synthetic articles (default 20000)")
     parser.add_argument("--rounds", type=int, default=2, help="rounds of each pair (default 2: A B A B)")
-    parser.add_argument("--pairs", nargs="*", choices=PAIRS, default=list(PAIRS))
+    parser.add_argument("--pairs", nargs="*", choices=PAIRS, default=list(DEFAULT_PAIRS))
     parser.add_argument("--long-length", type=int, default=100_000, help="code points of a long article")
+    parser.add_argument("--cjs-files", type=int, default=1_000, help="files for the check-jsonschema pair")
+    parser.add_argument("--baseline", help="another checkout, for the baseline pair")
+    parser.add_argument("--busy", type=int, default=0, help="processes kept spinning during the pairs")
     parser.add_argument("--load", action="store_true", help="also time loading the build with datasets")
     parser.add_argument(
         "--workdir", type=Path, help="where to put the corpora (default: a temp dir, removed)"
@@ -187,6 +272,11 @@ def main() -> None:
     if args.step:
         step(args.step, work)
         return
+    if "baseline" in args.pairs and not args.baseline:
+        parser.error("the baseline pair needs --baseline DIR")
+    if "cjs" in args.pairs and shutil.which("check-jsonschema") is None:
+        print("check-jsonschema is not installed (pip install check-jsonschema): its pair is left out")
+        args.pairs.remove("cjs")
     sys.path.insert(0, str(HERE.parent / "loaders"))
     from importlib.metadata import version
 
@@ -194,13 +284,14 @@ def main() -> None:
 
     packages = ("datasets", "pyarrow", "pydantic", "msgspec")
     print(f"python {sys.version.split()[0]}, " + ", ".join(f"{name} {version(name)}" for name in packages))
-    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}; {os.cpu_count()} CPUs")
+    print(f"load average before: {_load()}; {os.cpu_count()} CPUs; {args.busy} spinning processes")
+    spinners = []
     try:
         if len(_files(work / "project")) != args.docs:
             shutil.rmtree(work / "project", ignore_errors=True)
             write_project(work / "project", args.docs)
+        normal = _code_points(work / "project")
         if "long" in args.pairs:
-            normal = _code_points(work / "project")
             count = max(1, round(normal / args.long_length))
             if len(_files(work / "long")) != count:
                 shutil.rmtree(work / "long", ignore_errors=True)
@@ -209,43 +300,41 @@ def main() -> None:
             print(
                 f"corpora: {args.docs} articles, {normal:,} code points; {count} long, {long:,} code points"
             )
+        if "cjs" in args.pairs:
+            _subset(work, args.cjs_files)
+        import multiprocessing
+
+        spinners = [multiprocessing.Process(target=_spin, daemon=True) for _ in range(args.busy)]
+        for spinner in spinners:
+            spinner.start()
         for pair in args.pairs:
+            before = _load()
+            medians = run_pair(pair, work, args.rounds, args.baseline)
+            a, b = (medians[name] for name in PAIRS[pair])
             first, second = PAIRS[pair]
-            runs: dict[str, list[dict[str, float]]] = {first: [], second: []}
-            for _ in range(args.rounds):
-                for name in (first, second):
-                    runs[name].append(measure(name, work))
-            medians = {
-                name: {k: statistics.median(r[k] for r in runs[name]) for k in ("wall", "cpu", "peak_mib")}
-                for name in runs
-            }
-            for name in (first, second):
-                m = medians[name]
-                rounds = ", ".join(f"{r['wall']:.1f}" for r in runs[name])
-                print(
-                    f"{pair:7} {name:15} wall {m['wall']:8.2f} s  cpu {m['cpu']:8.2f} s  peak {m['peak_mib']:6.0f} MiB"
-                    f"  (wall of each round: {rounds})"
-                )
-            a, b = medians[first], medians[second]
+            line = (
+                f"{pair:8} {first}/{second}: wall {a['wall'] / b['wall']:.2f}, cpu {a['cpu'] / b['cpu']:.2f}"
+            )
             if pair == "long":
                 per_a, per_b = a["cpu"] / normal * 1e6, b["cpu"] / long * 1e6
-                print(
-                    f"{pair:7} CPU s per 1M code points: normal {per_a:.2f}, long {per_b:.2f}, long/normal {per_b / per_a:.2f}"
-                )
-            else:
-                print(
-                    f"{pair:7} {first}/{second}: wall {a['wall'] / b['wall']:.2f}, cpu {a['cpu'] / b['cpu']:.2f}"
-                )
+                line += f"; CPU s per 1M code points: normal {per_a:.2f}, long {per_b:.2f}, long/normal {per_b / per_a:.2f}"
+            if pair == "validate":
+                line += f"; validate runs at {b['cpu'] / a['cpu']:.2f} of the parse bound (CPU)"
+            print(f"{line}  (load average before {before}, after {_load()})", flush=True)
+        for spinner in spinners:
+            spinner.terminate()
         if args.load:
             if not (work / "dataset-build").exists():
                 measure("build", work)
             for name in LOAD_STEPS:
                 m = measure(name, work)
                 print(
-                    f"load    {name:15} wall {m['wall']:8.2f} s  cpu {m['cpu']:8.2f} s  peak {m['peak_mib']:6.0f} MiB"
+                    f"load     {name:16} wall {m['wall']:8.2f} s  cpu {m['cpu']:8.2f} s  peak {m['peak_mib']:6.0f} MiB"
                 )
-        print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        print(f"load average after: {_load()}")
     finally:
+        for spinner in spinners:
+            spinner.terminate()
         if not args.workdir:
             shutil.rmtree(work, ignore_errors=True)
 

@@ -282,8 +282,7 @@ def yaml_features(config: str) -> list[dict[str, Any]]:
     return struct
 
 
-_HF_NAMES = {"DOCUMENTS": "documents", "CLAIMS": "claims", "ATTRIBUTIONS": "attributions", "TOKENS": "tokens"}
-_HF_NAMES["SENTENCES"] = "sentences"
+_HF_NAMES = {config.upper(): config for config in CONFIGS}  # DOCUMENTS, CLAIMS, …
 
 
 @cache
