@@ -323,6 +323,14 @@ def test_word_rates_are_out_of_fold_for_the_articles_trained_on() -> None:
     assert rows[said, 4] == 1.0
     assert rows[said + 1, 2] == 1.0
     assert rows[said, -1] == 1.0
+    # Every cell against the table, token by token (the rows are computed per distinct word).
+    words = corpus[2].lower
+    for i in range(len(words)):
+        for k, d in enumerate(range(-2, 3)):
+            inside = 0 <= i + d < len(words)
+            expected = full.get(words[i + d], (0.0, 0.0)) if inside else (0.0, 0.0)
+            assert tuple(rows[i, 2 * k : 2 * k + 2]) == expected
+        assert rows[i, -1] == (words[i] in full)
 
 
 def test_a_model_from_before_the_word_rates_still_loads_and_predicts(dataset: Path, tmp_path: Path) -> None:

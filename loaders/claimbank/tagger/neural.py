@@ -174,15 +174,17 @@ def rate_rows(tokens: Tokens, table: RateTable, window: int) -> Any:
 
     n = len(tokens.lower)
     roles = len(_RATE_ROLES)
+    # Looked up once per distinct word: each row is its rates and whether the table has it.
+    distinct: dict[str, int] = {}
+    inverse = np.fromiter((distinct.setdefault(w, len(distinct)) for w in tokens.lower), np.int64, n)
+    absent = (0.0,) * roles
+    rates = np.array([(*table.get(w, absent), w in table) for w in distinct], dtype=np.float32).reshape(
+        len(distinct), roles + 1
+    )[inverse]
     own = np.zeros((n + 2 * window, roles), dtype=np.float32)
-    known = np.zeros((n, 1), dtype=np.float32)
-    for i, word in enumerate(tokens.lower):
-        found = table.get(word)
-        if found is not None:
-            own[window + i] = found
-            known[i] = 1.0
+    own[window : window + n] = rates[:, :roles]
     columns = [own[window + d : window + d + n] for d in range(-window, window + 1)]
-    return np.concatenate([*columns, known], 1)
+    return np.concatenate([*columns, rates[:, roles:]], 1)
 
 
 class Vocabulary:
