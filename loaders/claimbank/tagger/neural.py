@@ -541,7 +541,7 @@ class NeuralTagger:
         self._padding_states: tuple[Any, Any] | None = None
 
     def _padding_input(self) -> Any:
-        """The LSTM's input at a padding position: the ``PAD`` word's vector, no spelling, no flags."""
+        """The LSTM's input at a padding position: the ``PAD`` word's vector, no spelling, no flags or rates."""
         torch = self._torch
         settings = self.settings
         return torch.cat(
