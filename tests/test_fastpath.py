@@ -476,3 +476,30 @@ def test_edges_next_to_combining_characters_are_judged_without_the_checks_loaded
         [sys.executable, "-c", _EDGE, str(tmp_path)], capture_output=True, text=True, timeout=120, check=True
     )
     assert result.stdout.split() == ["False", "False", "True"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["a", ".", "..", "json", "x.json", ".json", "b.c", " ", "é"]), min_size=1, max_size=4
+    )
+)
+def test_a_files_stem_from_its_name_is_pathlibs(parts: list[str]) -> None:
+    # A folder walk gives the fast path the file's name as a string; the full path compares Path(name).stem.
+    name = str(Path("/".join(parts)))
+    assert fastpath.stem(name) == Path(name).stem
+    assert fastpath.stem(Path(name)) == Path(name).stem
+
+
+def test_the_labels_a_reference_may_name_come_from_the_table_of_fields() -> None:
+    # One implementation of each rule: the fast path reads the labels from the table the checks read, so a label
+    # added to or taken from a reference changes both. It spells no span label out itself.
+    from claimbank.format import fields
+    from claimbank.format.vocab import SpanLabel
+
+    table = {(s.record, s.name): s.targets for s in fields.table() if s.is_reference and s.layer == "spans"}
+    assert table == fastpath._TARGETS
+    read = (fastpath._REFERS_TO, fastpath._CUES, fastpath._CONTENTS, fastpath._SOURCES, fastpath._CLAIMS)
+    assert set(read) | {fastpath._MODALITIES} == set(table.values())
+    source = Path(fastpath.__file__).read_text(encoding="utf-8")
+    assert not [label.value for label in SpanLabel if f'"{label.value}"' in source]

@@ -24,7 +24,7 @@ def schema_dir() -> Path:
     )
 
 
-def find_seeds_dir(start: Path) -> Path | None:
+def find_seeds_dir(start: Path | str) -> Path | None:
     """The nearest ``seeds/`` folder in ``start`` or one of its parents (the project an annotation file is in).
 
     Found folders are remembered per ``start`` (a walk over a folder of files asks once, not once a file: it was a
@@ -34,7 +34,7 @@ def find_seeds_dir(start: Path) -> Path | None:
     found = _FOUND.get(key)
     if found is not None:
         return found
-    here = start.resolve()
+    here = Path(start).resolve()
     for folder in (here, *here.parents):
         if (folder / "seeds").is_dir():
             if len(_FOUND) >= 4096:

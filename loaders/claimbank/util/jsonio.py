@@ -213,6 +213,10 @@ class Unreadable(Exception):
         self.message = message
 
 
+_READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+_READ_FLAGS_NOFOLLOW = _READ_FLAGS | getattr(os, "O_NOFOLLOW", 0)
+
+
 def read_limited(path: Path | str, max_bytes: int = DEFAULT_MAX_BYTES, *, follow: bool = True) -> bytes:
     """The bytes of the regular file ``path``, at most ``max_bytes`` of them; raises :class:`Unreadable`.
 
@@ -221,9 +225,7 @@ def read_limited(path: Path | str, max_bytes: int = DEFAULT_MAX_BYTES, *, follow
     ``file-not-regular``); at most ``max_bytes + 1`` bytes are read, so a file that grows while it is read is
     still bounded. ``follow=False`` refuses a symbolic link at ``path`` itself.
     """
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-    if not follow:
-        flags |= getattr(os, "O_NOFOLLOW", 0)
+    flags = _READ_FLAGS if follow else _READ_FLAGS_NOFOLLOW
     try:
         # Plain os calls: open() builds a buffered reader that costs as much as the rest of the read.
         handle = os.open(path, flags)

@@ -85,8 +85,29 @@ LATE_PATTERNS = {
     ),
 }
 _LATE = {place: re.compile(schema_file.python_pattern(pattern)) for place, pattern in LATE_PATTERNS.items()}
+_LATE_BY_STRUCT = {
+    struct: tuple((field, compiled.search) for (name, field), compiled in _LATE.items() if name == struct)
+    for struct, _ in LATE_PATTERNS
+}
 _JOINERS = frozenset("\r\u200d")
-_REFERENTS = fields.span_references()[("spans", "refers_to")]  # the labels a span's refers_to may name
+# The labels each reference into the spans may name, from the table of fields (the checks' table): (record, field)
+# -> labels. A reference missing here gets no label (so a document that sets it is declined, never passed).
+_TARGETS = {
+    (spec.record, spec.name): spec.targets
+    for spec in fields.table()
+    if spec.is_reference and spec.layer == "spans"
+}
+_REFERS_TO, _CUES, _CONTENTS, _SOURCES, _CLAIMS, _MODALITIES = (
+    _TARGETS.get(place, frozenset())
+    for place in (
+        ("span", "refers_to"),
+        ("attribution", "cue"),
+        ("attribution", "content"),
+        ("attribution", "source"),
+        ("claim", "span"),
+        ("claim", "modality"),
+    )
+)
 _IDS = re.compile(f"(?a)(?:{_ID_BODY})(?:\n(?:{_ID_BODY}))*")
 
 
@@ -212,10 +233,22 @@ class _Generator:
         return made
 
 
+_STRUCTS: list[Any] = []  # the generated struct types, once _codec has made them
+
+
 @cache
 def _codec() -> tuple[msgspec.json.Decoder[Any], msgspec.json.Encoder]:
     generator = _Generator(schema_file.load())
+    _STRUCTS.extend(generator.structs.values())
     return msgspec.json.Decoder(generator.root), msgspec.json.Encoder()
+
+
+@cache
+def _tags() -> dict[type, str]:
+    """The tag of each generated struct type (a span's label, an attribution's kind, a claim's claimer; None
+    outside a tagged union): a dict look-up by type is quicker than each item's ``__struct_config__.tag``."""
+    _codec()
+    return {made: made.__struct_config__.tag for made in _STRUCTS}
 
 
 def decoder() -> msgspec.json.Decoder[Any]:
@@ -223,8 +256,11 @@ def decoder() -> msgspec.json.Decoder[Any]:
     return _codec()[0]
 
 
-def quick_check(data: bytes, *, path: Path | None, seeds_dir: Path | None) -> Any | None:
-    """The decoded document when it is certainly valid, else ``None`` (run the full validator)."""
+def quick_check(data: bytes, *, path: Path | str | None, seeds_dir: Path | None) -> Any | None:
+    """The decoded document when it is certainly valid, else ``None`` (run the full validator).
+
+    ``path``: where the file is (its name must be the document's id), as a ``Path`` or as the string of one.
+    """
     if UNRESOLVED_REFERENCES:
         return None  # the model has a reference these steps do not know: only the full path can say
     decode, encoder = _codec()
@@ -291,24 +327,24 @@ def _seed_matches(seeds_dir: Path, name: str, encoded: bytes) -> bool:
         os.close(handle)
 
 
-def _fine(document: Any, encoded: bytes, path: Path | None, seeds_dir: Path, fragments: bool = False) -> bool:
+def _fine(
+    document: Any, encoded: bytes, path: Path | str | None, seeds_dir: Path, fragments: bool = False
+) -> bool:
     """What :func:`quick_check` asks once the schema and the hash are fine."""
     text: str = document.text
-    if path is not None and path.stem != document.id:
+    if path is not None and stem(path) != document.id:
         return False
-    if not _late_fine(document, "Document", ("id", "seed", "language")):
+    if not _late_fine(document, "Document"):
         return False  # before the seed's name is used
-    if not _seed_matches(seeds_dir, document.seed, encoded):
-        return False
     sets = document.annotation_sets
     if sets is msgspec.UNSET:
-        return True
+        return _seed_matches(seeds_dir, document.seed, encoded)
     ids = {item.id for item in sets}
     if len(ids) != len(sets) or (ids and not _ids_fine(ids)):
         return False
     gold = 0
     for item in sets:
-        if not _late_fine(item, "AnnotationSet", ("created_at",)):
+        if not _late_fine(item, "AnnotationSet"):
             return False
         try:
             datetime.fromisoformat(item.created_at)
@@ -323,14 +359,29 @@ def _fine(document: Any, encoded: bytes, path: Path | None, seeds_dir: Path, fra
             return False
         if fragments and not _fragments_fine(_items(item.spans), text):
             return False
-    return gold <= 1
+    # The seed last: its four system calls leave the caches cold for whatever runs after them, and what runs
+    # after them now is the next document's decode rather than these checks in Python.
+    return gold <= 1 and _seed_matches(seeds_dir, document.seed, encoded)
 
 
-def _late_fine(item: Any, name: str, fields: tuple[str, ...]) -> bool:
-    """These fields of ``item`` (a ``name`` struct) match the patterns the decoder left out (LATE_PATTERNS)."""
-    for field in fields:
+def stem(path: Path | str) -> str:
+    """``Path(path).stem`` (its name without its last suffix), without making a ``Path`` of a string (a name
+    as ``str(Path(...))`` writes it: ``tests/test_fastpath.py`` holds the two equal)."""
+    if not isinstance(path, str):
+        return path.stem
+    name = os.path.basename(path)
+    if name == ".":
+        return ""  # Path(".").name
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
+
+
+def _late_fine(item: Any, name: str) -> bool:
+    """The fields of ``item`` (a ``name`` struct) that the decoder left unmatched match their patterns
+    (LATE_PATTERNS)."""
+    for field, search in _LATE_BY_STRUCT[name]:
         value = getattr(item, field)
-        if not isinstance(value, str) or _LATE[(name, field)].search(value) is None:
+        if type(value) is not str or search(value) is None:
             return False
     return True
 
@@ -376,9 +427,10 @@ def _set_fine(item: Any, text: str) -> bool:
             return False  # white space at an edge
         if not _boundaries_fine(text, starts + ends):
             return False
+    tags = _tags()
     by_id = {span.id: span for span in spans}
-    labels = {key: span.__struct_config__.tag for key, span in by_id.items()}
-    kinds = {attribution.id: attribution.__struct_config__.tag for attribution in attributions}
+    labels = {key: tags[type(span)] for key, span in by_id.items()}
+    kinds = {attribution.id: tags[type(attribution)] for attribution in attributions}
     every = [*labels, *kinds, *[claim.id for claim in claims]]
     if len(every) != len(spans) + len(attributions) + len(claims) or len(set(every)) != len(every):
         return False  # a duplicate id
@@ -437,8 +489,12 @@ def _references_fine(
     labels: dict[str, str],
     kinds: dict[str, str],
 ) -> bool:
+    """Every reference into the spans names a span of a label the table of fields allows (``_TARGETS``), and
+    the rules the table cannot say: no span refers to itself or along a chain, a source is "nobody" exactly
+    for a non-attribution, a claim's attribution is of its claimer's kind."""
     unset = msgspec.UNSET
-    allowed_referents = _REFERENTS
+    tags = _tags()
+    allowed_referents = _REFERS_TO
     for span in spans:
         target = getattr(span, "refers_to", None)
         if target is None or target is unset:
@@ -448,13 +504,16 @@ def _references_fine(
         if getattr(by_id[target], "refers_to", None) not in (None, unset):
             return False  # a chain: the full path looks for cycles
     if attributions:
-        got = [labels.get(a.cue) for a in attributions] + [labels.get(a.content) for a in attributions]
-        if got != ["CUE"] * len(attributions) + ["CONTENT"] * len(attributions):
+        cues, contents = _CUES.__contains__, _CONTENTS.__contains__
+        if not all(map(cues, [labels.get(a.cue) for a in attributions])) or not all(
+            map(contents, [labels.get(a.content) for a in attributions])
+        ):
             return False
+        sources = _SOURCES
         for attribution in attributions:
             source = attribution.source
             if source is not unset and source is not None:
-                if labels.get(source) != "SOURCE":
+                if labels.get(source) not in sources:
                     return False
                 if (by_id[source].source_type == "nobody") != (kinds[attribution.id] == "non_attribution"):
                     return False
@@ -462,13 +521,14 @@ def _references_fine(
         if nested and not _nesting_fine(attributions, by_id):
             return False
     if claims:
-        if [labels.get(claim.span) for claim in claims] != ["CLAIM"] * len(claims):
+        if not all(map(_CLAIMS.__contains__, [labels.get(claim.span) for claim in claims])):
             return False
+        modalities = _MODALITIES
         for claim in claims:
-            expected = CLAIMER_KIND.get(claim.__struct_config__.tag)
+            expected = CLAIMER_KIND.get(tags[type(claim)])
             if expected is not None and kinds.get(claim.attribution) != expected:
                 return False
             modality = claim.modality
-            if modality and modality is not unset and any(labels.get(t) != "MODALITY" for t in modality):
+            if modality and modality is not unset and any(labels.get(t) not in modalities for t in modality):
                 return False
     return True
