@@ -85,10 +85,6 @@ LATE_PATTERNS = {
     ),
 }
 _LATE = {place: re.compile(schema_file.python_pattern(pattern)) for place, pattern in LATE_PATTERNS.items()}
-_LATE_BY_STRUCT = {
-    struct: tuple((field, compiled.search) for (name, field), compiled in _LATE.items() if name == struct)
-    for struct, _ in LATE_PATTERNS
-}
 _JOINERS = frozenset("\r\u200d")
 # The labels each reference into the spans may name, from the table of fields (the checks' table): (record, field)
 # -> labels. A reference missing here gets no label (so a document that sets it is declined, never passed).
@@ -244,7 +240,7 @@ def _codec() -> tuple[msgspec.json.Decoder[Any], msgspec.json.Encoder]:
 
 
 @cache
-def _tags() -> dict[type, str]:
+def _tags() -> dict[type, Any]:
     """The tag of each generated struct type (a span's label, an attribution's kind, a claim's claimer; None
     outside a tagged union): a dict look-up by type is quicker than each item's ``__struct_config__.tag``."""
     _codec()
@@ -334,17 +330,19 @@ def _fine(
     text: str = document.text
     if path is not None and stem(path) != document.id:
         return False
-    if not _late_fine(document, "Document"):
+    if not _late_fine(document, "Document", ("id", "seed", "language")):
         return False  # before the seed's name is used
+    if not _seed_matches(seeds_dir, document.seed, encoded):
+        return False
     sets = document.annotation_sets
     if sets is msgspec.UNSET:
-        return _seed_matches(seeds_dir, document.seed, encoded)
+        return True
     ids = {item.id for item in sets}
     if len(ids) != len(sets) or (ids and not _ids_fine(ids)):
         return False
     gold = 0
     for item in sets:
-        if not _late_fine(item, "AnnotationSet"):
+        if not _late_fine(item, "AnnotationSet", ("created_at",)):
             return False
         try:
             datetime.fromisoformat(item.created_at)
@@ -359,9 +357,7 @@ def _fine(
             return False
         if fragments and not _fragments_fine(_items(item.spans), text):
             return False
-    # The seed last: its four system calls leave the caches cold for whatever runs after them, and what runs
-    # after them now is the next document's decode rather than these checks in Python.
-    return gold <= 1 and _seed_matches(seeds_dir, document.seed, encoded)
+    return gold <= 1
 
 
 def stem(path: Path | str) -> str:
@@ -376,12 +372,11 @@ def stem(path: Path | str) -> str:
     return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
-def _late_fine(item: Any, name: str) -> bool:
-    """The fields of ``item`` (a ``name`` struct) that the decoder left unmatched match their patterns
-    (LATE_PATTERNS)."""
-    for field, search in _LATE_BY_STRUCT[name]:
+def _late_fine(item: Any, name: str, fields: tuple[str, ...]) -> bool:
+    """These fields of ``item`` (a ``name`` struct) match the patterns the decoder left out (LATE_PATTERNS)."""
+    for field in fields:
         value = getattr(item, field)
-        if type(value) is not str or search(value) is None:
+        if not isinstance(value, str) or _LATE[(name, field)].search(value) is None:
             return False
     return True
 
