@@ -204,3 +204,29 @@ def test_the_seeds_folder_is_looked_up_once_per_folder_and_a_later_one_is_found(
         assert paths.find_seeds_dir(project / "annotations") == found
     monkeypatch.undo()
     assert calls == []  # remembered: no walk for the next 100 files of the folder
+
+
+def test_a_folder_walk_reports_each_file_as_validate_file_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The walk reads each file by its name as a string and tries the fast path on it; whatever it is not
+    # certain of must get exactly validate_file's problems, under the same file name ("./x.json" from a walk
+    # of "." is reported as "x.json"), valid, invalid and unreadable files alike.
+    shutil.copytree(CASES / "seeds", tmp_path / "seeds")
+    annotations = tmp_path / "annotations"
+    annotations.mkdir()
+    cases = [*sorted((CASES / "invalid").glob("*/*.json")), *sorted((CASES / "valid").glob("*.json"))]
+    for case in cases:  # a valid case keeps its name (its id); an invalid one is named for its folder too
+        valid = case.parent.name == "valid"
+        shutil.copy(case, annotations / (case.name if valid else f"{case.parent.name}--{case.name}"))
+    (annotations / "empty.json").write_bytes(b"")
+    os.mkfifo(annotations / "fifo.json")
+    monkeypatch.chdir(tmp_path)
+    walk = [Path("."), Path("annotations/fifo.json")]  # a walk lists no FIFO; named, it is read
+    report = validate_paths(walk)
+    names = [name for _, name in iter_sources(walk)]
+    assert len(names) == len(cases) + 2
+    expected = [problem for name in names for problem in validate_file(Path(name)).problems]
+    walked = [problem for problem in report.problems if problem.code != "duplicate-document"]  # across files
+    assert {p.file for p in walked} < set(map(os.path.normpath, names))  # some files are valid
+    assert [p.format() for p in walked] == [p.format() for p in expected]

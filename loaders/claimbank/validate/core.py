@@ -247,11 +247,14 @@ def _check_one(
             data = quick = None
         if quick is not None:
             return [], quick.id
-        if data is not None:  # what validate_file would do next with these bytes
+        if data is not None:  # what validate_file would do next with these bytes, under the name it gives
+            path = Path(
+                name
+            )  # ("./x.json" from a walk of "." is reported as "x.json", as validate_file does)
             try:
-                result = _full_result(data, name=name, path=Path(name), seeds_dir=seeds)
+                result = _full_result(data, name=str(path), path=path, seeds_dir=seeds)
             except Exception as error:  # the last resort for one file, as in validate_file
-                return [internal_error(name, error)], None
+                return [internal_error(str(path), error)], None
             return result.problems, result.document_id
     within = Path(folder) if folder else None
     result = validate_file(Path(name), seeds_dir=seeds_dir, max_bytes=max_bytes, within=within)
