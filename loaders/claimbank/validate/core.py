@@ -248,9 +248,8 @@ def _check_one(
         if quick is not None:
             return [], quick.id
         if data is not None:  # what validate_file would do next with these bytes, under the name it gives
-            path = Path(
-                name
-            )  # ("./x.json" from a walk of "." is reported as "x.json", as validate_file does)
+            # "./x.json" from a walk of "." is reported as "x.json", as validate_file does.
+            path = Path(name)
             try:
                 result = _full_result(data, name=str(path), path=path, seeds_dir=seeds)
             except Exception as error:  # the last resort for one file, as in validate_file
