@@ -12,7 +12,6 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import example, given, settings
@@ -357,32 +356,3 @@ def test_a_model_from_before_the_word_rates_still_loads_and_predicts(dataset: Pa
     (out / "model.json").write_text(json.dumps(manifest))
     with pytest.raises(ModelError, match="feature version"):
         Model(out)
-
-
-def test_the_kept_weights_are_the_mean_of_the_last_epochs_and_the_schedule_is_applied(
-    dataset: Path, tmp_path: Path
-) -> None:
-    from safetensors.torch import load_file
-
-    def weights(name: str, **changes: Any) -> dict[str, Any]:
-        out = tmp_path / name
-        train(
-            dataset,
-            out,
-            settings=Settings(linker_iterations=5),
-            neural=replace(TINY, **changes),
-            eval_splits=[],
-        )
-        stored = json.loads((out / "model.json").read_text("utf-8"))["neural"]["settings"]
-        assert {k: stored[k] for k in changes} == changes
-        return load_file(str(out / neural.WEIGHTS))
-
-    one, two = weights("one", epochs=1), weights("two", epochs=2)
-    averaged = weights("averaged", epochs=2, average=2)
-    assert one.keys() == two.keys() == averaged.keys()
-    trained = [k for k in one if k != "crf.forbidden"]
-    assert any(not one[k].equal(two[k]) for k in trained)
-    for k in trained:
-        assert averaged[k].allclose((one[k] + two[k]) / 2, atol=1e-6), k
-    linear = weights("linear", epochs=2, schedule="linear")
-    assert any(not linear[k].allclose(two[k], atol=1e-4) for k in trained)

@@ -430,13 +430,6 @@ def train_tagger(
         ]
         network = _build_network(torch, settings, len(vocabulary.words), len(vocabulary.chars))
         optimizer = torch.optim.Adam(network.parameters(), lr=settings.learning_rate)
-        steps = settings.epochs * max((len(items) + settings.batch - 1) // settings.batch, 1)
-        scheduler = (
-            torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: max(1.0 - step / steps, 0.0))
-            if settings.schedule == "linear"
-            else None
-        )
-        averaged = torch.optim.swa_utils.AveragedModel(network) if settings.average > 1 else None
         network.train()
         started = time.monotonic()
         for epoch in range(settings.epochs):
@@ -453,18 +446,13 @@ def train_tagger(
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(network.parameters(), 5.0)
                 optimizer.step()
-                if scheduler is not None:
-                    scheduler.step()
                 total += float(loss.detach())
-            if averaged is not None and epoch >= settings.epochs - settings.average:
-                averaged.update_parameters(network)
             batches = max((len(items) + settings.batch - 1) // settings.batch, 1)
             log(
                 f"epoch {epoch + 1}/{settings.epochs}: loss {total / batches:.4f} "
                 f"({time.monotonic() - started:.0f} s)"
             )
-        kept = network if averaged is None else averaged.module
-        state = {name: value.detach().contiguous() for name, value in kept.state_dict().items()}
+        state = {name: value.detach().contiguous() for name, value in network.state_dict().items()}
         save_file(state, str(folder / WEIGHTS))
     finally:
         torch.set_num_threads(threads)

@@ -32,8 +32,3 @@ class NeuralSettings:
     # extra inputs (-1: none; a model from before them has none).
     rates: int = 2
     rate_folds: int = 5
-    # The learning rate falls linearly from ``learning_rate`` to 0 over the training steps ("linear"), or stays
-    # ("constant": models from before session 9); the weights kept are the mean of those at the end of the last
-    # ``average`` epochs (1: the last epoch's).
-    schedule: str = "constant"
-    average: int = 1
