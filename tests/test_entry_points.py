@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -59,14 +58,6 @@ def test_every_entry_point_gives_the_same_verdict(
     result = build([case], tmp_path / "dataset", seeds_dir=CASES / "seeds")
     assert codes_at(result.report.problems) == expected
     assert not (tmp_path / "dataset").exists(), "an invalid input must leave no output"
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    shutil.copytree(CASES / "seeds", tmp_path / "seeds")
-    (tmp_path / "annotations").mkdir()
-    shutil.copy(CASES / "valid" / "mini.json", tmp_path / "annotations" / "mini.json")
-    return tmp_path
 
 
 @pytest.mark.parametrize("case", LS_INVALID, ids=lambda p: f"{p.parent.name}/{p.stem}")

@@ -9,7 +9,6 @@ must give one clear line and exit 1 within a bounded time, the token never print
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -125,14 +124,6 @@ def _trickle(whole: bool, stop: threading.Event) -> Callable[[BaseHTTPRequestHan
             return  # the client gave up: as it should
 
     return answer
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    shutil.copytree(CASES / "seeds", tmp_path / "seeds")
-    (tmp_path / "annotations").mkdir()
-    shutil.copy(CASES / "valid" / "mini.json", tmp_path / "annotations" / "mini.json")
-    return tmp_path
 
 
 @pytest.fixture

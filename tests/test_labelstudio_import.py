@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +16,6 @@ from claimbank.format.model import AnnotationSet
 from claimbank.io.labelstudio.convert import to_results
 
 CASES = Path(__file__).parent / "cases"
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    (tmp_path / "annotations").mkdir()
-    shutil.copytree(CASES / "seeds", tmp_path / "seeds")
-    shutil.copy(CASES / "valid" / "mini.json", tmp_path / "annotations" / "mini.json")
-    return tmp_path
 
 
 def _sets(project: Path) -> dict[str, Any]:

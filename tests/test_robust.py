@@ -53,14 +53,6 @@ def run(*args: str, cwd: Path = ROOT, timeout: float = 120) -> subprocess.Comple
     )
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    shutil.copytree(CASES / "seeds", tmp_path / "seeds")
-    (tmp_path / "annotations").mkdir()
-    shutil.copy(MINI, tmp_path / "annotations" / "mini.json")
-    return tmp_path
-
-
 def _mini() -> Any:
     return json.loads(MINI.read_text(encoding="utf-8"))
 

@@ -325,3 +325,52 @@ def test_docs_example_prints_what_it_shows(
     printed = capsys.readouterr().err.strip().splitlines()[-1]
     assert re.sub(r" in \d+\.\d s$", "", printed) == re.sub(r" in \d+\.\d s$", "", expected)
     assert (tmp_path / "build" / "spark-example" / "README.md").is_file()
+
+
+def test_a_model_predicts_a_batch_at_a_time_with_the_sets_of_one_at_a_time(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    from claimbank.spark import inputs, partition, predict
+    from claimbank.tagger import Model, Settings, train
+    from tests.test_tagger import synth_dataset
+
+    model = tmp_path / "model"
+    train(synth_dataset(tmp_path_factory), model, settings=Settings(iterations=20), eval_splits=[])
+    texts = [text for text, _ in corpus(predict.BATCH + 5, seed=3)]
+    lines = [json.dumps({"id": f"a{i}", "text": text}) for i, text in enumerate(texts)]
+    # Records without a text, or not read at all, get no prediction and must not shift the others'.
+    lines[3] = json.dumps({"id": "no-text"})
+    lines[7] = "[1, 2]"
+    lines[predict.BATCH] = "{not json"
+    raw = tmp_path / "raw.jsonl"
+    raw.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    spec = predict.PredictorSpec("2026-12-01T00:00:00Z", str(model), gold=True)  # silver: all configs
+    unit = inputs.RawUnit("jsonl", str(raw))
+
+    batched = list(partition.raw_items([(0, unit)], spec, "en", 1 << 20))
+    tagger = Model(model)
+    one_by_one = []
+    for number, record in enumerate(inputs.read_raw(unit, 1 << 20)):
+        text = record.value.get("text") if isinstance(record.value, dict) and not record.problems else None
+        made = None if text is None else tagger.annotation_set(text, created_at=spec.created_at)
+        one_by_one.append(((0, number), partition.raw_processed(record, made, spec, "en")))
+    assert len(batched) == len(one_by_one) == len(lines)
+    for (place, got), (expected_place, expected) in zip(batched, one_by_one, strict=True):
+        assert place == expected_place
+        assert [p.code for p in got.problems] == [p.code for p in expected.problems]
+        assert _plain(got.rows) == _plain(expected.rows)
+    assert sum(1 for _, item in batched if item.rows) == len(lines) - 3
+    assert any(item.rows.get("attributions") for _, item in batched)
+
+
+def _plain(rows: dict[str, Any]) -> dict[str, Any]:
+    """A document's rows with its column-wise configs (``rows.Columns``) as plain lists, to compare."""
+    from claimbank.dataset.rows import Columns
+
+    def plain(value: Any) -> Any:
+        if not isinstance(value, Columns):
+            return value
+        columns = {**value.scalars, **value.lists}
+        return {name: list(items) for name, items in columns.items()}, list(value.lengths)
+
+    return {name: plain(value) for name, value in rows.items()}

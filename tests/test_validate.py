@@ -17,14 +17,6 @@ CASES = Path(__file__).parent / "cases"
 MINI = CASES / "valid" / "mini.json"
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    (tmp_path / "annotations").mkdir()
-    shutil.copytree(CASES / "seeds", tmp_path / "seeds")
-    shutil.copy(MINI, tmp_path / "annotations" / "mini.json")
-    return tmp_path
-
-
 def test_load_document_returns_the_typed_model() -> None:
     document = load_document(MINI)
     assert isinstance(document, Document)

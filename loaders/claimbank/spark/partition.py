@@ -14,6 +14,7 @@ import os
 import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,18 +46,32 @@ def annotation_items(
 def raw_items(
     units: Iterable[tuple[int, inputs.RawUnit]], spec: predict.PredictorSpec, language: str, max_bytes: int
 ) -> Iterator[Item]:
-    """Read raw articles, pre-annotate each, validate the annotation file it makes, and convert it."""
-    predict_set = predict.predictor(spec)
+    """Read raw articles, pre-annotate them (:data:`~claimbank.spark.predict.BATCH` at a time), validate the
+    annotation file each makes, and convert it."""
+    predict_sets = predict.predictor(spec)
     for index, unit in units:
-        for number, record in enumerate(inputs.read_raw(unit, max_bytes)):
-            yield (index, number), raw_processed(record, predict_set, spec, language)
+        records = enumerate(inputs.read_raw(unit, max_bytes))
+        while batch := list(islice(records, predict.BATCH)):
+            texts = [_text(record) for _, record in batch]
+            predicted = iter(predict_sets([t for t in texts if t is not None]))
+            for (number, record), text in zip(batch, texts, strict=True):
+                made = None if text is None else next(predicted)
+                yield (index, number), raw_processed(record, made, spec, language)
+
+
+def _text(record: inputs.RawRecord) -> str | None:
+    """The text a record's article has to be pre-annotated: none for a record that is refused or has none."""
+    if record.problems or not isinstance(record.value, dict):
+        return None
+    text = record.value.get("text")
+    return text if isinstance(text, str) else None
 
 
 def raw_document(
-    record: dict[str, Any], predict_set: predict.Predict, *, gold: bool, language: str
+    record: dict[str, Any], predicted: dict[str, Any] | None, *, gold: bool, language: str
 ) -> dict[str, Any]:
-    """The annotation file of a raw article, its predicted set included; fields the record lacks stay missing,
-    for validation to report."""
+    """The annotation file of a raw article with ``predicted``, the set predicted from its text (``None`` when it
+    has none); fields the record lacks stay missing, for validation to report."""
     document: dict[str, Any] = {"schema_version": "2.0"}
     doc_id, text = record.get("id"), record.get("text")
     if "id" in record:
@@ -74,8 +89,7 @@ def raw_document(
         else metadata
     )
     document["annotation_sets"] = []
-    if isinstance(text, str):
-        predicted = predict_set(text)
+    if predicted is not None:
         if gold:
             predicted["gold"] = True
         document["annotation_sets"] = [predicted]
@@ -83,15 +97,16 @@ def raw_document(
 
 
 def raw_processed(
-    record: inputs.RawRecord, predict_set: predict.Predict, spec: predict.PredictorSpec, language: str
+    record: inputs.RawRecord, predicted: dict[str, Any] | None, spec: predict.PredictorSpec, language: str
 ) -> _Processed:
-    """One raw record through pre-annotation, validation and conversion (or its problems)."""
+    """One raw record, with the set predicted from its text, through validation and conversion (or its
+    problems)."""
     if record.problems:
         return process_checked(record.name, record.problems, None)
     if not isinstance(record.value, dict):
         message = "a record is a JSON object with id and text (and optionally language and metadata)"
         return process_checked(record.name, [Problem("schema-type", record.name, "", message)], None)
-    document = raw_document(record.value, predict_set, gold=spec.gold, language=language)
+    document = raw_document(record.value, predicted, gold=spec.gold, language=language)
     # There is no seeds/ folder for a crawled article: its text is the record's, and the sha256 is of that.
     problems = [p for p in check_data(document, name=record.name) if p.code != "seed-missing"]
     item = process_checked(record.name, problems, document)

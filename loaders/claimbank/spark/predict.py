@@ -6,7 +6,9 @@ The driver checks that the predictor can be made (:func:`check`) and ships a mod
 
 A model folder is read by ``claimbank.tagger`` (the learned tagger; its module is loaded only when ``--model`` is
 given), which must offer ``load(folder) -> tagger`` where ``tagger.annotation_set(text, created_at=...)`` returns an
-annotation set (origin ``prediction``) as ``claimbank.annotate.preannotate.annotation_set`` does.
+annotation set (origin ``prediction``) as ``claimbank.annotate.preannotate.annotation_set`` does. A tagger that also
+offers ``annotation_sets(texts, created_at=...)`` (``claimbank.tagger``'s model does: the same sets, predicted
+together, about 1.5 times quicker) is given :data:`BATCH` articles at a time, as ``claimbank preannotate`` gives it.
 """
 
 from __future__ import annotations
@@ -20,13 +22,24 @@ from typing import Any, Protocol, cast
 
 TAGGER_MODULE = "claimbank.tagger"
 
-Predict = Callable[[str], dict[str, Any]]
+# Texts in, their annotation sets out, in order: a predictor takes a batch of articles.
+Predict = Callable[[list[str]], list[dict[str, Any]]]
+
+BATCH = 16  # articles predicted together, as claimbank preannotate predicts them
 
 
 class Tagger(Protocol):
     """What a loaded model offers."""
 
     def annotation_set(self, text: str, *, created_at: str) -> dict[str, Any]: ...
+
+
+def _batched(tagger: Tagger, created_at: str) -> Predict:
+    """The tagger's ``annotation_sets`` where it has one, else its ``annotation_set`` text by text."""
+    many = getattr(tagger, "annotation_sets", None)
+    if callable(many):
+        return lambda texts: list(many(texts, created_at=created_at))
+    return lambda texts: [tagger.annotation_set(text, created_at=created_at) for text in texts]
 
 
 class PredictorUnavailable(Exception):
@@ -84,7 +97,7 @@ def rules(created_at: str) -> Predict:
     """The rule-based pre-annotator (:mod:`claimbank.annotate.preannotate`)."""
     from claimbank.annotate import preannotate
 
-    return lambda text: preannotate.annotation_set(text, created_at=created_at)
+    return lambda texts: [preannotate.annotation_set(text, created_at=created_at) for text in texts]
 
 
 @cache
@@ -97,5 +110,4 @@ def predictor(spec: PredictorSpec) -> Predict:
 
     if TaskContext.get() is not None:  # in a task: the copy shipped to this executor, not the driver's path
         folder = Path(SparkFiles.get(str(spec.shipped_name)))
-    tagger = _tagger_loader(spec.loader)(folder)
-    return lambda text: tagger.annotation_set(text, created_at=spec.created_at)
+    return _batched(_tagger_loader(spec.loader)(folder), spec.created_at)
