@@ -641,20 +641,11 @@ class NeuralTagger:
                     vectors = network.spell(torch.from_numpy(char_rows)).numpy()
                     cache.update(zip(unseen, vectors, strict=True))
                 spelled = torch.from_numpy(np.stack([cache[w] for w in distinct]))
-                # One input row per token, then the padding's.
-                inputs = torch.cat(
-                    [
-                        torch.cat(
-                            [
-                                network.words(torch.from_numpy(word_ids)),
-                                spelled[torch.from_numpy(inverse)],
-                                torch.from_numpy(np.concatenate(rows)),
-                            ],
-                            1,
-                        ),
-                        self._padding_input().view(1, -1),
-                    ]
-                )
+                # One input row per token, then the padding's, written in place (a copy less than joining them).
+                inputs = torch.empty(n + 1, network.lstm.input_size)
+                parts = [network.words(torch.from_numpy(word_ids)), spelled[torch.from_numpy(inverse)]]
+                torch.cat([*parts, torch.from_numpy(np.concatenate(rows))], 1, out=inputs[:n])
+                inputs[n] = self._padding_input()
                 hidden = self._hidden(inputs, first_token, length, padding, n)
                 emissions = network.scores(hidden).numpy()
         finally:
@@ -691,7 +682,10 @@ class NeuralTagger:
             found.index_copy_(0, torch.from_numpy(where[inside]), out.reshape(-1, out.shape[2])[real])
             return found
         forward, backward = self._directions
-        ahead, behind = torch.empty(n, self.settings.hidden), torch.empty(n, self.settings.hidden)
+        hidden = self.settings.hidden
+        found = torch.empty(n, 2 * hidden)
+        # Each direction writes its half of the output in place.
+        ahead, behind = found[:, :hidden], found[:, hidden:]
         for group in _groups(length):
             where, inside = _layout(first_token[group], length[group], n)
             # The same positions read backwards: a chunk's last token first.
@@ -708,7 +702,7 @@ class NeuralTagger:
                 self._after_padding(padding[group]),
             )
             behind.index_copy_(0, torch.from_numpy(reverse[inside]), out.reshape(-1, out.shape[2])[real])
-        return torch.cat([ahead, behind], 1)
+        return found
 
 
 def _one_way_lstms(torch: Any, lstm: Any) -> tuple[Any, Any]:
