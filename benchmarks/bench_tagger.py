@@ -10,7 +10,7 @@
 With ``--speed`` it measures prediction only, on the ``.txt`` files of ``--texts``: each round runs, in a fresh
 process each and in turn, this checkout one article at a time (``Model.annotation_set``), this checkout
 ``--batch`` articles at a time (``Model.annotation_sets``) and, with ``--baseline`` (another checkout, e.g. a
-``git worktree`` of main), that code one article at a time. Each process reads the texts, opens the model, and
+``git worktree`` of main), that code both ways. Each process reads the texts, opens the model, and
 counts the CPU seconds of predicting every text once (caches start empty, as in ``claimbank preannotate``), on
 one thread. It prints articles per CPU second per round and the median, the load average, and whether every
 variant's predictions are the first's: the same spans and attributions, the largest confidence difference
@@ -109,7 +109,10 @@ def _speed(args: argparse.Namespace) -> None:
     here = Path(__file__).resolve().parent.parent
     variants = [("this, one article at a time", here, 1), (f"this, {args.batch} at a time", here, args.batch)]
     if args.baseline is not None:
-        variants.insert(0, (f"baseline {args.baseline}, one at a time", args.baseline.resolve(), 1))
+        variants[:0] = [
+            (f"baseline {args.baseline}, one at a time", args.baseline.resolve(), 1),
+            (f"baseline {args.baseline}, {args.batch} at a time", args.baseline.resolve(), args.batch),
+        ]
     rates: dict[str, list[float]] = {name: [] for name, _, _ in variants}
     print(
         f"model: {args.model}; texts: {args.texts} (first {args.limit}); one thread; CPU seconds of prediction"
