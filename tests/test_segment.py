@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claimbank.dataset import segment
+from claimbank.dataset.rows import Texts
 from claimbank.validate.checks import splits_character
 
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[\"“‘(\w])|\n\s*\n|\n")
@@ -67,6 +68,22 @@ TEXTS = st.lists(PIECES, max_size=40).map("".join)
 @given(text=TEXTS)
 def test_tokens_follow_the_plain_rule(text: str) -> None:
     assert segment.tokenize(text) == plain_tokenize(text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(text=TEXTS)
+def test_token_texts_are_the_tokens_end_to_end_in_utf8(text: str) -> None:
+    words = [text[start:end] for start, end in plain_tokenize(text)]
+    data, lengths = segment.token_texts(text, *segment.token_offsets(text))
+    assert data == "".join(words).encode("utf-8")
+    assert list(lengths) == [len(word.encode("utf-8")) for word in words]
+    texts = Texts(data, lengths)  # what the token views hold: a list of strings to whoever reads them
+    assert list(texts) == texts.arrow().to_pylist() == words
+    assert list(texts[1:3]) == words[1:3]
+    both = texts[:0]
+    both.extend(texts)
+    both.extend(texts[1:])
+    assert both.arrow().to_pylist() == words + words[1:]
 
 
 @settings(max_examples=3000, deadline=None)

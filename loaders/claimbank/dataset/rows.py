@@ -17,9 +17,11 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from functools import cache
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
 from claimbank.dataset import features, labels, segment
@@ -311,16 +313,55 @@ _RESTART = {
 }
 
 
+class Texts:
+    """Strings end to end: their UTF-8 bytes and each one's length in bytes, the buffers of an Arrow string array
+    (:meth:`arrow`). A token view holds no Python string per token: a document's tokens cost one block of bytes
+    to make (:func:`segment.token_texts`), to send from a worker process (``--jobs``) and to append, where a list
+    of strings cost a Python object per token each time. Sliced and iterated like a list of strings."""
+
+    def __init__(self, data: bytes = b"", lengths: array[int] | None = None) -> None:
+        self.data = bytearray(data)
+        self.lengths = array("q") if lengths is None else lengths
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def extend(self, other: Texts) -> None:
+        self.data += other.data
+        self.lengths.extend(other.lengths)
+
+    def _offsets(self) -> npt.NDArray[np.int64]:
+        return np.concatenate(([0], np.frombuffer(self.lengths, np.int64).cumsum()))
+
+    def __getitem__(self, part: slice) -> Texts:
+        first, last, step = part.indices(len(self))
+        if step != 1:
+            raise ValueError("a stretch of strings, not every other one")
+        offsets = self._offsets()
+        return Texts(bytes(self.data[offsets[first] : offsets[max(first, last)]]), self.lengths[first:last])
+
+    def __iter__(self) -> Iterator[str]:
+        offsets = self._offsets().tolist()
+        for start, end in pairwise(offsets):
+            yield self.data[start:end].decode("utf-8")
+
+    def arrow(self) -> pa.Array:
+        """The strings as one Arrow string array (32-bit offsets: a table holds far less than 2 GiB of text)."""
+        offsets = self._offsets().astype(np.int32)
+        return pa.StringArray.from_buffers(len(self), pa.py_buffer(offsets), pa.py_buffer(bytes(self.data)))
+
+
 class Columns:
     """Rows of a config column by column: ``scalars`` one value per row; ``lists`` every row's list end to end, each
     row ``lengths[i]`` long (the same for every list column). A writer appends documents' columns and makes one
     Arrow table of many documents (:meth:`table`): each ``pa.array`` call has a fixed cost (~0.1 ms) that one call
     per document and column would pay ~20 times per document. A list column of integers (offsets, tags) is an
-    ``array('q')``, 64-bit integers end to end: Arrow takes its memory as it is (no conversion per value), and it
-    travels from a worker process as one block of bytes (``--jobs``)."""
+    ``array('q')``, 64-bit integers end to end, and one of strings (the tokens) is :class:`Texts`: Arrow takes
+    their memory as it is (no conversion per value), and they travel from a worker process as blocks of bytes
+    (``--jobs``)."""
 
     def __init__(
-        self, scalars: dict[str, list[Any]], lists: dict[str, list[Any] | array[int]], lengths: list[int]
+        self, scalars: dict[str, list[Any]], lists: dict[str, Texts | array[int]], lengths: list[int]
     ) -> None:
         self.scalars, self.lists, self.lengths = scalars, lists, lengths
 
@@ -331,7 +372,7 @@ class Columns:
         for name, values in other.scalars.items():
             self.scalars[name].extend(values)
         for name, items in other.lists.items():
-            self.lists[name].extend(items)  # a list by a list, an array by an array
+            self.lists[name].extend(items)  # type: ignore[arg-type]  # texts by texts, an array by an array
         self.lengths.extend(other.lengths)
 
     def empty(self) -> Columns:
@@ -345,10 +386,10 @@ class Columns:
         for field in schema:
             if field.name in self.lists:
                 items = self.lists[field.name]
-                if isinstance(items, array):
-                    values = pa.Array.from_buffers(pa.int64(), len(items), [None, pa.py_buffer(items)])
+                if isinstance(items, Texts):
+                    values = items.arrow()
                 else:
-                    values = pa.array(items, field.type.value_type)
+                    values = pa.Array.from_buffers(pa.int64(), len(items), [None, pa.py_buffer(items)])
                 arrays.append(pa.ListArray.from_arrays(offsets, values, type=field.type))
             else:
                 arrays.append(pa.array(self.scalars[field.name], field.type))
@@ -356,9 +397,10 @@ class Columns:
 
     def to_pylist(self) -> list[dict[str, Any]]:
         rows, first = [], 0
+        lists = {name: list(values) for name, values in self.lists.items()}  # texts decoded once
         for i, length in enumerate(self.lengths):
             row = {name: values[i] for name, values in self.scalars.items()}
-            row.update({name: list(values[first : first + length]) for name, values in self.lists.items()})
+            row.update({name: values[first : first + length] for name, values in lists.items()})
             rows.append(row)
             first += length
         return rows
@@ -375,8 +417,8 @@ def token_views(
     document: the same token, offset and tag lists, cut at sentence ends in the second, where a row that begins
     inside a span begins it again with ``B-``."""
     text = data["text"]
-    words, starts, ends = segment.token_columns(text)
-    count = len(words)
+    starts, ends = segment.token_offsets(text)
+    count = len(starts)
     bounds = sentences.bounds
     # Token index where each sentence's tokens begin (a token before the first sentence belongs to it).
     cuts = [0, *(bisect_left(starts, start) for start in sentences.starts[1:]), count]
@@ -390,7 +432,8 @@ def token_views(
         ]
         outer, nested = layered_tags(starts, ends, spans, features.tag_names(name), cuts, tally)
         tags[name], tags[f"nested_{name}"] = outer, nested
-    lists: dict[str, list[Any] | array[int]] = {"tokens": words, "starts": starts, "ends": ends}
+    lists: dict[str, Texts | array[int]] = {"tokens": Texts(*segment.token_texts(text, starts, ends))}
+    lists.update(starts=starts, ends=ends)
     document_id, license_ = data["id"], data.get("metadata", {}).get("license")
     whole = Columns({"document_id": [document_id], "license": [license_]}, {**lists, **tags}, [count])
     firsts = [cuts[k] for k in rows]

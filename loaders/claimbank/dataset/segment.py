@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 from array import array
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 
 import numpy as np
+import numpy.typing as npt
 
 from claimbank.validate.checks import splits_character
 
+Offsets = npt.NDArray[np.int64]
 _TOKEN_SPLIT = re.compile(r"(\w+|\S)")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 # A sentence ends at a run of white space after ., ! or ? (a closing quote or bracket after it stays with its
@@ -29,48 +31,59 @@ _LINE_BREAK = re.compile(r"\n\s*")
 
 def tokenize(text: str) -> list[tuple[int, int]]:
     """Token ``(start, end)`` offsets in ``text``."""
-    _, starts, ends = token_columns(text)
+    starts, ends = token_offsets(text)
     return list(zip(starts, ends, strict=True))
 
 
-def token_columns(text: str) -> tuple[list[str], array[int], array[int]]:
-    """The tokens of ``text`` column by column: their texts, starts and ends (:func:`tokenize`'s offsets).
+def token_offsets(text: str) -> tuple[array[int], array[int]]:
+    """The starts and the ends of the tokens of ``text`` (:func:`tokenize`'s offsets), as two columns.
 
     One ``re.split`` cuts the text into white space and tokens in turn, and the offsets are the running sum of
-    the pieces' lengths: no Python step per token (a match object and its ``span()`` per token cost 4× as much),
-    and the offsets are 64-bit integers end to end, as Arrow stores them."""
+    the pieces' lengths (numpy's): no Python step per token (a match object and its ``span()`` per token cost
+    4× as much), and the offsets are 64-bit integers end to end, as Arrow stores them."""
     pieces = _TOKEN_SPLIT.split(text)  # [space, token, space, token, ..., space]
-    # numpy's running sum, in the array's memory: half the time of itertools.accumulate into the array
-    edges = array("q", np.fromiter(map(len, pieces), np.int64, len(pieces)).cumsum().tobytes())
-    words, starts, ends = pieces[1::2], edges[0:-1:2], edges[1::2]
+    edges = np.fromiter(map(len, pieces), np.int64, len(pieces)).cumsum()
+    starts, ends = edges[0:-1:2], edges[1::2]
+    if not text.isascii():
+        starts, ends = _joined(text, starts, ends)
+    return array("q", starts.tobytes()), array("q", ends.tobytes())
+
+
+def _joined(text: str, starts: Offsets, ends: Offsets) -> tuple[Offsets, Offsets]:
+    """The offsets with each token that continues the character before it (a combining mark, a ZWJ, ...) joined
+    to the token before. Only a non-ASCII character right after a token can: those few places are asked, and the
+    tokens that start there found by bisection."""
+    places = np.array(
+        [
+            match.start()
+            for match in _NON_ASCII.finditer(text)
+            if match.start()
+            and not text[match.start() - 1].isspace()
+            and splits_character(text, match.start())
+        ],
+        np.int64,
+    )
+    found = np.searchsorted(starts, places)
+    inside = found < len(starts)  # places past the last token's start come last
+    found, places = found[inside], places[inside]
+    joins = found[(starts[found] == places) & (ends[found - 1] == places)]
+    # Token k joined to k - 1: the start of k and the end of k - 1 go (in a run of joins, the run's first start
+    # and its last end stay).
+    return np.delete(starts, joins), np.delete(ends, joins - 1)
+
+
+def token_texts(text: str, starts: array[int], ends: array[int]) -> tuple[bytes, array[int]]:
+    """The texts of the tokens (``starts``, ``ends``: :func:`token_offsets`) end to end in UTF-8, and each one's
+    length in bytes: the buffers of an Arrow string array, with no Python string per token. Tokens cover every
+    character but white space, so their texts end to end are the text without its white space."""
+    data = "".join(text.split()).encode("utf-8")
+    first, last = np.frombuffer(starts, np.int64), np.frombuffer(ends, np.int64)
     if text.isascii():
-        return words, starts, ends
-    # Only a non-ASCII character can continue the character before it (a combining mark, a ZWJ, ...), and only
-    # one right after a token: those few places are asked, and the tokens that start there found by bisection.
-    joins = []
-    for match in _NON_ASCII.finditer(text):
-        at = match.start()
-        if at and not text[at - 1].isspace() and splits_character(text, at):
-            k = bisect_left(starts, at)
-            if k < len(starts) and starts[k] == at and ends[k - 1] == at:
-                joins.append(k)  # token k goes on from token k - 1
-    if not joins:
-        return words, starts, ends
-    # Each run of joined tokens becomes its first token, longer: the columns are copied once, in stretches.
-    kept_words: list[str] = []
-    kept_starts, kept_ends = array("q"), array("q")
-    copied = 0  # tokens[:copied] are kept
-    for k in joins:
-        kept_words.extend(words[copied:k])
-        kept_starts.extend(starts[copied:k])
-        kept_ends.extend(ends[copied:k])
-        kept_words[-1] += words[k]
-        kept_ends[-1] = ends[k]
-        copied = k + 1
-    kept_words.extend(words[copied:])
-    kept_starts.extend(starts[copied:])
-    kept_ends.extend(ends[copied:])
-    return kept_words, kept_starts, kept_ends
+        return data, array("q", (last - first).tobytes())
+    codes = np.frombuffer(text.encode("utf-32-le"), np.uint32)
+    widths = 1 + (codes >= 0x80).astype(np.int64) + (codes >= 0x800) + (codes >= 0x10000)
+    byte_at = np.concatenate(([0], widths.cumsum()))  # the UTF-8 offset of every code point offset
+    return data, array("q", (byte_at[last] - byte_at[first]).tobytes())
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
