@@ -16,8 +16,9 @@ Pairs (A vs B):
   writer    claimbank build (one process)  vs  `datasets.Dataset.from_generator(...).to_parquet(...)` of the
             `documents` config of the same files: json.loads + labels to ints, no validation, one config, what a
             user of `datasets` would write (the build validates and writes five configs)
-  baseline  claimbank build of this checkout  vs  of the checkout named by --baseline (same files)
-  jobs      claimbank build --jobs 1  vs  --jobs 2 (same output, byte for byte)
+  baseline  claimbank build of this checkout  vs  of the checkout named by --baseline (same files); the two
+            outputs are then compared byte for byte (every Parquet file, the card, croissant.json)
+  jobs      claimbank build --jobs 1  vs  --jobs 2 (same output, byte for byte: compared after the pair)
   long      claimbank build of the normal articles  vs  of a few long ones (--long-length code points each, the
             same total text): CPU seconds per million code points, which is linear when the ratio is ~1
   validate  claimbank validate of the files  vs  the parse bound on files (read and orjson.loads each file)
@@ -230,6 +231,30 @@ def _subset(work: Path, count: int) -> None:
         shutil.copyfile(work / "project" / "seeds" / seed, work / "subset" / "seeds" / seed)
 
 
+def _differences(first: Path, second: Path) -> list[str]:
+    """The files (relative paths) that are not byte for byte the same in two dataset folders, or in one only."""
+    names = {
+        str(path.relative_to(folder))
+        for folder in (first, second)
+        for path in folder.rglob("*")
+        if path.is_file()
+    }
+    return sorted(
+        name
+        for name in names
+        if not (first / name).is_file()
+        or not (second / name).is_file()
+        or (first / name).read_bytes() != (second / name).read_bytes()
+    )
+
+
+# The pairs whose two steps write the same dataset, compared byte for byte after the pair.
+SAME_OUTPUT = {
+    "baseline": ("dataset-build", "dataset-build-baseline"),
+    "jobs": ("dataset-build", "dataset-build-jobs2"),
+}
+
+
 def run_pair(pair: str, work: Path, rounds: int, baseline: str | None) -> dict[str, dict[str, float]]:
     """A B A B …: each step ``rounds`` times, alternately; the medians of each."""
     first, second = PAIRS[pair]
@@ -321,6 +346,15 @@ def main() -> None:
             if pair == "validate":
                 line += f"; validate runs at {b['cpu'] / a['cpu']:.2f} of the parse bound (CPU)"
             print(f"{line}  (load average before {before}, after {_load()})", flush=True)
+            if pair in SAME_OUTPUT:
+                one, other = (work / name for name in SAME_OUTPUT[pair])
+                differ = _differences(one, other)
+                files = sum(1 for path in one.rglob("*") if path.is_file())
+                print(
+                    f"{pair:8} outputs: "
+                    + (f"byte-identical ({files} files)" if not differ else f"DIFFER in {', '.join(differ)}"),
+                    flush=True,
+                )
         for spinner in spinners:
             spinner.terminate()
         if args.load:

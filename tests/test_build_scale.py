@@ -7,6 +7,7 @@ import json
 import time
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -43,6 +44,39 @@ def test_row_groups_are_sized_by_bytes_and_hold_the_same_rows(
     assert len(groups) > 3
     assert max(groups) < 2 * budget
     assert _rows(small.out, tmp_path / "c1") == _rows(default.out, tmp_path / "c2")
+
+
+def test_num_bytes_are_the_row_groups_read_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The card's num_bytes come from the row groups as written (build.read_back_bytes), each shard's first group
+    # read back to check them: each prediction must be what reading its group back gives, and the card's counts
+    # what reading every group back gives, for every config and split.
+    project = write_project(tmp_path / "project", 30)
+    monkeypatch.setattr(build_module, "ROW_GROUP_BYTES", 64 * 1024)
+    monkeypatch.setattr(build_module, "CONVERT_CODE_POINTS", 5_000)
+    predicted: list[tuple[int | None, int]] = []
+    read_back_bytes = build_module.read_back_bytes
+
+    def spy(table: pa.Table) -> int | None:
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink, compression="zstd")
+        back = pq.ParquetFile(pa.BufferReader(sink.getvalue())).read_row_group(0).nbytes
+        predicted.append((read_back_bytes(table), back))
+        return predicted[-1][0]
+
+    monkeypatch.setattr(build_module, "read_back_bytes", spy)
+    result = build([project / "annotations"], tmp_path / "out")
+    assert result.ok
+    assert result.stats is not None
+    known = [(size, back) for size, back in predicted if size is not None]
+    assert len(known) > 20  # the groups of tokens and sentences, at least
+    assert [size for size, _ in known] == [back for _, back in known]
+    for config in features.CONFIGS:
+        for split, count in result.stats.arrow_bytes[config].items():
+            groups = 0
+            for path in (result.out / "data" / config).glob(f"{split}-*.parquet"):
+                parquet = pq.ParquetFile(path)
+                groups += sum(parquet.read_row_group(i).nbytes for i in range(parquet.num_row_groups))
+            assert count == groups, (config, split)
 
 
 def _cpu_per_code_point(paths: list[Path], seeds: Path) -> float:

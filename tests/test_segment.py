@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claimbank.dataset import segment
+from claimbank.dataset.rows import Texts
 from claimbank.validate.checks import splits_character
 
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[\"“‘(\w])|\n\s*\n|\n")
@@ -27,6 +28,18 @@ def plain_tokenize(text: str) -> list[tuple[int, int]]:
 
 def plain_sentence_ends(text: str) -> list[tuple[int, int]]:
     return [match.span() for match in _SENTENCE_END.finditer(text)]
+
+
+def plain_sentences(text: str) -> list[tuple[int, int]]:
+    """The text between sentence ends, each piece without the white space at its edges, empty pieces left out."""
+    edges = [0, *(offset for span in plain_sentence_ends(text) for offset in span), len(text)]
+    result = []
+    for start, end in zip(edges[::2], edges[1::2], strict=True):
+        chunk = text[start:end]
+        if chunk.strip():
+            offset = start + len(chunk) - len(chunk.lstrip())
+            result.append((offset, offset + len(chunk.strip())))
+    return result
 
 
 # What the rules turn on: words, end punctuation, quotes and brackets, every kind of white space, and the
@@ -57,10 +70,26 @@ def test_tokens_follow_the_plain_rule(text: str) -> None:
     assert segment.tokenize(text) == plain_tokenize(text)
 
 
+@settings(max_examples=1000, deadline=None)
+@given(text=TEXTS)
+def test_token_texts_are_the_tokens_end_to_end_in_utf8(text: str) -> None:
+    words = [text[start:end] for start, end in plain_tokenize(text)]
+    data, lengths = segment.token_texts(text, *segment.token_offsets(text))
+    assert data == "".join(words).encode("utf-8")
+    assert list(lengths) == [len(word.encode("utf-8")) for word in words]
+    texts = Texts(data, lengths)  # what the token views hold: a list of strings to whoever reads them
+    assert list(texts) == texts.arrow().to_pylist() == words
+    assert list(texts[1:3]) == words[1:3]
+    both = texts[:0]
+    both.extend(texts)
+    both.extend(texts[1:])
+    assert both.arrow().to_pylist() == words + words[1:]
+
+
 @settings(max_examples=3000, deadline=None)
 @given(text=TEXTS)
-def test_sentence_ends_follow_the_plain_rule(text: str) -> None:
-    assert [m.span() for m in segment._SENTENCE_END.finditer(text)] == plain_sentence_ends(text)
+def test_sentences_follow_the_plain_rule(text: str) -> None:
+    assert segment.sentences(text) == plain_sentences(text)
 
 
 def test_the_rules_can_tell_texts_apart() -> None:
@@ -68,4 +97,6 @@ def test_the_rules_can_tell_texts_apart() -> None:
     assert segment.tokenize("e\u0301t\u00e9") == plain_tokenize("e\u0301t\u00e9") == [(0, 2), (2, 4)]
     assert plain_tokenize("e \u0301") == [(0, 1), (2, 3)]
     assert plain_sentence_ends("a.  b") == [(2, 4)]
-    assert plain_sentence_ends("a.  ,b") == [] == [m.span() for m in segment._SENTENCE_END.finditer("a.  ,b")]
+    assert plain_sentence_ends("a.  ,b") == []
+    assert segment.sentences("a.  b") == plain_sentences("a.  b") == [(0, 2), (4, 5)]
+    assert segment.sentences("a.  ,b") == plain_sentences("a.  ,b") == [(0, 6)]

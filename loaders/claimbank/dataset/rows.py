@@ -15,11 +15,13 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cache
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
 from claimbank.dataset import features, labels, segment
@@ -240,13 +242,13 @@ TALLY = (NOT_ALIGNED, NESTED, UNTAGGED, ACROSS)
 
 
 def layered_tags(
-    starts: list[int],
-    ends: list[int],
+    starts: Sequence[int],
+    ends: Sequence[int],
     spans: list[tuple[int, int, str, list[tuple[int, int]]]],
     names: list[str],
-    sentence_of: list[int],
+    sentence_starts: Sequence[int],
     tally: Counter[str],
-) -> tuple[list[int], list[int]]:
+) -> tuple[array[int], array[int]]:
     """BIO tag indices for the tokens (``starts[i]``, ``ends[i]``) in two layers: the spans of the first, and those
     that overlap them.
 
@@ -259,33 +261,41 @@ def layered_tags(
     Each span is (start, end, label, its stretches: ``[(start, end)]``, or its fragments' offsets). A span in
     fragments is one entity: its first fragment is tagged
     ``B-X I-X …``, each later one ``I-X …`` (an ``I-`` after a gap continues the span before it), the gaps keep
-    their own tags, and all of it goes in one layer.
+    their own tags, and all of it goes in one layer. ``sentence_starts`` are the token indices where sentences
+    begin (ascending), for counting the spans across a sentence end.
     """
     index = {name: i for i, name in enumerate(names)}
-    layers = ([0] * len(starts), [0] * len(starts))
+    layers = (_zeros(len(starts)), _zeros(len(starts)))
     for _, _, label, parts in sorted(spans, key=lambda s: (s[0], -(s[1] - s[0]))):
-        ranges = [(bisect_right(ends, start), bisect_left(starts, end)) for start, end in parts]
-        if any(first >= last for first, last in ranges):
-            tally[UNTAGGED] += 1  # no token at all (a valid span always has one)
-            continue
-        if any(
-            starts[first] != start or ends[last - 1] != end
-            for (first, last), (start, end) in zip(ranges, parts, strict=True)
-        ):
-            tally[NOT_ALIGNED] += 1
-        if sentence_of[ranges[0][0]] != sentence_of[ranges[-1][1] - 1]:
-            tally[ACROSS] += 1
-        for depth, tags in enumerate(layers):
-            if not any(any(tags[first:last]) for first, last in ranges):
-                for number, (first, last) in enumerate(ranges):
-                    tags[first:last] = [index[f"I-{label}"]] * (last - first)
-                    if number == 0:
-                        tags[first] = index[f"B-{label}"]
-                if depth:
-                    tally[NESTED] += 1
+        ranges = []  # the tokens each stretch overlaps: tokens[first:last]
+        aligned = True
+        for start, end in parts:
+            first, last = bisect_right(ends, start), bisect_left(starts, end)
+            if first >= last:
                 break
+            aligned = aligned and starts[first] == start and ends[last - 1] == end
+            ranges.append((first, last))
         else:
-            tally[UNTAGGED] += 1
+            if not aligned:
+                tally[NOT_ALIGNED] += 1
+            if bisect_right(sentence_starts, ranges[0][0]) != bisect_right(
+                sentence_starts, ranges[-1][1] - 1
+            ):
+                tally[ACROSS] += 1
+            inside = array("q", (index[f"I-{label}"],))
+            for depth, tags in enumerate(layers):
+                if not any(any(tags[first:last]) for first, last in ranges):
+                    for number, (first, last) in enumerate(ranges):
+                        tags[first:last] = inside * (last - first)
+                        if number == 0:
+                            tags[first] = index[f"B-{label}"]
+                    if depth:
+                        tally[NESTED] += 1
+                    break
+            else:
+                tally[UNTAGGED] += 1
+            continue
+        tally[UNTAGGED] += 1  # no token at all (a valid span always has one)
     return layers
 
 
@@ -303,16 +313,55 @@ _RESTART = {
 }
 
 
+class Texts:
+    """Strings end to end: their UTF-8 bytes and each one's length in bytes, the buffers of an Arrow string array
+    (:meth:`arrow`). A token view holds no Python string per token: a document's tokens cost one block of bytes
+    to make (:func:`segment.token_texts`), to send from a worker process (``--jobs``) and to append, where a list
+    of strings cost a Python object per token each time. Sliced and iterated like a list of strings."""
+
+    def __init__(self, data: bytes = b"", lengths: array[int] | None = None) -> None:
+        self.data = bytearray(data)
+        self.lengths = array("q") if lengths is None else lengths
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def extend(self, other: Texts) -> None:
+        self.data += other.data
+        self.lengths.extend(other.lengths)
+
+    def _offsets(self) -> npt.NDArray[np.int64]:
+        return np.concatenate(([0], np.frombuffer(self.lengths, np.int64).cumsum()))
+
+    def __getitem__(self, part: slice) -> Texts:
+        first, last, step = part.indices(len(self))
+        if step != 1:
+            raise ValueError("a stretch of strings, not every other one")
+        offsets = self._offsets()
+        return Texts(bytes(self.data[offsets[first] : offsets[max(first, last)]]), self.lengths[first:last])
+
+    def __iter__(self) -> Iterator[str]:
+        offsets = self._offsets().tolist()
+        for start, end in pairwise(offsets):
+            yield self.data[start:end].decode("utf-8")
+
+    def arrow(self) -> pa.Array:
+        """The strings as one Arrow string array (32-bit offsets: a table holds far less than 2 GiB of text)."""
+        offsets = self._offsets().astype(np.int32)
+        return pa.StringArray.from_buffers(len(self), pa.py_buffer(offsets), pa.py_buffer(bytes(self.data)))
+
+
 class Columns:
     """Rows of a config column by column: ``scalars`` one value per row; ``lists`` every row's list end to end, each
     row ``lengths[i]`` long (the same for every list column). A writer appends documents' columns and makes one
     Arrow table of many documents (:meth:`table`): each ``pa.array`` call has a fixed cost (~0.1 ms) that one call
     per document and column would pay ~20 times per document. A list column of integers (offsets, tags) is an
-    ``array('q')``, 64-bit integers end to end: Arrow takes its memory as it is (no conversion per value), and it
-    travels from a worker process as one block of bytes (``--jobs``)."""
+    ``array('q')``, 64-bit integers end to end, and one of strings (the tokens) is :class:`Texts`: Arrow takes
+    their memory as it is (no conversion per value), and they travel from a worker process as blocks of bytes
+    (``--jobs``)."""
 
     def __init__(
-        self, scalars: dict[str, list[Any]], lists: dict[str, list[Any] | array[int]], lengths: list[int]
+        self, scalars: dict[str, list[Any]], lists: dict[str, Texts | array[int]], lengths: list[int]
     ) -> None:
         self.scalars, self.lists, self.lengths = scalars, lists, lengths
 
@@ -323,7 +372,7 @@ class Columns:
         for name, values in other.scalars.items():
             self.scalars[name].extend(values)
         for name, items in other.lists.items():
-            self.lists[name].extend(items)  # a list by a list, an array by an array
+            self.lists[name].extend(items)  # type: ignore[arg-type]  # texts by texts, an array by an array
         self.lengths.extend(other.lengths)
 
     def empty(self) -> Columns:
@@ -337,10 +386,10 @@ class Columns:
         for field in schema:
             if field.name in self.lists:
                 items = self.lists[field.name]
-                if isinstance(items, array):
-                    values = pa.Array.from_buffers(pa.int64(), len(items), [None, pa.py_buffer(items)])
+                if isinstance(items, Texts):
+                    values = items.arrow()
                 else:
-                    values = pa.array(items, field.type.value_type)
+                    values = pa.Array.from_buffers(pa.int64(), len(items), [None, pa.py_buffer(items)])
                 arrays.append(pa.ListArray.from_arrays(offsets, values, type=field.type))
             else:
                 arrays.append(pa.array(self.scalars[field.name], field.type))
@@ -348,16 +397,17 @@ class Columns:
 
     def to_pylist(self) -> list[dict[str, Any]]:
         rows, first = [], 0
+        lists = {name: list(values) for name, values in self.lists.items()}  # texts decoded once
         for i, length in enumerate(self.lengths):
             row = {name: values[i] for name, values in self.scalars.items()}
-            row.update({name: list(values[first : first + length]) for name, values in self.lists.items()})
+            row.update({name: values[first : first + length] for name, values in lists.items()})
             rows.append(row)
             first += length
         return rows
 
 
-def _int64s(values: Any) -> array[int]:
-    return array("q", values)
+def _zeros(count: int) -> array[int]:
+    return array("q", bytes(8 * count))
 
 
 def token_views(
@@ -367,47 +417,36 @@ def token_views(
     document: the same token, offset and tag lists, cut at sentence ends in the second, where a row that begins
     inside a span begins it again with ``B-``."""
     text = data["text"]
-    tokens = segment.tokenize(text)
-    count = len(tokens)
-    starts = [start for start, _ in tokens]
-    ends = [end for _, end in tokens]
+    starts, ends = segment.token_offsets(text)
+    count = len(starts)
     bounds = sentences.bounds
     # Token index where each sentence's tokens begin (a token before the first sentence belongs to it).
     cuts = [0, *(bisect_left(starts, start) for start in sentences.starts[1:]), count]
     rows = [k for k in range(len(bounds)) if cuts[k] < cuts[k + 1]]
-    sentence_of = [0] * count
-    for k in rows:
-        sentence_of[cuts[k] : cuts[k + 1]] = [k] * (cuts[k + 1] - cuts[k])
-    tags: dict[str, list[int]] = {}
+    tags: dict[str, array[int]] = {}
     for name, sequence in features.TAG_SEQUENCES.items():
         spans = [
             (s["start"], s["end"], s["label"], _parts(s))
             for s in gold.get("spans", ())
             if s["label"] in sequence
         ]
-        outer, nested = layered_tags(starts, ends, spans, features.tag_names(name), sentence_of, tally)
+        outer, nested = layered_tags(starts, ends, spans, features.tag_names(name), cuts, tally)
         tags[name], tags[f"nested_{name}"] = outer, nested
-    lists: dict[str, list[Any] | array[int]] = {
-        "tokens": [text[s:e] for s, e in tokens],
-        "starts": _int64s(starts),
-        "ends": _int64s(ends),
-    }
+    lists: dict[str, Texts | array[int]] = {"tokens": Texts(*segment.token_texts(text, starts, ends))}
+    lists.update(starts=starts, ends=ends)
     document_id, license_ = data["id"], data.get("metadata", {}).get("license")
-    whole_tags = {name: _int64s(column) for name, column in tags.items()}
-    whole = Columns({"document_id": [document_id], "license": [license_]}, {**lists, **whole_tags}, [count])
+    whole = Columns({"document_id": [document_id], "license": [license_]}, {**lists, **tags}, [count])
     firsts = [cuts[k] for k in rows]
     cut_tags = {}
     for name, column in tags.items():
-        restart, cut = _RESTART[name], whole_tags[name]
+        restart, cut = _RESTART[name], column
         for first in firsts:
             if column[first] in restart:
-                if cut is whole_tags[name]:
-                    cut = _int64s(column)
+                if cut is column:
+                    cut = array("q", column)
                 cut[first] = restart[column[first]]
         cut_tags[name] = cut
-    edges = [
-        (min(bounds[k][0], tokens[cuts[k]][0]), max(bounds[k][1], tokens[cuts[k + 1] - 1][1])) for k in rows
-    ]
+    edges = [(min(bounds[k][0], starts[cuts[k]]), max(bounds[k][1], ends[cuts[k + 1] - 1])) for k in rows]
     scalars = {
         "document_id": [document_id] * len(rows),
         "sentence_index": rows,
