@@ -222,3 +222,18 @@ def test_a_folder_walk_reports_each_file_as_validate_file_does(
     walked = [problem for problem in report.problems if problem.code != "duplicate-document"]  # across files
     assert {p.file for p in walked} < set(map(os.path.normpath, names))  # some files are valid
     assert [p.format() for p in walked] == [p.format() for p in expected]
+
+
+def test_a_relative_folder_finds_the_seeds_of_the_working_folder_it_is_asked_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claimbank.format import paths
+
+    # Remembered folders are keyed by the absolute path: the same relative "annotations" in two projects (a
+    # library user, or a test run, changing folder in one process) is two folders with two seeds/.
+    for name in ("one", "two"):
+        (tmp_path / name / "annotations").mkdir(parents=True)
+        (tmp_path / name / "seeds").mkdir()
+    for name in ("one", "two", "one"):
+        monkeypatch.chdir(tmp_path / name)
+        assert paths.find_seeds_dir("annotations") == (tmp_path / name / "seeds").resolve()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parents[1]  # claimbank/, this file being claimbank/format/paths.py
@@ -27,10 +28,11 @@ def schema_dir() -> Path:
 def find_seeds_dir(start: Path | str) -> Path | None:
     """The nearest ``seeds/`` folder in ``start`` or one of its parents (the project an annotation file is in).
 
-    Found folders are remembered per ``start`` (a walk over a folder of files asks once, not once a file: it was a
-    third of ``claimbank validate``'s time); a miss is not remembered, so a ``seeds/`` made later is found.
+    Found folders are remembered per ``start`` made absolute (a walk over a folder of files asks once, not once a
+    file: it was a third of ``claimbank validate``'s time; a relative ``start`` is another folder after a change
+    of working folder); a miss is not remembered, so a ``seeds/`` made later is found.
     """
-    key = str(start)
+    key = os.path.abspath(start)
     found = _FOUND.get(key)
     if found is not None:
         return found
