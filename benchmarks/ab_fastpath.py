@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import os
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from claimbank.testing.synth import corpus
+from claimbank.testing.synth import seeded_payloads
 from claimbank.validate import fastpath
 
 
@@ -41,10 +40,7 @@ def main() -> None:
     spec.loader.exec_module(side_a)
     with tempfile.TemporaryDirectory() as tmp:
         seeds = Path(tmp)
-        payloads = []
-        for text, annotation in corpus(args.docs):
-            (seeds / annotation["seed"]).write_text(text, encoding="utf-8", newline="")
-            payloads.append(json.dumps(annotation, ensure_ascii=False).encode("utf-8"))
+        payloads = seeded_payloads(seeds, args.docs)
         decode = fastpath.decoder()
         sets = [(d.annotation_sets[0], d.text) for d in map(decode.decode, payloads)]
         for module in (side_a, fastpath):

@@ -42,7 +42,7 @@ from pathlib import Path
 from jsonschema import Draft202012Validator
 
 from claimbank.format import schema
-from claimbank.testing.synth import corpus
+from claimbank.testing.synth import seeded_payloads
 from claimbank.util.jsonio import parse
 from claimbank.validate.core import check_data, validate_bytes
 from claimbank.validate.problems import ProblemSink
@@ -81,10 +81,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         seeds = Path(tmp)
-        payloads = []
-        for text, annotation in corpus(args.docs):
-            (seeds / annotation["seed"]).write_text(text, encoding="utf-8", newline="")
-            payloads.append(json.dumps(annotation, ensure_ascii=False).encode("utf-8"))
+        payloads = seeded_payloads(seeds, args.docs)
 
         def ours(payload: bytes) -> None:
             problems = validate_bytes(payload, name="bench", seeds_dir=seeds).problems

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import os
 import tempfile
 import time
@@ -24,7 +23,7 @@ from typing import Any
 
 import msgspec
 
-from claimbank.testing.synth import corpus
+from claimbank.testing.synth import seeded_payloads
 from claimbank.validate import fastpath
 from claimbank.validate.core import validate_bytes
 
@@ -38,10 +37,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         seeds = Path(tmp)
-        payloads = []
-        for text, annotation in corpus(args.docs):
-            (seeds / annotation["seed"]).write_text(text, encoding="utf-8", newline="")
-            payloads.append(json.dumps(annotation, ensure_ascii=False).encode())
+        payloads = seeded_payloads(seeds, args.docs)
         decode, encoder = fastpath._codec()[:2]
         assert all(fastpath.quick_check(p, path=None, seeds_dir=seeds) is not None for p in payloads)
 

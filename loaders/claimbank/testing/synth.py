@@ -9,6 +9,7 @@ non-attribution and sometimes a nested one), claims with factuality, hedges and 
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 from collections.abc import Iterator
 from pathlib import Path
@@ -235,3 +236,13 @@ def write_project(folder: Path, count: int, seed: int = 0, *, target_length: int
         text_out = dumps(canonical(Document.model_validate(annotation)))
         (folder / "annotations" / f"{annotation['id']}.json").write_text(text_out, encoding="utf-8")
     return folder
+
+
+def seeded_payloads(seeds: Path, count: int) -> list[bytes]:
+    """Write the texts of ``count`` articles into the folder ``seeds`` and return their annotation files as
+    bytes (plain ``json.dumps``, UTF-8): what the validation benchmarks feed ``validate_bytes``."""
+    payloads = []
+    for text, annotation in corpus(count):
+        (seeds / annotation["seed"]).write_text(text, encoding="utf-8", newline="")
+        payloads.append(json.dumps(annotation, ensure_ascii=False).encode("utf-8"))
+    return payloads
