@@ -41,14 +41,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         seeds = Path(tmp)
         payloads = seeded_payloads(seeds, args.docs)
-        decode = fastpath.decoder()
-        sets = [(d.annotation_sets[0], d.text) for d in map(decode.decode, payloads)]
+        # Each side checks sets decoded by its own decoder (its structs are its own classes).
+        sets = {
+            module: [(d.annotation_sets[0], d.text) for d in map(module.decoder().decode, payloads)]
+            for module in (side_a, fastpath)
+        }
         for module in (side_a, fastpath):
             if not all(module.quick_check(p, path=None, seeds_dir=seeds) is not None for p in payloads):
                 raise SystemExit(f"{module.__name__} declines a synthetic document")
 
         def checks(module: object) -> Callable[[], object]:
-            return lambda: [module._set_fine(item, text) for item, text in sets]  # type: ignore[attr-defined]
+            own = sets[module]  # type: ignore[index]
+            return lambda: [module._set_fine(item, text) for item, text in own]  # type: ignore[attr-defined]
 
         def whole(module: object) -> Callable[[], object]:
             quick = module.quick_check  # type: ignore[attr-defined]
