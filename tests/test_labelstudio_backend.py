@@ -28,6 +28,7 @@ from claimbank.io.labelstudio.backend import (
     uncertainty_first,
 )
 from claimbank.io.labelstudio.convert import from_results, labeling_config
+from claimbank.tagger.settings import BATCH
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "annotations" / "000_fb2fb690b74273a6.json"
@@ -340,3 +341,47 @@ def test_a_trained_tagger_is_served_with_its_confidences_as_scores(tmp_path: Pat
     assert made["model_version"] == predictor.model_version != RulePredictor().model_version
     with pytest.raises(PredictorUnavailable, match="--model"):
         load_predictor(tmp_path / "corpus")  # a folder, but no model
+
+    # Many tasks: predicted BATCH at a time through the model's annotation_sets, the same as one by one.
+    texts = [f"{text} The mayor said {n} roads were shut." for n in range(BATCH + 3)] + ["", "No one spoke."]
+    batches: list[int] = []
+    together = predictor.model.annotation_sets
+
+    def counted(texts: list[str], **options: Any) -> Any:
+        batches.append(len(texts))
+        return together(texts, **options)
+
+    predictor.model.annotation_sets = counted
+    tasks = [{"id": n, "data": {"text": t}} for n, t in enumerate(texts)]
+    answer = create_app(predictor).test_client().post("/predict", json={"tasks": tasks})
+    assert answer.status_code == 200
+    assert batches == [BATCH, len(texts) - BATCH]
+    one_by_one = [prediction(predictor, t) for t in texts]
+    assert answer.get_json()["results"] == one_by_one
+    assert [
+        d["id"] for d, _ in uncertainty_first(predictor, [{"id": n, "text": t} for n, t in enumerate(texts)])
+    ] == [n for n, _ in sorted(enumerate(one_by_one), key=lambda pair: pair[1]["score"])]
+
+
+def test_a_batch_that_fails_is_predicted_one_by_one_to_name_the_task() -> None:
+    class FailsOnOne(Confident):
+        """``many`` fails on any batch that holds the bad text; one by one only that text fails."""
+
+        def many(self, texts: list[str]) -> list[dict[str, Any]]:
+            if "bad" in texts:
+                raise ValueError("one text of the batch cannot be read")
+            return [self(text) for text in texts]
+
+        def __call__(self, text: str) -> dict[str, Any]:
+            if text == "bad":
+                raise ValueError("cannot read 'bad'")
+            return super().__call__(text)
+
+    client = create_app(FailsOnOne([0.7])).test_client()
+    good = [{"id": n, "data": {"text": "Officials said the bridge was closed."}} for n in range(3)]
+    answer = client.post("/predict", json={"tasks": [*good, {"id": 42, "data": {"text": "bad"}}]})
+    assert answer.status_code == 500
+    assert answer.get_json()["error"] == "task 42: the predictor failed: ValueError: cannot read 'bad'"
+    fine = client.post("/predict", json={"tasks": good})
+    assert fine.status_code == 200
+    assert len(fine.get_json()["results"]) == 3

@@ -23,6 +23,7 @@ from claimbank.dataset import features
 from claimbank.dataset.build import SPLITS, build
 from claimbank.dataset.rows import row_to_document
 from claimbank.format.model import AnnotationSet
+from claimbank.tagger.settings import BATCH
 from claimbank.testing.synth import corpus, write_project
 
 CASES = Path(__file__).parent / "cases"
@@ -336,12 +337,12 @@ def test_a_model_predicts_a_batch_at_a_time_with_the_sets_of_one_at_a_time(
 
     model = tmp_path / "model"
     train(synth_dataset(tmp_path_factory), model, settings=Settings(iterations=20), eval_splits=[])
-    texts = [text for text, _ in corpus(predict.BATCH + 5, seed=3)]
+    texts = [text for text, _ in corpus(BATCH + 5, seed=3)]
     lines = [json.dumps({"id": f"a{i}", "text": text}) for i, text in enumerate(texts)]
     # Records without a text, or not read at all, get no prediction and must not shift the others'.
     lines[3] = json.dumps({"id": "no-text"})
     lines[7] = "[1, 2]"
-    lines[predict.BATCH] = "{not json"
+    lines[BATCH] = "{not json"
     raw = tmp_path / "raw.jsonl"
     raw.write_text("\n".join(lines) + "\n", encoding="utf-8")
     spec = predict.PredictorSpec("2026-12-01T00:00:00Z", str(model), gold=True)  # silver: all configs

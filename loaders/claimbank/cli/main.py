@@ -17,6 +17,7 @@ from claimbank.cli.common import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAG
 from claimbank.cli.common import Parser as _Parser
 from claimbank.cli.common import load_or_report as _load
 from claimbank.format.paths import DEFAULT_OUT
+from claimbank.tagger.settings import BATCH  # articles the tagger is given at a time
 from claimbank.util.jsonio import DEFAULT_MAX_BYTES
 
 T = TypeVar("T")
@@ -611,12 +612,6 @@ def _preannotate(args: argparse.Namespace) -> int:
         return _preannotate_locked(args, stamp)
 
 
-# Articles predicted together: the neural tagger shares its per-call costs among them (1.4-1.6 times the
-# articles per CPU second of one at a time on PolNeAR; docs/tagger.md#prediction-speed); a batch's documents
-# are all that is held.
-PREANNOTATE_BATCH = 16
-
-
 def _preannotate_locked(args: argparse.Namespace, stamp: str) -> int:
     failed = False
     batch: list[tuple[Path, dict[str, Any], Path | None]] = []
@@ -626,7 +621,7 @@ def _preannotate_locked(args: argparse.Namespace, stamp: str) -> int:
             failed = True
             continue
         batch.append(read)
-        if len(batch) == PREANNOTATE_BATCH:
+        if len(batch) == BATCH:
             failed = _preannotate_write(args, batch, stamp) or failed
             batch = []
     if batch:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from claimbank.dataset import features
 from claimbank.dataset.build import SPLITS, BuildStats, _ShardWriter, process_checked, process_file
 from claimbank.spark import inputs, predict
+from claimbank.tagger.settings import BATCH
 from claimbank.validate.core import check_data
 from claimbank.validate.problems import Problem
 
@@ -46,12 +47,12 @@ def annotation_items(
 def raw_items(
     units: Iterable[tuple[int, inputs.RawUnit]], spec: predict.PredictorSpec, language: str, max_bytes: int
 ) -> Iterator[Item]:
-    """Read raw articles, pre-annotate them (:data:`~claimbank.spark.predict.BATCH` at a time), validate the
+    """Read raw articles, pre-annotate them (:data:`~claimbank.tagger.settings.BATCH` at a time), validate the
     annotation file each makes, and convert it."""
     predict_sets = predict.predictor(spec)
     for index, unit in units:
         records = enumerate(inputs.read_raw(unit, max_bytes))
-        while batch := list(islice(records, predict.BATCH)):
+        while batch := list(islice(records, BATCH)):
             texts = [_text(record) for _, record in batch]
             predicted = iter(predict_sets([t for t in texts if t is not None]))
             for (number, record), text in zip(batch, texts, strict=True):

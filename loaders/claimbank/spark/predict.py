@@ -8,7 +8,8 @@ A model folder is read by ``claimbank.tagger`` (the learned tagger; its module i
 given), which must offer ``load(folder) -> tagger`` where ``tagger.annotation_set(text, created_at=...)`` returns an
 annotation set (origin ``prediction``) as ``claimbank.annotate.preannotate.annotation_set`` does. A tagger that also
 offers ``annotation_sets(texts, created_at=...)`` (``claimbank.tagger``'s model does: the same sets, predicted
-together, about 1.5 times quicker) is given :data:`BATCH` articles at a time, as ``claimbank preannotate`` gives it.
+together, about 1.5 times quicker) is given :data:`~claimbank.tagger.settings.BATCH` articles at a time, as
+``claimbank preannotate`` gives it.
 """
 
 from __future__ import annotations
@@ -24,8 +25,6 @@ TAGGER_MODULE = "claimbank.tagger"
 
 # Texts in, their annotation sets out, in order: a predictor takes a batch of articles.
 Predict = Callable[[list[str]], list[dict[str, Any]]]
-
-BATCH = 16  # articles predicted together, as claimbank preannotate predicts them
 
 
 class Tagger(Protocol):

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Articles a command gives the tagger at a time (`claimbank preannotate`, the Spark jobs, the Label Studio
+# backend): the neural tagger shares its per-call costs among them (1.4-1.6 times the articles per CPU second of
+# one at a time on PolNeAR; docs/tagger.md#prediction-speed); a batch's documents are all that is held.
+BATCH = 16
+
 
 @dataclass(frozen=True)
 class Settings:

@@ -24,13 +24,17 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from claimbank.io.labelstudio.convert import FROM_LABEL, TO_NAME, to_results
+from claimbank.tagger.settings import BATCH
 
 RULES_SCORE = 0.5  # the score of a prediction whose spans carry no confidence (the rules): "as unsure as any"
 WEBHOOK_ACTIONS = ("ANNOTATION_CREATED", "ANNOTATION_UPDATED", "ANNOTATIONS_DELETED", "START_TRAINING")
 
 
 class Predictor(Protocol):
-    """Text in, a ClaimBank annotation set (a dict in the file format) out; spans may carry ``confidence``."""
+    """Text in, a ClaimBank annotation set (a dict in the file format) out; spans may carry ``confidence``.
+
+    A predictor may also offer ``many(texts)``: the sets of several texts, predicted together (the same sets as
+    one by one); :func:`predictions` then gives it :data:`~claimbank.tagger.settings.BATCH` texts at a time."""
 
     model_version: str
 
@@ -52,7 +56,11 @@ class RulePredictor:
     def __call__(self, text: str) -> dict[str, Any]:
         from claimbank.annotate.preannotate import annotation_set
 
-        return annotation_set(text, created_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        return annotation_set(text, created_at=_now())
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def confidences(note: str | None) -> dict[str, float]:
@@ -82,9 +90,17 @@ class TaggerPredictor:
         self.model_version = str(model.version)
 
     def __call__(self, text: str) -> dict[str, Any]:
-        made: dict[str, Any] = self.model.annotation_set(
-            text, created_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        )
+        return self._scored(self.model.annotation_set(text, created_at=_now()))
+
+    def many(self, texts: list[str]) -> list[dict[str, Any]]:
+        """The sets of ``texts`` predicted together (the model's ``annotation_sets``, where it has one)."""
+        together = getattr(self.model, "annotation_sets", None)
+        if not callable(together):
+            return [self(text) for text in texts]
+        return [self._scored(made) for made in together(texts, created_at=_now())]
+
+    @staticmethod
+    def _scored(made: dict[str, Any]) -> dict[str, Any]:
         known = confidences(made.get("note"))
 
         def scored(item: dict[str, Any]) -> dict[str, Any]:
@@ -136,7 +152,21 @@ def prediction(predictor: Predictor, text: str) -> dict[str, Any]:
     Spans' and attributions' ``confidence`` become the regions' and content relations' own scores
     (:func:`claimbank.io.labelstudio.convert.to_results`), which Label Studio shows on them.
     """
-    made = predictor(text)
+    return _as_prediction(predictor, predictor(text))
+
+
+def predictions(predictor: Predictor, texts: list[str]) -> list[dict[str, Any]]:
+    """:func:`prediction` of each of ``texts``, in order: through the predictor's ``many`` where it has one
+    (the same predictions, quicker for the neural tagger), else text by text. Give it at most a batch
+    (:data:`~claimbank.tagger.settings.BATCH`): its texts' sets are all held at once."""
+    many = getattr(predictor, "many", None)
+    made = list(many(texts)) if callable(many) and len(texts) > 1 else [predictor(text) for text in texts]
+    if len(made) != len(texts):
+        raise ValueError(f"the predictor gave {len(made)} sets for {len(texts)} texts")
+    return [_as_prediction(predictor, one) for one in made]
+
+
+def _as_prediction(predictor: Predictor, made: dict[str, Any]) -> dict[str, Any]:
     return {"result": to_results(made), "score": score(made), "model_version": predictor.model_version}
 
 
@@ -144,8 +174,17 @@ def uncertainty_first(
     predictor: Predictor, documents: Iterable[dict[str, Any]]
 ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """Every document with its prediction, the least certain first (ties keep the documents' order): pushed in
-    this order, Label Studio's default task order is the order in which a person's answer teaches most."""
-    pairs = [(document, prediction(predictor, document["text"])) for document in documents]
+    this order, Label Studio's default task order is the order in which a person's answer teaches most. The
+    documents are predicted :data:`~claimbank.tagger.settings.BATCH` at a time (:func:`predictions`)."""
+    pairs: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    batch: list[dict[str, Any]] = []
+    for document in [*documents, None]:
+        if document is not None:
+            batch.append(document)
+        if batch and (document is None or len(batch) == BATCH):
+            found = predictions(predictor, [item["text"] for item in batch])
+            pairs += zip(batch, found, strict=True)
+            batch = []
     return sorted(pairs, key=lambda pair: float(pair[1]["score"]))
 
 
@@ -222,20 +261,31 @@ def create_app(predictor: Predictor, *, on_annotation: Callable[[dict[str, Any]]
         tasks = body.get("tasks") if isinstance(body, dict) else None
         if not isinstance(tasks, list):
             return refuse('the body must be a JSON object with a "tasks" list')
-        results = []
+        texts = []
         for item in tasks:
             data = item.get("data") if isinstance(item, dict) else None
             text = data.get("text") if isinstance(data, dict) else None
             if not isinstance(text, str):
                 task_id = item.get("id") if isinstance(item, dict) else None
                 return refuse(f"task {task_id}: no data.text string to predict on")
+            texts.append(text)
+        results = []
+        for first in range(0, len(texts), BATCH):
             try:
-                results.append(prediction(predictor, text))
-            except Exception as error:  # the predictor's failure on one text, told to Label Studio as such
-                app.logger.exception("task %s: the predictor failed", item.get("id"))
-                return refuse(
-                    f"task {item.get('id')}: the predictor failed: {type(error).__name__}: {error}", 500
-                )
+                results += predictions(predictor, texts[first : first + BATCH])
+                continue
+            except Exception:  # which task failed: one by one, as a predictor without `many` would go
+                pass
+            for item, text in zip(tasks[first : first + BATCH], texts[first : first + BATCH], strict=True):
+                try:
+                    results.append(prediction(predictor, text))
+                except (
+                    Exception
+                ) as error:  # the predictor's failure on one text, told to Label Studio as such
+                    app.logger.exception("task %s: the predictor failed", item.get("id"))
+                    return refuse(
+                        f"task {item.get('id')}: the predictor failed: {type(error).__name__}: {error}", 500
+                    )
         return jsonify({"results": results, "model_version": predictor.model_version})
 
     @app.post("/webhook")
