@@ -38,7 +38,7 @@ import msgspec
 
 from claimbank.format import fields
 from claimbank.format import shipped as schema_file
-from claimbank.format.constants import CLAIMER_KIND, ID_PATTERN, REFERENCES_KEYWORD
+from claimbank.format.constants import ID_PATTERN, REFERENCES_KEYWORD
 
 
 class UnsupportedSchema(Exception):
@@ -104,6 +104,8 @@ _REFERS_TO, _CUES, _CONTENTS, _SOURCES, _CLAIMS, _MODALITIES = (
         ("claim", "modality"),
     )
 )
+# The kinds of attribution a claim's ``attribution`` may name, by claimer, from the same table (the checks' too).
+_CLAIMER_KINDS = dict(fields.field("claim", "attribution").targets_by)
 _IDS = re.compile(f"(?a)(?:{_ID_BODY})(?:\n(?:{_ID_BODY}))*")
 
 
@@ -520,9 +522,11 @@ def _references_fine(
             return False
         modalities = _MODALITIES
         for claim in claims:
-            expected = CLAIMER_KIND.get(tags[type(claim)])
-            if expected is not None and kinds.get(claim.attribution) != expected:
-                return False
+            allowed = _CLAIMER_KINDS.get(tags[type(claim)])
+            if allowed is not None:
+                kind = kinds.get(claim.attribution)
+                if kind is None or (allowed and kind not in allowed):
+                    return False
             modality = claim.modality
             if modality and modality is not unset and any(labels.get(t) not in modalities for t in modality):
                 return False
