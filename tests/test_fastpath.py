@@ -503,3 +503,16 @@ def test_the_labels_a_reference_may_name_come_from_the_table_of_fields() -> None
     assert set(read) | {fastpath._MODALITIES} == set(table.values())
     source = Path(fastpath.__file__).read_text(encoding="utf-8")
     assert not [label.value for label in SpanLabel if f'"{label.value}"' in source]
+
+
+def test_a_rebuilt_codec_reads_its_own_structs_tags() -> None:
+    # The tags of the generated structs came from a module-level list that building the codec extended: a codec
+    # built again (its cache cleared) made new struct classes while the cached tag table kept the old ones, and
+    # the first valid file raised KeyError. The tags are now part of the codec they belong to.
+    data = (CASES / "valid" / "mini.json").read_bytes()
+    seeds = CASES / "seeds"
+    assert _quick(data, seeds)
+    before = fastpath.decoder()
+    fastpath._codec.cache_clear()
+    assert fastpath.decoder() is not before  # a codec of its own, with new struct classes
+    assert _quick(data, seeds)

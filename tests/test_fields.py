@@ -101,6 +101,56 @@ def test_the_references_keyword_is_the_models() -> None:
     assert fields.field("span", "refers_to").targets == frozenset({"SOURCE", "ENTITY"})
 
 
+def _model_targets(cls: type[BaseModel], name: str) -> frozenset[str]:
+    extra = cls.model_fields[name].json_schema_extra
+    assert isinstance(extra, dict)
+    references = extra[fields.REFERENCES_KEYWORD]
+    assert isinstance(references, dict)
+    return frozenset(references["labels"])
+
+
+@pytest.mark.parametrize(
+    "spec", [s for s in fields.table() if s.is_reference], ids=lambda s: f"{s.record}.{s.name}"
+)
+def test_what_each_reference_may_name_is_the_models_for_each_tag(spec: fields.FieldSpec) -> None:
+    # The table kept the first tagged class's labels for a field several classes carry: a claim's attribution
+    # said "attribution" only, though an unclaimed claim's names a non_attribution.
+    classes = [cls for cls in _MODELS[spec.record] if spec.name in cls.model_fields]
+    expected = {(_tag(cls) if spec.carried_by else ""): _model_targets(cls, spec.name) for cls in classes}
+    any_of = set().union(*expected.values())
+    assert spec.targets == (frozenset() if frozenset() in expected.values() else any_of)
+    assert dict(spec.targets_by) == expected
+    for tag, targets in expected.items():
+        assert spec.targets_of(tag) == targets
+
+
+def test_a_claims_attribution_names_what_the_table_says_in_the_checks_and_the_fast_path() -> None:
+    # Drift between the table and the checks: each claimer pointing at each kind of attribution gets
+    # claimer-mismatch from the full checks exactly when the table's row does not allow that kind, and the fast
+    # path accepts exactly what the full checks pass.
+    spec = fields.field("claim", "attribution")
+    assert spec.targets == {
+        kind.value for kind in vocab.AttributionKind
+    }  # each kind is named by some claimer
+    document = maximal()
+    gold = document["annotation_sets"][0]
+    one_of_each = {a["kind"]: a["id"] for a in reversed(gold["attributions"])}
+    assert set(one_of_each) == spec.targets
+    index = next(i for i, claim in enumerate(gold["claims"]) if claim["claimer"] in spec.carried_by)
+    verdicts = set()
+    for claimer in spec.carried_by:
+        for kind, target in one_of_each.items():
+            gold["claims"][index] |= {"claimer": claimer, "attribution": target}
+            problems = check_data(document, name="maximal", seeds_dir=CASES / "seeds")
+            allowed = kind in spec.targets_of(claimer)
+            assert [p.code for p in problems] == ([] if allowed else ["claimer-mismatch"]), (claimer, kind)
+            data = json.dumps(document).encode()
+            accepted = fastpath.quick_check(data, path=None, seeds_dir=CASES / "seeds") is not None
+            assert accepted == allowed, (claimer, kind)
+            verdicts.add(allowed)
+    assert verdicts == {True, False}
+
+
 def test_the_maximal_document_is_valid_and_sets_every_field() -> None:
     document = maximal()
     assert [p.code for p in check_data(document, name="maximal", seeds_dir=CASES / "seeds")] == []

@@ -202,8 +202,8 @@ def test_a_folder_walk_reports_each_file_as_validate_file_does(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The walk reads each file by its name as a string and tries the fast path on it; whatever it is not
-    # certain of must get exactly validate_file's problems, under the same file name ("./x.json" from a walk
-    # of "." is reported as "x.json"), valid, invalid and unreadable files alike.
+    # certain of must get exactly validate_file's problems, under the same file name (a walk of "." names
+    # "x.json", not "./x.json"), valid, invalid and unreadable files alike.
     shutil.copytree(CASES / "seeds", tmp_path / "seeds")
     annotations = tmp_path / "annotations"
     annotations.mkdir()
@@ -220,7 +220,7 @@ def test_a_folder_walk_reports_each_file_as_validate_file_does(
     assert len(names) == len(cases) + 2
     expected = [problem for name in names for problem in validate_file(Path(name)).problems]
     walked = [problem for problem in report.problems if problem.code != "duplicate-document"]  # across files
-    assert {p.file for p in walked} < set(map(os.path.normpath, names))  # some files are valid
+    assert {p.file for p in walked} < set(names)  # some files are valid
     assert [p.format() for p in walked] == [p.format() for p in expected]
 
 
@@ -237,3 +237,22 @@ def test_a_relative_folder_finds_the_seeds_of_the_working_folder_it_is_asked_fro
     for name in ("one", "two", "one"):
         monkeypatch.chdir(tmp_path / name)
         assert paths.find_seeds_dir("annotations") == (tmp_path / name / "seeds").resolve()
+
+
+def test_a_walk_of_the_working_folder_names_each_file_once_as_typed(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # os.scandir(".") spells its entries "./x.json", while a problem names its file as Path does ("x.json"):
+    # by_file() listed an invalid file under both spellings, and the summary counted it twice.
+    shutil.copy(MINI, project / "annotations" / "again.json")  # a second "mini", under another name
+    monkeypatch.chdir(project)
+    walk = [Path(".")]
+    report = validate_paths(walk)
+    again, mini = (os.path.join("annotations", name) for name in ("again.json", "mini.json"))
+    assert [name for _, name in iter_sources(walk)] == [again, mini]
+    assert list(report.by_file()) == [again, mini]
+    assert [(p.code, p.file) for p in report.problems] == [
+        ("file-name-mismatch", again),
+        ("duplicate-document", mini),
+    ]
+    assert report.summary() == "2 file(s) checked, 2 invalid, 2 problem(s)"

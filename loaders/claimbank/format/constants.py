@@ -23,6 +23,3 @@ REFERENCES_KEYWORD = "x-claimbank-references"
 # What joins the fragments of a discontinuous span into one text (the dataset's attributions and claims configs,
 # the HTML view): a space, an ellipsis, a space, so that a reader sees a gap was left out.
 FRAGMENT_SEPARATOR: Final[str] = " \u2026 "
-
-# The kind of attribution a claim's ``attribution`` must name, by its ``claimer`` (an author's claim names none).
-CLAIMER_KIND: Final[dict[str, str]] = {"source": "attribution", "unclaimed": "non_attribution"}

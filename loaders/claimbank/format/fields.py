@@ -12,6 +12,7 @@ This module reads JSON only (no pydantic), so the validation fast path can use i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
@@ -53,15 +54,23 @@ class FieldSpec:
     ]  # the tags (labels, kinds, claimers) whose records have it; () for untagged records
     required_by: tuple[str, ...]  # the tags whose records require it (untagged: ("",) when required)
     layer: str | None  # for a reference: the layer it points into (spans, attributions, annotation_sets)
-    targets: frozenset[str]  # ... and the labels or kinds it may point at (empty: any)
+    targets: frozenset[str]  # ... and the labels or kinds it may point at, for any record (empty: any)
     definitions: tuple[str, ...]  # the schema definitions that hold it (SourceSpan, …), for the fast path
     default: Any = (
         None  # the schema's default, the value a file that leaves the field out has (``gold``: false)
     )
+    # For a reference: (tag, the labels or kinds a record of that tag may point at), one pair per tag in
+    # carried_by (("", targets) for an untagged record). A claim's ``attribution`` names an attribution for
+    # claimer "source" and a non_attribution for claimer "unclaimed": ``targets`` alone is their union.
+    targets_by: tuple[tuple[str, frozenset[str]], ...] = ()
 
     @property
     def is_reference(self) -> bool:
         return self.kind in ("ref", "refs")
+
+    def targets_of(self, tag: str) -> frozenset[str]:
+        """What a record of ``tag`` (``""``: an untagged record) may point at through this reference."""
+        return dict(self.targets_by).get(tag, frozenset())
 
 
 def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
@@ -155,12 +164,15 @@ def table() -> tuple[FieldSpec, ...]:
                         "carried": [],
                         "required": [],
                         "layer": references.get("layer"),
-                        "targets": frozenset(references.get("labels", ())),
+                        "targets_by": {},
                         "definitions": [],
                         "default": _nonnull(node).get("default"),
                     }
                 if tag:
                     entry["carried"].append(tag)
+                if entry["kind"] in ("ref", "refs"):  # each member says what its own records may name
+                    labels = (_nonnull(node).get(REFERENCES_KEYWORD) or {}).get("labels", ())
+                    entry["targets_by"][tag] = frozenset(labels)
                 if name in required:
                     entry["required"].append(tag)
                 if definition is not None:
@@ -182,12 +194,19 @@ def table() -> tuple[FieldSpec, ...]:
                     carried_by=carried if tags else (),
                     required_by=tuple(entry["required"]),
                     layer=entry["layer"],
-                    targets=entry["targets"],
+                    targets=_union(entry["targets_by"].values()),
                     definitions=tuple(entry["definitions"]),
                     default=entry["default"],
+                    targets_by=tuple(entry["targets_by"].items()),
                 )
             )
     return tuple(specs)
+
+
+def _union(targets: Iterable[frozenset[str]]) -> frozenset[str]:
+    """What any record may point at: the union of the tags' targets, empty (any) when one tag's is."""
+    targets = list(targets)
+    return frozenset() if frozenset() in targets else frozenset().union(*targets)
 
 
 def fields(record: str) -> tuple[FieldSpec, ...]:

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from claimbank.format import fields
-from claimbank.format.constants import CLAIMER_KIND
 from claimbank.format.vocab import SpanLabel
 from claimbank.util.jsonio import Unreadable, read_limited
 from claimbank.validate.folders import forget_folders as forget_folders  # where the build calls it
@@ -28,6 +27,9 @@ from claimbank.validate.problems import ProblemSink, pointer
 # What each reference into spans may point at: (layer, field) -> allowed labels, from the table of fields (the
 # model's ``x-claimbank-references``), read by every reference check here and in the fast path.
 SPAN_REFERENCES: dict[tuple[str, str], frozenset[str]] = fields.span_references()
+# The kinds of attribution a claim's ``attribution`` may name, by its claimer (an author's claim has no such field),
+# from the same table: "source" names an attribution, "unclaimed" a non_attribution.
+CLAIMER_KINDS: dict[str, frozenset[str]] = dict(fields.field("claim", "attribution").targets_by)
 KNOWN_LABELS = frozenset(label.value for label in SpanLabel)
 _DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -460,17 +462,17 @@ class _SetChecker:
     def _check_claims(self) -> None:
         for index, claim in _dicts(self.item.get("claims")):
             claimer = _str(claim.get("claimer"))
-            if claimer is not None and claimer in CLAIMER_KIND:
+            if claimer is not None and claimer in CLAIMER_KINDS:
                 attribution = self._resolve(
                     "claims", index, "attribution", claim.get("attribution"), "attributions"
                 )
-                expected = CLAIMER_KIND[claimer]
-                if attribution is not None and attribution.get("kind") != expected:
+                allowed = CLAIMER_KINDS[claimer]
+                if attribution is not None and allowed and attribution.get("kind") not in allowed:
                     self.sink.add(
                         "claimer-mismatch",
                         self.where("claims", index, "attribution"),
-                        f"claimer {claimer!r} needs a {expected}, but {claim.get('attribution')!r} is a "
-                        f"{attribution.get('kind')}",
+                        f"claimer {claimer!r} needs a {' or '.join(sorted(allowed))}, but "
+                        f"{claim.get('attribution')!r} is a {attribution.get('kind')}",
                     )
             modality = claim.get("modality")
             for position, target in enumerate(modality if isinstance(modality, list) else ()):

@@ -108,17 +108,24 @@ def iter_sources(paths: Iterable[Path]) -> Iterator[tuple[str, str]]:
 
 def _json_files(folder: str) -> list[tuple[str, bool]]:
     """(path, is a link) of every ``*.json`` file under ``folder``; one ``scandir`` per folder, no ``stat`` but
-    for links."""
+    for links.
+
+    Each path is spelled as ``Path`` spells it, the way every problem names its file: ``scandir(".")`` would give
+    ``./x.json``, which a report then listed beside ``x.json`` as a second file.
+    """
     found: list[tuple[str, bool]] = []
     pending = [folder]
     while pending:
+        current = pending.pop()
+        here = current == os.curdir  # only the top: the folders below it are pending under their bare names
         try:
-            with os.scandir(pending.pop()) as entries:
+            with os.scandir(current) as entries:
                 for entry in entries:
+                    path = entry.name if here else entry.path
                     if entry.is_dir(follow_symlinks=False):
-                        pending.append(entry.path)
+                        pending.append(path)
                     elif entry.name.endswith(".json") and _listed(entry):
-                        found.append((entry.path, entry.is_symlink()))
+                        found.append((path, entry.is_symlink()))
         except OSError:
             continue  # a folder that cannot be listed, as rglob does
     return found
@@ -248,7 +255,6 @@ def _check_one(
         if quick is not None:
             return [], quick.id
         if data is not None:  # what validate_file would do next with these bytes, under the name it gives
-            # "./x.json" from a walk of "." is reported as "x.json", as validate_file does.
             path = Path(name)
             try:
                 result = _full_result(data, name=str(path), path=path, seeds_dir=seeds)

@@ -32,13 +32,13 @@ import stat
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 import msgspec
 
 from claimbank.format import fields
 from claimbank.format import shipped as schema_file
-from claimbank.format.constants import CLAIMER_KIND, ID_PATTERN, REFERENCES_KEYWORD
+from claimbank.format.constants import ID_PATTERN, REFERENCES_KEYWORD
 
 
 class UnsupportedSchema(Exception):
@@ -104,6 +104,8 @@ _REFERS_TO, _CUES, _CONTENTS, _SOURCES, _CLAIMS, _MODALITIES = (
         ("claim", "modality"),
     )
 )
+# The kinds of attribution a claim's ``attribution`` may name, by claimer, from the same table (the checks' too).
+_CLAIMER_KINDS = dict(fields.field("claim", "attribution").targets_by)
 _IDS = re.compile(f"(?a)(?:{_ID_BODY})(?:\n(?:{_ID_BODY}))*")
 
 
@@ -229,27 +231,27 @@ class _Generator:
         return made
 
 
-_STRUCTS: list[Any] = []  # the generated struct types, once _codec has made them
+class _Codec(NamedTuple):
+    """What the steps need of the generated types: built together, so the tags are always of the decoder's own
+    struct classes (a codec built again makes new classes)."""
+
+    decoder: msgspec.json.Decoder[Any]
+    encoder: msgspec.json.Encoder
+    # The tag of each generated struct type (a span's label, an attribution's kind, a claim's claimer; None
+    # outside a tagged union): a dict look-up by type is quicker than each item's ``__struct_config__.tag``.
+    tags: dict[type, Any]
 
 
 @cache
-def _codec() -> tuple[msgspec.json.Decoder[Any], msgspec.json.Encoder]:
+def _codec() -> _Codec:
     generator = _Generator(schema_file.load())
-    _STRUCTS.extend(generator.structs.values())
-    return msgspec.json.Decoder(generator.root), msgspec.json.Encoder()
-
-
-@cache
-def _tags() -> dict[type, Any]:
-    """The tag of each generated struct type (a span's label, an attribution's kind, a claim's claimer; None
-    outside a tagged union): a dict look-up by type is quicker than each item's ``__struct_config__.tag``."""
-    _codec()
-    return {made: made.__struct_config__.tag for made in _STRUCTS}
+    tags = {made: made.__struct_config__.tag for made in generator.structs.values()}
+    return _Codec(msgspec.json.Decoder(generator.root), msgspec.json.Encoder(), tags)
 
 
 def decoder() -> msgspec.json.Decoder[Any]:
     """The msgspec decoder generated from the schema (built once)."""
-    return _codec()[0]
+    return _codec().decoder
 
 
 def quick_check(data: bytes, *, path: Path | str | None, seeds_dir: Path | None) -> Any | None:
@@ -259,7 +261,7 @@ def quick_check(data: bytes, *, path: Path | str | None, seeds_dir: Path | None)
     """
     if UNRESOLVED_REFERENCES:
         return None  # the model has a reference these steps do not know: only the full path can say
-    decode, encoder = _codec()
+    decode, encoder, _ = _codec()
     try:
         document = decode.decode(data)
     except (msgspec.MsgspecError, ValueError):
@@ -422,7 +424,7 @@ def _set_fine(item: Any, text: str) -> bool:
             return False  # white space at an edge
         if not _boundaries_fine(text, starts + ends):
             return False
-    tags = _tags()
+    tags = _codec().tags
     by_id = {span.id: span for span in spans}
     labels = {key: tags[type(span)] for key, span in by_id.items()}
     kinds = {attribution.id: tags[type(attribution)] for attribution in attributions}
@@ -488,7 +490,7 @@ def _references_fine(
     the rules the table cannot say: no span refers to itself or along a chain, a source is "nobody" exactly
     for a non-attribution, a claim's attribution is of its claimer's kind."""
     unset = msgspec.UNSET
-    tags = _tags()
+    tags = _codec().tags
     allowed_referents = _REFERS_TO
     for span in spans:
         target = getattr(span, "refers_to", None)
@@ -520,9 +522,11 @@ def _references_fine(
             return False
         modalities = _MODALITIES
         for claim in claims:
-            expected = CLAIMER_KIND.get(tags[type(claim)])
-            if expected is not None and kinds.get(claim.attribution) != expected:
-                return False
+            allowed = _CLAIMER_KINDS.get(tags[type(claim)])
+            if allowed is not None:
+                kind = kinds.get(claim.attribution)
+                if kind is None or (allowed and kind not in allowed):
+                    return False
             modality = claim.modality
             if modality and modality is not unset and any(labels.get(t) not in modalities for t in modality):
                 return False
