@@ -30,14 +30,14 @@ from claimbank.tagger.neural_settings import NeuralSettings
 ITEMS = ("CUE", "SOURCE", "CONTENT", "attribution")
 # The issue's targets: exact F1 per role, overlap F1 for whole attributions.
 TARGETS = {"CUE": 0.75, "SOURCE": 0.72, "CONTENT": 0.55, "attribution": 0.55}
+LOAD = training.load_examples  # the real loader, which each part's loader cuts (never a part's own)
 
 
 def _part(fraction: float, seed: int) -> Any:
     """``load_examples`` whose ``train`` split is the first ``fraction`` of the train articles in a seeded order."""
-    load = training.load_examples
 
     def loader(folder: Path, splits: Any = None) -> dict[str, Any]:
-        found = load(folder, splits)
+        found = LOAD(folder, splits)
         articles = sorted(found["train"], key=lambda example: example.text[:200])
         random.Random(seed).shuffle(articles)
         found["train"] = articles[: max(1, round(len(articles) * fraction))]
