@@ -467,7 +467,9 @@ class _SetChecker:
                     "claims", index, "attribution", claim.get("attribution"), "attributions"
                 )
                 allowed = CLAIMER_KINDS[claimer]
-                if attribution is not None and allowed and attribution.get("kind") not in allowed:
+                kind = attribution.get("kind") if attribution is not None else None
+                # A kind that is not a string is the schema's problem; here it only cannot be one allowed.
+                if attribution is not None and allowed and not (isinstance(kind, str) and kind in allowed):
                     self.sink.add(
                         "claimer-mismatch",
                         self.where("claims", index, "attribution"),
