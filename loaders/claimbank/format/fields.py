@@ -240,6 +240,13 @@ def references(record: str, layer: str | None = None) -> tuple[FieldSpec, ...]:
     return tuple(s for s in fields(record) if s.is_reference and (layer is None or s.layer == layer))
 
 
+def claimer_kinds() -> dict[str, frozenset[str]]:
+    """claimer -> the attribution kinds a claim of that claimer may name by its ``attribution`` ("source": an
+    attribution, "unclaimed": a non_attribution; an author's claim has no such field): the checks' and the fast
+    path's rule."""
+    return dict(field("claim", "attribution").targets_by)
+
+
 def span_references() -> dict[tuple[str, str], frozenset[str]]:
     """(layer, field) -> the span labels it may name, for every single reference into spans (the checks' table)."""
     out: dict[tuple[str, str], frozenset[str]] = {}

@@ -29,7 +29,7 @@ from claimbank.validate.problems import ProblemSink, pointer
 SPAN_REFERENCES: dict[tuple[str, str], frozenset[str]] = fields.span_references()
 # The kinds of attribution a claim's ``attribution`` may name, by its claimer (an author's claim has no such field),
 # from the same table: "source" names an attribution, "unclaimed" a non_attribution.
-CLAIMER_KINDS: dict[str, frozenset[str]] = dict(fields.field("claim", "attribution").targets_by)
+CLAIMER_KINDS: dict[str, frozenset[str]] = fields.claimer_kinds()
 KNOWN_LABELS = frozenset(label.value for label in SpanLabel)
 _DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -467,14 +467,14 @@ class _SetChecker:
                     "claims", index, "attribution", claim.get("attribution"), "attributions"
                 )
                 allowed = CLAIMER_KINDS[claimer]
-                kind = attribution.get("kind") if attribution is not None else None
+                kind = None if attribution is None else attribution.get("kind")
                 # A kind that is not a string is the schema's problem; here it only cannot be one allowed.
                 if attribution is not None and allowed and not (isinstance(kind, str) and kind in allowed):
                     self.sink.add(
                         "claimer-mismatch",
                         self.where("claims", index, "attribution"),
                         f"claimer {claimer!r} needs a {' or '.join(sorted(allowed))}, but "
-                        f"{claim.get('attribution')!r} is a {attribution.get('kind')}",
+                        f"{claim.get('attribution')!r} is a {kind}",
                     )
             modality = claim.get("modality")
             for position, target in enumerate(modality if isinstance(modality, list) else ()):

@@ -105,7 +105,7 @@ _REFERS_TO, _CUES, _CONTENTS, _SOURCES, _CLAIMS, _MODALITIES = (
     )
 )
 # The kinds of attribution a claim's ``attribution`` may name, by claimer, from the same table (the checks' too).
-_CLAIMER_KINDS = dict(fields.field("claim", "attribution").targets_by)
+_CLAIMER_KINDS = fields.claimer_kinds()
 _IDS = re.compile(f"(?a)(?:{_ID_BODY})(?:\n(?:{_ID_BODY}))*")
 
 

@@ -20,6 +20,7 @@ import importlib
 import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -177,14 +178,10 @@ def uncertainty_first(
     this order, Label Studio's default task order is the order in which a person's answer teaches most. The
     documents are predicted :data:`~claimbank.tagger.settings.BATCH` at a time (:func:`predictions`)."""
     pairs: list[tuple[dict[str, Any], dict[str, Any]]] = []
-    batch: list[dict[str, Any]] = []
-    for document in [*documents, None]:
-        if document is not None:
-            batch.append(document)
-        if batch and (document is None or len(batch) == BATCH):
-            found = predictions(predictor, [item["text"] for item in batch])
-            pairs += zip(batch, found, strict=True)
-            batch = []
+    # Drawn a batch at a time, so that a progress bar over the documents moves as they are predicted.
+    remaining = iter(documents)
+    while batch := list(islice(remaining, BATCH)):
+        pairs += zip(batch, predictions(predictor, [item["text"] for item in batch]), strict=True)
     return sorted(pairs, key=lambda pair: float(pair[1]["score"]))
 
 
@@ -277,11 +274,10 @@ def create_app(predictor: Predictor, *, on_annotation: Callable[[dict[str, Any]]
             except Exception:  # which task failed: one by one, as a predictor without `many` would go
                 pass
             for item, text in zip(tasks[first : first + BATCH], texts[first : first + BATCH], strict=True):
+                # The predictor's failure on one text is told to Label Studio as such.
                 try:
                     results.append(prediction(predictor, text))
-                except (
-                    Exception
-                ) as error:  # the predictor's failure on one text, told to Label Studio as such
+                except Exception as error:
                     app.logger.exception("task %s: the predictor failed", item.get("id"))
                     return refuse(
                         f"task {item.get('id')}: the predictor failed: {type(error).__name__}: {error}", 500
